@@ -1,0 +1,218 @@
+// Zones, clusters and machine types. The Default zone (id 0) always exists;
+// each cluster is in one zone; each machine type is offered on one cluster.
+import { conflict, invalid, notFound } from "../core/errors";
+import { isUniqueViolation } from "../accounts/accounts";
+import type { Db } from "../store/db";
+import type { MachineRow } from "../store/schema";
+
+const NAME = /^[A-Za-z0-9][-A-Za-z0-9_.]{0,62}$/;
+const nameProblem = (name: unknown) => (typeof name === "string" && NAME.test(name) ? undefined : "must be 1-63 letters, digits, '-', '_' or '.', starting with a letter or digit");
+
+async function uniquely<T>(field: string, what: string, f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (isUniqueViolation(e)) throw conflict(field, `a ${what} with that name already exists`);
+    throw e;
+  }
+}
+
+export async function listZones(db: Db) {
+  return db.selectFrom("zones").select(["id", "name", "description"]).orderBy("id").execute();
+}
+
+export async function createZone(db: Db, input: { name?: unknown; description?: unknown }) {
+  const p = nameProblem(input.name);
+  if (p) throw invalid("name", p);
+  return uniquely("name", "zone", () =>
+    db
+      .insertInto("zones")
+      .values({ name: input.name as string, description: typeof input.description === "string" ? input.description : "" })
+      .returning(["id", "name", "description"])
+      .executeTakeFirstOrThrow(),
+  );
+}
+
+export async function updateZone(db: Db, id: number, input: { name?: unknown; description?: unknown }) {
+  const set: { name?: string; description?: string } = {};
+  if (input.name !== undefined) {
+    const p = nameProblem(input.name);
+    if (p) throw invalid("name", p);
+    if (id === 0 && input.name !== "Default") throw invalid("name", "the Default zone keeps its name");
+    set.name = input.name as string;
+  }
+  if (input.description !== undefined) {
+    if (typeof input.description !== "string") throw invalid("description", "must be a string");
+    set.description = input.description;
+  }
+  if (Object.keys(set).length === 0) throw invalid("body", "nothing to change (name, description)");
+  const row = await uniquely("name", "zone", () => db.updateTable("zones").set(set).where("id", "=", id).returning(["id", "name", "description"]).executeTakeFirst());
+  if (!row) throw notFound("zone");
+  return row;
+}
+
+export async function listClusters(db: Db) {
+  return db.selectFrom("clusters").select(["id", "name", "zone_id as zone", "description", "backend"]).orderBy("id").execute();
+}
+
+const BACKENDS = ["kubernetes", "simulated"];
+
+export async function createCluster(db: Db, input: { name?: unknown; zone?: unknown; description?: unknown; backend?: unknown }) {
+  const p = nameProblem(input.name);
+  if (p) throw invalid("name", p);
+  const zone = input.zone ?? 0;
+  if (!Number.isInteger(zone)) throw invalid("zone", "must be a zone id (integer)");
+  if (!(await db.selectFrom("zones").select("id").where("id", "=", zone as number).executeTakeFirst())) throw invalid("zone", `zone ${String(zone)} does not exist`);
+  const backend = input.backend ?? "kubernetes";
+  if (!BACKENDS.includes(backend as string)) throw invalid("backend", `must be one of ${BACKENDS.join(", ")}`);
+  return uniquely("name", "cluster", () =>
+    db
+      .insertInto("clusters")
+      .values({ name: input.name as string, zone_id: zone as number, description: typeof input.description === "string" ? input.description : "", backend: backend as string })
+      .returning(["id", "name", "zone_id as zone", "description", "backend"])
+      .executeTakeFirstOrThrow(),
+  );
+}
+
+export async function updateCluster(db: Db, id: number, input: { zone?: unknown; description?: unknown }) {
+  const set: { zone_id?: number; description?: string } = {};
+  if (input.zone !== undefined) {
+    if (!Number.isInteger(input.zone)) throw invalid("zone", "must be a zone id (integer)");
+    if (!(await db.selectFrom("zones").select("id").where("id", "=", input.zone as number).executeTakeFirst())) throw invalid("zone", `zone ${String(input.zone)} does not exist`);
+    set.zone_id = input.zone as number;
+  }
+  if (input.description !== undefined) {
+    if (typeof input.description !== "string") throw invalid("description", "must be a string");
+    set.description = input.description;
+  }
+  if (Object.keys(set).length === 0) throw invalid("body", "nothing to change (zone, description)");
+  const row = await db.updateTable("clusters").set(set).where("id", "=", id).returning(["id", "name", "zone_id as zone", "description", "backend"]).executeTakeFirst();
+  if (!row) throw notFound("cluster");
+  return row;
+}
+
+export interface MachineView {
+  id: number;
+  name: string;
+  cluster: string;
+  zone: number;
+  description: string;
+  cores: number;
+  memoryGb: number;
+  gpus: number;
+  perNode: number;
+  maxNodes: number;
+  arch: string;
+  price: number;
+  nodeSelector: Record<string, string>;
+}
+
+export async function listMachines(db: Db): Promise<MachineView[]> {
+  const rows = await db
+    .selectFrom("machines as m")
+    .innerJoin("clusters as c", "c.id", "m.cluster_id")
+    .selectAll("m")
+    .select(["c.name as cluster_name", "c.zone_id"])
+    .orderBy("m.name")
+    .execute();
+  return rows.map((r) => machineView(r, r.cluster_name, r.zone_id));
+}
+
+function machineView(r: MachineRow, cluster: string, zone: number): MachineView {
+  return {
+    id: r.id,
+    name: r.name,
+    cluster,
+    zone,
+    description: r.description,
+    cores: r.cores,
+    memoryGb: r.memory_gb,
+    gpus: r.gpus,
+    perNode: r.per_node,
+    maxNodes: r.max_nodes,
+    arch: r.arch,
+    price: Number(r.price),
+    nodeSelector: r.node_selector,
+  };
+}
+
+const positiveInt = (field: string, v: unknown, min = 1): number => {
+  if (!Number.isInteger(v) || (v as number) < min) throw invalid(field, `must be an integer >= ${min}`);
+  return v as number;
+};
+
+export interface MachineInput {
+  name?: unknown;
+  cluster?: unknown;
+  description?: unknown;
+  cores?: unknown;
+  memoryGb?: unknown;
+  gpus?: unknown;
+  perNode?: unknown;
+  maxNodes?: unknown;
+  arch?: unknown;
+  price?: unknown;
+  nodeSelector?: unknown;
+}
+
+function machineFields(input: MachineInput, partial: boolean) {
+  const out: Record<string, unknown> = {};
+  const has = (k: keyof MachineInput) => input[k] !== undefined;
+  if (!partial || has("cores")) out.cores = positiveInt("cores", input.cores);
+  if (!partial || has("memoryGb")) out.memory_gb = positiveInt("memoryGb", input.memoryGb);
+  if (has("gpus")) out.gpus = positiveInt("gpus", input.gpus, 0);
+  if (has("perNode")) out.per_node = positiveInt("perNode", input.perNode);
+  if (has("maxNodes")) out.max_nodes = positiveInt("maxNodes", input.maxNodes);
+  if (has("description")) {
+    if (typeof input.description !== "string") throw invalid("description", "must be a string");
+    out.description = input.description;
+  }
+  if (has("arch")) {
+    if (typeof input.arch !== "string" || !input.arch) throw invalid("arch", "must be a non-empty string");
+    out.arch = input.arch;
+  }
+  if (has("price")) {
+    if (typeof input.price !== "number" || input.price < 0) throw invalid("price", "must be a number >= 0");
+    out.price = String(input.price);
+  }
+  if (has("nodeSelector")) {
+    const ns = input.nodeSelector;
+    if (typeof ns !== "object" || ns === null || Array.isArray(ns) || Object.values(ns).some((v) => typeof v !== "string")) {
+      throw invalid("nodeSelector", "must be an object of label names to string values");
+    }
+    out.node_selector = JSON.stringify(ns);
+  }
+  return out;
+}
+
+async function clusterByName(db: Db, name: unknown) {
+  if (typeof name !== "string") throw invalid("cluster", "must be a cluster name");
+  const c = await db.selectFrom("clusters").select(["id", "name", "zone_id"]).where("name", "=", name).executeTakeFirst();
+  if (!c) throw invalid("cluster", `cluster '${name}' does not exist`);
+  return c;
+}
+
+export async function createMachine(db: Db, input: MachineInput): Promise<MachineView> {
+  const p = nameProblem(input.name);
+  if (p) throw invalid("name", p);
+  const cluster = await clusterByName(db, input.cluster);
+  const fields = machineFields(input, false);
+  const row = await uniquely("name", "machine", () =>
+    db
+      .insertInto("machines")
+      .values({ name: input.name as string, cluster_id: cluster.id, ...(fields as { cores: number; memory_gb: number }) })
+      .returningAll()
+      .executeTakeFirstOrThrow(),
+  );
+  return machineView(row, cluster.name, cluster.zone_id);
+}
+
+export async function updateMachine(db: Db, id: number, input: MachineInput): Promise<MachineView> {
+  const fields = machineFields(input, true);
+  if (input.cluster !== undefined) fields.cluster_id = (await clusterByName(db, input.cluster)).id;
+  if (Object.keys(fields).length === 0) throw invalid("body", "nothing to change");
+  const row = await db.updateTable("machines").set(fields).where("id", "=", id).returningAll().executeTakeFirst();
+  if (!row) throw notFound("machine");
+  const c = await db.selectFrom("clusters").select(["name", "zone_id"]).where("id", "=", row.cluster_id).executeTakeFirstOrThrow();
+  return machineView(row, c.name, c.zone_id);
+}

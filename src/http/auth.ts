@@ -1,0 +1,112 @@
+// Who is calling: a portal session (Authorization: Bearer), an API key
+// (HTTP Basic username:apikey, or JARVICE's username/apikey query parameters),
+// or an identity relayed by a trusted authenticating proxy (external auth),
+// which creates the team member on first sight.
+import type { FastifyRequest } from "fastify";
+import { timingSafeEqual } from "node:crypto";
+import { unauthorized, forbidden, invalid } from "../core/errors";
+import { ruleFor, usernameFor, type ExternalIdentity } from "../core/externalAuth";
+import type { Account } from "../core/tenancy";
+import { createAccount, findUser, toAccount, type Ctx } from "../accounts/accounts";
+import { hashToken, newSessionToken, verifyPassword } from "../accounts/secrets";
+import type { UserRow } from "../store/schema";
+
+export interface Caller {
+  user: UserRow;
+  account: Account;
+}
+
+function caller(user: UserRow): Caller {
+  if (user.disabled) throw unauthorized("account disabled");
+  return { user, account: toAccount(user) };
+}
+
+export async function userByApiKey(ctx: Ctx, username: string, apikey: string): Promise<Caller> {
+  const user = await findUser(ctx.db, username);
+  if (!user || !equalHashes(user.apikey_hash, hashToken(apikey))) throw unauthorized();
+  return caller(user);
+}
+
+export async function login(ctx: Ctx, username: string, password: string): Promise<{ token: string; expires: Date; caller: Caller }> {
+  const user = await findUser(ctx.db, username);
+  if (!user || !(await verifyPassword(password, user.password_hash))) throw unauthorized("invalid user name or password");
+  const c = caller(user);
+  const token = newSessionToken();
+  const expires = new Date(Date.now() + ctx.settings.sessionTtlMs);
+  await ctx.db.deleteFrom("sessions").where("expires_at", "<", new Date()).execute();
+  await ctx.db.insertInto("sessions").values({ token_hash: hashToken(token), user_id: user.id, expires_at: expires }).execute();
+  return { token, expires, caller: c };
+}
+
+export async function logout(ctx: Ctx, token: string): Promise<void> {
+  await ctx.db.deleteFrom("sessions").where("token_hash", "=", hashToken(token)).execute();
+}
+
+async function userBySession(ctx: Ctx, token: string): Promise<Caller> {
+  const row = await ctx.db
+    .selectFrom("sessions")
+    .innerJoin("users", "users.id", "sessions.user_id")
+    .selectAll("users")
+    .select("sessions.expires_at")
+    .where("sessions.token_hash", "=", hashToken(token))
+    .executeTakeFirst();
+  if (!row || new Date(row.expires_at).getTime() < Date.now()) throw unauthorized("session expired or unknown; log in again");
+  const { expires_at: _, ...user } = row;
+  return caller(user);
+}
+
+async function userByExternalIdentity(ctx: Ctx, raw: string, secret: string | undefined): Promise<Caller> {
+  const cfg = ctx.settings.externalAuth!;
+  if (!secret || !equalHashes(hashToken(secret), hashToken(cfg.secret))) throw unauthorized("external identity from an untrusted source");
+  let identity: ExternalIdentity;
+  try {
+    identity = JSON.parse(raw) as ExternalIdentity;
+  } catch {
+    throw invalid(cfg.header, "must be a JSON identity {subject, username?, email?, groups?}");
+  }
+  if (typeof identity.subject !== "string" || identity.subject === "") throw invalid(`${cfg.header}.subject`, "is required");
+  const known = await ctx.db.selectFrom("users").selectAll().where("external_subject", "=", identity.subject).executeTakeFirst();
+  if (known) return caller(known);
+  const rule = ruleFor(identity, cfg.rules);
+  if (!rule) throw forbidden(`no external-auth rule maps identity '${identity.subject}' to a team`);
+  const payer = await findUser(ctx.db, rule.payer);
+  if (!payer || payer.payer_id !== null) throw forbidden(`external-auth rule names '${rule.payer}', which is not a payer`);
+  const created = await createAccount(ctx, {
+    username: usernameFor(identity),
+    email: identity.email,
+    payer,
+    teamAdmin: rule.teamAdmin ?? false,
+    externalSubject: identity.subject,
+    upn: identity.upn,
+    sam: identity.sam,
+  });
+  return caller(created.user);
+}
+
+/** Resolve the caller of a request, or throw 401. */
+export async function authenticate(ctx: Ctx, req: FastifyRequest): Promise<Caller> {
+  const h = req.headers.authorization;
+  if (h?.startsWith("Bearer ")) return userBySession(ctx, h.slice(7).trim());
+  if (h?.startsWith("Basic ")) {
+    const decoded = Buffer.from(h.slice(6).trim(), "base64").toString();
+    const i = decoded.indexOf(":");
+    if (i < 0) throw unauthorized("Basic credentials must be <username>:<apikey>");
+    return userByApiKey(ctx, decoded.slice(0, i), decoded.slice(i + 1));
+  }
+  const ext = ctx.settings.externalAuth;
+  const identityHeader = ext ? req.headers[ext.header] : undefined;
+  if (ext && typeof identityHeader === "string") {
+    const secret = req.headers[`${ext.header}-secret`];
+    return userByExternalIdentity(ctx, identityHeader, typeof secret === "string" ? secret : undefined);
+  }
+  const q = req.query as Record<string, unknown> | undefined;
+  if (typeof q?.username === "string" && typeof q?.apikey === "string") return userByApiKey(ctx, q.username, q.apikey);
+  throw unauthorized("credentials required: a session token, Basic <username>:<apikey>, or username and apikey");
+}
+
+function equalHashes(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+

@@ -1,0 +1,63 @@
+// Administration -> Metadata: payer metadata rows. Reading: system
+// administrators (all) and a payer's own managers (their row set). Writing:
+// system administrators only, since the keys decide vault zones.
+import { forbidden, notFound } from "../../core/errors";
+import { managesTenant, tenantOf } from "../../core/tenancy";
+import type { Ctx } from "../../accounts/accounts";
+import { createMetadata, deleteMetadata, findMetadata, listMetadata, updateMetadata } from "../../metadata/metadata";
+import type { Api } from "../api";
+import { authenticate, type Caller } from "../auth";
+import { idParam, objectBody, optionalString, requiredString } from "../input";
+
+const CAUTION = "edits affect accounts created from now on in that payer's team only; existing accounts (the payer's own included) keep their vaults";
+
+export function metadataRoutes(api: Api, ctx: Ctx): void {
+  const { db } = ctx;
+
+  async function rowFor(c: Caller, id: number) {
+    const row = await findMetadata(db, id);
+    if (!row || !managesTenant(c.account, row.payer_id)) throw notFound("metadata row");
+    if (!c.account.isSysadmin) throw forbidden("only system administrators edit payer metadata");
+    return row;
+  }
+
+  api.get(
+    "/api/metadata",
+    { summary: "Payer metadata rows, searchable, filtered by payer", tags: ["metadata"], access: "system administrators: all; payers and team admins: their own payer's rows", query: { search: "text in payer, key or value", payer: "a payer's user name" } },
+    async (req) => {
+      const c = await authenticate(ctx, req);
+      const q = objectBody(req.query);
+      const a = c.account;
+      if (!a.isSysadmin && !managesTenant(a, tenantOf(a))) throw forbidden("payer metadata is for system administrators and a team's managers");
+      const rows = await listMetadata(db, { search: optionalString(q, "search"), payer: optionalString(q, "payer"), tenantId: a.isSysadmin ? undefined : tenantOf(a) });
+      return { metadata: rows, caution: CAUTION };
+    },
+  );
+
+  api.post(
+    "/api/metadata",
+    { summary: "Add a payer metadata row (validated by key type)", tags: ["metadata"], access: "system administrators", body: { payer: { type: "string" }, key: { type: "string" }, value: { type: "string" } }, responses: { "201": "created", "409": "the payer already has that key" } },
+    async (req, reply) => {
+      const c = await authenticate(ctx, req);
+      if (!c.account.isSysadmin) throw forbidden("only system administrators edit payer metadata");
+      const b = objectBody(req.body);
+      const row = await createMetadata(db, requiredString(b, "payer"), requiredString(b, "key"), b.value);
+      reply.status(201);
+      return { ...row, caution: CAUTION };
+    },
+  );
+
+  api.put("/api/metadata/:id", { summary: "Change a payer metadata value", tags: ["metadata"], access: "system administrators", body: { value: { type: "string" } } }, async (req) => {
+    const c = await authenticate(ctx, req);
+    const row = await rowFor(c, idParam(req.params));
+    await updateMetadata(db, row.id, objectBody(req.body).value);
+    return { ...(await listMetadata(db, {})).find((r) => r.id === row.id), caution: CAUTION };
+  });
+
+  api.delete("/api/metadata/:id", { summary: "Delete a payer metadata row (the system default applies again)", tags: ["metadata"], access: "system administrators" }, async (req) => {
+    const c = await authenticate(ctx, req);
+    const row = await rowFor(c, idParam(req.params));
+    await deleteMetadata(db, row.id);
+    return { status: "deleted", caution: CAUTION };
+  });
+}

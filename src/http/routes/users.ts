@@ -1,0 +1,200 @@
+// Administration -> Users: invite payers (with vault overrides) and team
+// members, team admin rights, disabling, API keys, passwords, zone access.
+import { forbidden, invalid, notFound } from "../../core/errors";
+import { administersSystem, managesTenant, seesAccount, tenantOf } from "../../core/tenancy";
+import { explainZoneAccess } from "../../core/zoneAccess";
+import { createAccount, findUser, findUserById, listUsers, regenerateApiKey, setPassword, toAccount, type Ctx } from "../../accounts/accounts";
+import { newPassword } from "../../accounts/secrets";
+import type { Db } from "../../store/db";
+import type { UserRow } from "../../store/schema";
+import { zoneAccessOfUser } from "../../vaults/vaults";
+import type { Api } from "../api";
+import { authenticate, type Caller } from "../auth";
+import { objectBody, optionalBool, optionalString, requiredString, stringParam } from "../input";
+
+export async function userJson(db: Db, u: UserRow, payerName?: string) {
+  const tenant = u.payer_id === null ? u.username : (payerName ?? (await findUserById(db, u.payer_id))?.username ?? null);
+  return {
+    id: u.id,
+    username: u.username,
+    email: u.email,
+    fullName: u.full_name,
+    role: u.payer_id === null ? "payer" : "member",
+    payer: u.payer_id === null ? null : tenant,
+    tenant,
+    sysadmin: u.is_sysadmin,
+    teamAdmin: u.is_team_admin,
+    disabled: u.disabled,
+    external: u.external_subject !== null,
+    createdAt: new Date(u.created_at).toISOString(),
+  };
+}
+
+/** The target user if the caller may see them; otherwise 404 (never reveal another tenant's users). */
+export async function visibleUser(ctx: Ctx, c: Caller, username: string): Promise<UserRow> {
+  const target = await findUser(ctx.db, username);
+  if (!target || !seesAccount(c.account, toAccount(target))) throw notFound(`user '${username}'`);
+  return target;
+}
+
+export function userRoutes(api: Api, ctx: Ctx): void {
+  const { db } = ctx;
+
+  api.get(
+    "/api/users",
+    { summary: "List users", tags: ["users"], access: "system administrators: all; payers and team admins: their team; others: themselves", query: { search: "text in user name, e-mail or full name", payer: "a payer's user name: that tenant only" } },
+    async (req) => {
+      const c = await authenticate(ctx, req);
+      const q = objectBody(req.query);
+      const search = optionalString(q, "search");
+      const payer = optionalString(q, "payer");
+      const a = c.account;
+      let rows: UserRow[];
+      if (a.isSysadmin) rows = await listUsers(db, { search, payer });
+      else if (managesTenant(a, tenantOf(a))) rows = await listUsers(db, { search, payer, tenantId: tenantOf(a) });
+      else rows = (await listUsers(db, { search, payer })).filter((u) => u.id === a.id);
+      const names = new Map(rows.map((u) => [u.id, u.username]));
+      return { users: await Promise.all(rows.map((u) => userJson(db, u, u.payer_id === null ? undefined : names.get(u.payer_id)))) };
+    },
+  );
+
+  api.post(
+    "/api/users",
+    {
+      summary: "Invite a user: a payer (system administrators, optionally with vault overrides) or a member of a payer's team",
+      tags: ["users"],
+      access: "system administrators (any payer, or new payers); payers and team admins (their own team)",
+      body: {
+        username: { type: "string" },
+        email: { type: "string" },
+        fullName: { type: "string" },
+        password: { type: "string", description: "generated and returned once when omitted" },
+        payer: { type: "string", description: "payer whose team the user joins; omit to invite a payer" },
+        teamAdmin: { type: "boolean" },
+        sysadmin: { type: "boolean" },
+        vaultOverrides: { type: "object", description: "payer invitations: payer metadata keys (vaultName, vaultEphemeralZone, ...) overriding the system default vault setup; stored as the payer's metadata" },
+      },
+      responses: { "201": "created; the API key (and a generated password) are shown once", "409": "user name taken" },
+    },
+    async (req, reply) => {
+      const c = await authenticate(ctx, req);
+      const b = objectBody(req.body);
+      const username = requiredString(b, "username");
+      const payerName = optionalString(b, "payer");
+      const overrides = b.vaultOverrides;
+      if (overrides !== undefined && (typeof overrides !== "object" || overrides === null || Array.isArray(overrides))) {
+        throw invalid("vaultOverrides", "must be an object of payer metadata keys to values");
+      }
+      const a = c.account;
+      let payer: UserRow | undefined;
+      if (payerName !== undefined) {
+        payer = await findUser(db, payerName);
+        if (!payer || !seesAccount(a, toAccount(payer))) throw notFound(`payer '${payerName}'`);
+        if (payer.payer_id !== null) throw invalid("payer", `'${payerName}' is a team member, not a payer`);
+        if (!managesTenant(a, payer.id)) throw forbidden("only the payer, its team admins and system administrators invite into a team");
+      } else if (!administersSystem(a)) {
+        if (!managesTenant(a, tenantOf(a))) throw forbidden("only payers, team admins and system administrators invite users");
+        payer = a.payerId === null ? c.user : await findUserById(db, a.payerId);
+      }
+      const sysadmin = optionalBool(b, "sysadmin");
+      if (sysadmin && !administersSystem(a)) throw forbidden("only system administrators grant system administrator rights");
+      const password = optionalString(b, "password") ?? newPassword();
+      const created = await createAccount(ctx, {
+        username,
+        email: optionalString(b, "email"),
+        fullName: optionalString(b, "fullName"),
+        password,
+        payer,
+        teamAdmin: optionalBool(b, "teamAdmin"),
+        sysadmin,
+        invitedBy: a.id,
+        vaultOverrides: overrides as Record<string, string | number> | undefined,
+      });
+      reply.status(201);
+      return {
+        user: await userJson(db, created.user, payer?.username),
+        apikey: created.apikey,
+        ...(optionalString(b, "password") === undefined ? { password } : {}),
+        vaults: created.vaults.map((v) => ({ id: v.id, name: v.name, kind: v.kind, zone: v.zone_id ?? -1 })),
+      };
+    },
+  );
+
+  api.get("/api/users/:username", { summary: "One user", tags: ["users"], access: "the user, its team's payer and team admins, system administrators" }, async (req) => {
+    const c = await authenticate(ctx, req);
+    return userJson(db, await visibleUser(ctx, c, stringParam(req.params, "username")));
+  });
+
+  api.patch(
+    "/api/users/:username",
+    {
+      summary: "Change a user: team admin rights, disabled, system administrator, e-mail, full name",
+      tags: ["users"],
+      access: "payers and team admins (their team; not sysadmin); system administrators",
+      body: { teamAdmin: { type: "boolean" }, disabled: { type: "boolean" }, sysadmin: { type: "boolean" }, email: { type: "string" }, fullName: { type: "string" } },
+    },
+    async (req) => {
+      const c = await authenticate(ctx, req);
+      const target = await visibleUser(ctx, c, stringParam(req.params, "username"));
+      const b = objectBody(req.body);
+      const a = c.account;
+      const set: Partial<Pick<UserRow, "is_team_admin" | "disabled" | "is_sysadmin" | "email" | "full_name">> = {};
+      const teamAdmin = optionalBool(b, "teamAdmin");
+      const disabled = optionalBool(b, "disabled");
+      const sysadmin = optionalBool(b, "sysadmin");
+      const email = optionalString(b, "email");
+      const fullName = optionalString(b, "fullName");
+      const manages = managesTenant(a, tenantOf(toAccount(target)));
+      if ((teamAdmin !== undefined || disabled !== undefined) && !manages) throw forbidden("only the team's payer, team admins and system administrators change these");
+      if (teamAdmin !== undefined) {
+        if (target.payer_id === null) throw invalid("teamAdmin", "a payer manages its team already; team admin rights are for members");
+        set.is_team_admin = teamAdmin;
+      }
+      if (disabled !== undefined) {
+        if (target.id === a.id) throw invalid("disabled", "you cannot disable yourself");
+        if (target.is_sysadmin && !a.isSysadmin) throw forbidden("only system administrators disable a system administrator");
+        set.disabled = disabled;
+      }
+      if (sysadmin !== undefined) {
+        if (!administersSystem(a)) throw forbidden("only system administrators grant system administrator rights");
+        if (target.id === a.id && !sysadmin) throw invalid("sysadmin", "you cannot revoke your own system administrator rights");
+        set.is_sysadmin = sysadmin;
+      }
+      if (email !== undefined || fullName !== undefined) {
+        if (target.id !== a.id && !manages) throw forbidden("not yours to change");
+        if (email !== undefined) set.email = email;
+        if (fullName !== undefined) set.full_name = fullName;
+      }
+      if (Object.keys(set).length === 0) throw invalid("body", "nothing to change (teamAdmin, disabled, sysadmin, email, fullName)");
+      const updated = await db.updateTable("users").set(set).where("id", "=", target.id).returningAll().executeTakeFirstOrThrow();
+      if (set.disabled) await db.deleteFrom("sessions").where("user_id", "=", target.id).execute();
+      return userJson(db, updated);
+    },
+  );
+
+  api.post("/api/users/:username/apikey", { summary: "Regenerate a user's API key (the old one stops working); shown once", tags: ["users"], access: "the user; its team's payer and team admins; system administrators" }, async (req) => {
+    const c = await authenticate(ctx, req);
+    const target = await visibleUser(ctx, c, stringParam(req.params, "username"));
+    return { username: target.username, apikey: await regenerateApiKey(db, target.id) };
+  });
+
+  api.put("/api/users/:username/password", { summary: "Set a user's password (ends the user's sessions)", tags: ["users"], access: "the user; system administrators", body: { password: { type: "string" } } }, async (req) => {
+    const c = await authenticate(ctx, req);
+    const target = await visibleUser(ctx, c, stringParam(req.params, "username"));
+    if (target.id !== c.account.id && !c.account.isSysadmin) throw forbidden("only the user and system administrators set a password");
+    await setPassword(db, target.id, requiredString(objectBody(req.body), "password"));
+    return { status: "password set" };
+  });
+
+  api.get("/api/users/:username/zone-access", { summary: "The zones a user may use, with the reasons", tags: ["users", "zones"], access: "those who may see the user" }, async (req) => {
+    const c = await authenticate(ctx, req);
+    const target = await visibleUser(ctx, c, stringParam(req.params, "username"));
+    const access = await zoneAccessOfUser(db, target.id);
+    return {
+      username: target.username,
+      zones: access.zones.map((z) => ({ id: z.zoneId, name: z.zoneName, reasons: z.reasons })),
+      lockedTo: access.lockedTo ? { id: access.lockedTo.zoneId, name: access.lockedTo.zoneName } : null,
+      explanation: explainZoneAccess(access),
+    };
+  });
+}

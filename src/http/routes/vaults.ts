@@ -1,0 +1,112 @@
+// The VAULTS button on a user row: list a user's vaults, add one, share one.
+import { forbidden, notFound } from "../../core/errors";
+import { managesTenant, seesAccount, tenantOf } from "../../core/tenancy";
+import { findUser, findUserById, toAccount, type Ctx } from "../../accounts/accounts";
+import { createVault, findVault, heldVaults, sharesOf, shareVault, toVault, unshareVault, vaultJson } from "../../vaults/vaults";
+import type { VaultRow } from "../../store/schema";
+import type { Api } from "../api";
+import { authenticate, type Caller } from "../auth";
+import { idParam, objectBody, optionalInt, optionalString, requiredString, stringParam } from "../input";
+import { visibleUser } from "./users";
+
+export function vaultRoutes(api: Api, ctx: Ctx): void {
+  const { db } = ctx;
+
+  /** A vault the caller may see: owned, shared with them, or in a tenant they manage. Else 404. */
+  async function visibleVault(c: Caller, id: number): Promise<{ vault: VaultRow; owner: NonNullable<Awaited<ReturnType<typeof findUserById>>> }> {
+    const vault = await findVault(db, id);
+    const owner = vault && (await findUserById(db, vault.owner_id));
+    if (!vault || !owner) throw notFound("vault");
+    if (seesAccount(c.account, toAccount(owner))) return { vault, owner };
+    const shared = await db.selectFrom("vault_shares").select("vault_id").where("vault_id", "=", id).where("user_id", "=", c.account.id).executeTakeFirst();
+    if (shared) return { vault, owner };
+    throw notFound("vault");
+  }
+
+  api.get("/api/users/:username/vaults", { summary: "A user's vaults: owned (with whom each is shared) and shared with them", tags: ["vaults"], access: "those who may see the user" }, async (req) => {
+    const c = await authenticate(ctx, req);
+    const target = await visibleUser(ctx, c, stringParam(req.params, "username"));
+    const held = await heldVaults(db, target.id);
+    const shares = await sharesOf(db, held.filter((h) => !h.sharedBy).map((h) => h.vault.id));
+    return { username: target.username, vaults: held.map((h) => vaultJson(h, h.sharedBy ? undefined : (shares.get(h.vault.id) ?? []))) };
+  });
+
+  api.post(
+    "/api/users/:username/vaults",
+    {
+      summary: "Add a vault to one user (persistent PVC or NFS), zoned or unzoned (-1)",
+      tags: ["vaults"],
+      access: "system administrators",
+      body: {
+        name: { type: "string" },
+        kind: { type: "string", enum: ["pvc", "nfs"] },
+        zone: { type: "integer" },
+        storageClass: { type: "string" },
+        volumeName: { type: "string" },
+        accessModes: { type: "string" },
+        size: { type: "integer" },
+        subpath: { type: "string" },
+        nfsServer: { type: "string" },
+        nfsPath: { type: "string" },
+      },
+      responses: { "201": "created", "409": "the user has a vault of that name" },
+    },
+    async (req, reply) => {
+      const c = await authenticate(ctx, req);
+      const target = await visibleUser(ctx, c, stringParam(req.params, "username"));
+      if (!c.account.isSysadmin) throw forbidden("only system administrators add vaults: a vault's zone widens zone access");
+      const b = objectBody(req.body);
+      const row = await createVault(db, target.id, {
+        name: requiredString(b, "name"),
+        kind: requiredString(b, "kind"),
+        zone: optionalInt(b, "zone"),
+        storageClass: optionalString(b, "storageClass"),
+        volumeName: optionalString(b, "volumeName"),
+        accessModes: optionalString(b, "accessModes"),
+        size: optionalInt(b, "size"),
+        subpath: optionalString(b, "subpath"),
+        nfsServer: optionalString(b, "nfsServer"),
+        nfsPath: optionalString(b, "nfsPath"),
+      });
+      reply.status(201);
+      return vaultJson({ vault: toVault(row) }, []);
+    },
+  );
+
+  api.get("/api/vaults/:id", { summary: "One vault", tags: ["vaults"], access: "its owner, users it is shared with, the owner's team managers, system administrators" }, async (req) => {
+    const c = await authenticate(ctx, req);
+    const { vault, owner } = await visibleVault(c, idParam(req.params));
+    const shares = await sharesOf(db, [vault.id]);
+    return { owner: owner.username, ...vaultJson({ vault: toVault(vault) }, shares.get(vault.id) ?? []) };
+  });
+
+  api.post(
+    "/api/vaults/:id/shares",
+    { summary: "Share a vault with another user (grants the vault's zone)", tags: ["vaults"], access: "system administrators (anyone); the vault's owner and its team managers (within the team)", body: { username: { type: "string" } } },
+    async (req, reply) => {
+      const c = await authenticate(ctx, req);
+      const { vault, owner } = await visibleVault(c, idParam(req.params));
+      const withName = requiredString(objectBody(req.body), "username");
+      const other = await findUser(db, withName);
+      if (!other || !seesAccount(c.account, toAccount(other))) throw notFound(`user '${withName}'`);
+      if (!c.account.isSysadmin) {
+        const ownerTenant = tenantOf(toAccount(owner));
+        const mayShare = owner.id === c.account.id || managesTenant(c.account, ownerTenant);
+        if (!mayShare) throw forbidden("only the vault's owner, its team managers and system administrators share it");
+        if (tenantOf(toAccount(other)) !== ownerTenant) throw forbidden("vaults are shared within the team; ask a system administrator to share across teams");
+      }
+      await shareVault(db, vault.id, other.id);
+      reply.status(201);
+      return { vault: vault.id, sharedWith: (await sharesOf(db, [vault.id])).get(vault.id) ?? [] };
+    },
+  );
+
+  api.delete("/api/vaults/:id/shares/:username", { summary: "Stop sharing a vault with a user", tags: ["vaults"], access: "as for sharing" }, async (req) => {
+    const c = await authenticate(ctx, req);
+    const { vault, owner } = await visibleVault(c, idParam(req.params));
+    if (!c.account.isSysadmin && owner.id !== c.account.id && !managesTenant(c.account, tenantOf(toAccount(owner)))) throw forbidden("not yours to unshare");
+    const other = await findUser(db, stringParam(req.params, "username"));
+    if (!other || !(await unshareVault(db, vault.id, other.id))) throw notFound("share");
+    return { vault: vault.id, sharedWith: (await sharesOf(db, [vault.id])).get(vault.id) ?? [] };
+  });
+}

@@ -1,0 +1,109 @@
+// Row types of the database, as Kysely sees them (kept in step with migrations/).
+import type { ColumnType, Generated, Selectable } from "kysely";
+
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+
+export interface ZonesTable {
+  id: Generated<number>;
+  name: string;
+  description: Generated<string>;
+  created_at: CreatedAt;
+}
+
+export interface ClustersTable {
+  id: Generated<number>;
+  name: string;
+  zone_id: number;
+  description: Generated<string>;
+  /** where jobs of this cluster run: "simulated" (embedded) or "kubernetes" */
+  backend: Generated<string>;
+  created_at: CreatedAt;
+}
+
+export interface MachinesTable {
+  id: Generated<number>;
+  name: string;
+  cluster_id: number;
+  description: Generated<string>;
+  cores: number;
+  memory_gb: number;
+  gpus: Generated<number>;
+  /** how many of this machine fit on one node (a machine may be a fraction of a node) */
+  per_node: Generated<number>;
+  /** most nodes one job may use */
+  max_nodes: Generated<number>;
+  arch: Generated<string>;
+  price: Generated<string>;
+  node_selector: ColumnType<Record<string, string>, string | undefined, string>;
+  created_at: CreatedAt;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  email: Generated<string>;
+  full_name: Generated<string>;
+  payer_id: number | null;
+  is_sysadmin: Generated<boolean>;
+  is_team_admin: Generated<boolean>;
+  disabled: Generated<boolean>;
+  password_hash: string | null;
+  apikey_hash: string;
+  external_subject: string | null;
+  upn: string | null;
+  sam: string | null;
+  invited_by: number | null;
+  created_at: CreatedAt;
+}
+
+export interface VaultsTable {
+  id: Generated<number>;
+  owner_id: number;
+  name: string;
+  kind: string;
+  zone_id: number | null;
+  is_default: Generated<boolean>;
+  storage_class: string | null;
+  volume_name: string | null;
+  access_modes: Generated<string>;
+  size_gb: number | null;
+  subpath: string | null;
+  nfs_server: string | null;
+  nfs_path: string | null;
+  created_at: CreatedAt;
+}
+
+export interface VaultSharesTable {
+  vault_id: number;
+  user_id: number;
+  created_at: CreatedAt;
+}
+
+export interface PayerMetadataTable {
+  id: Generated<number>;
+  payer_id: number;
+  key: string;
+  value: string;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface SessionsTable {
+  token_hash: string;
+  user_id: number;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+}
+
+export interface Database {
+  zones: ZonesTable;
+  clusters: ClustersTable;
+  machines: MachinesTable;
+  users: UsersTable;
+  vaults: VaultsTable;
+  vault_shares: VaultSharesTable;
+  payer_metadata: PayerMetadataTable;
+  sessions: SessionsTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type VaultRow = Selectable<VaultsTable>;
+export type MachineRow = Selectable<MachinesTable>;

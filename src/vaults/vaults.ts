@@ -1,0 +1,164 @@
+// A user's vaults (owned and shared with them), their zone access, and the
+// administrator's VAULTS actions: add a vault to one user, share a vault.
+import { conflict, invalid, notFound } from "../core/errors";
+import { checkPayerMetadata } from "../core/payerMetadata";
+import { UNZONED, VAULT_KINDS, type AccessMode, type HeldVault, type Vault, type VaultKind } from "../core/vaults";
+import { zoneAccessFor, type ZoneAccess } from "../core/zoneAccess";
+import { isUniqueViolation, zoneExistsFn } from "../accounts/accounts";
+import type { Db } from "../store/db";
+import type { VaultRow } from "../store/schema";
+
+export const toVault = (r: VaultRow): Vault => ({
+  id: r.id,
+  ownerId: r.owner_id,
+  name: r.name,
+  kind: r.kind as VaultKind,
+  zoneId: r.zone_id,
+  isDefault: r.is_default,
+  storageClass: r.storage_class,
+  volumeName: r.volume_name,
+  accessModes: r.access_modes ? (r.access_modes.split(",") as AccessMode[]) : [],
+  sizeGb: r.size_gb,
+  subpath: r.subpath,
+  nfsServer: r.nfs_server,
+  nfsPath: r.nfs_path,
+});
+
+/** JSON shape of a vault at the API (zone -1 when unzoned). */
+export function vaultJson(h: HeldVault, sharedWith?: string[]) {
+  const v = h.vault;
+  return {
+    id: v.id,
+    name: v.name,
+    kind: v.kind,
+    zone: v.zoneId ?? UNZONED,
+    default: v.isDefault,
+    storageClass: v.storageClass,
+    volumeName: v.volumeName,
+    accessModes: v.accessModes,
+    size: v.sizeGb,
+    subpath: v.subpath,
+    nfsServer: v.nfsServer,
+    nfsPath: v.nfsPath,
+    ...(h.sharedBy ? { sharedBy: h.sharedBy } : {}),
+    ...(sharedWith ? { sharedWith } : {}),
+  };
+}
+
+export async function heldVaults(db: Db, userId: number): Promise<HeldVault[]> {
+  const owned = await db.selectFrom("vaults").selectAll().where("owner_id", "=", userId).orderBy("id").execute();
+  const shared = await db
+    .selectFrom("vault_shares")
+    .innerJoin("vaults", "vaults.id", "vault_shares.vault_id")
+    .innerJoin("users", "users.id", "vaults.owner_id")
+    .selectAll("vaults")
+    .select("users.username as owner_name")
+    .where("vault_shares.user_id", "=", userId)
+    .orderBy("vaults.id")
+    .execute();
+  return [...owned.map((r) => ({ vault: toVault(r) })), ...shared.map((r) => ({ vault: toVault(r), sharedBy: r.owner_name }))];
+}
+
+export async function sharesOf(db: Db, vaultIds: number[]): Promise<Map<number, string[]>> {
+  const out = new Map<number, string[]>();
+  if (vaultIds.length === 0) return out;
+  const rows = await db
+    .selectFrom("vault_shares")
+    .innerJoin("users", "users.id", "vault_shares.user_id")
+    .select(["vault_shares.vault_id", "users.username"])
+    .where("vault_shares.vault_id", "in", vaultIds)
+    .orderBy("users.username")
+    .execute();
+  for (const r of rows) out.set(r.vault_id, [...(out.get(r.vault_id) ?? []), r.username]);
+  return out;
+}
+
+export async function zoneAccessOfUser(db: Db, userId: number): Promise<ZoneAccess> {
+  const [held, zones] = await Promise.all([heldVaults(db, userId), db.selectFrom("zones").select(["id", "name"]).execute()]);
+  return zoneAccessFor(held, zones, 0);
+}
+
+export interface NewVault {
+  name: string;
+  kind: string;
+  zone?: number | undefined;
+  storageClass?: string | undefined;
+  volumeName?: string | undefined;
+  accessModes?: string | undefined;
+  size?: number | undefined;
+  subpath?: string | undefined;
+  nfsServer?: string | undefined;
+  nfsPath?: string | undefined;
+}
+
+export async function createVault(db: Db, ownerId: number, input: NewVault): Promise<VaultRow> {
+  const nameCheck = checkPayerMetadata("vaultName", input.name ?? "", () => true);
+  if (!nameCheck.ok) throw invalid("name", nameCheck.problem);
+  if (!VAULT_KINDS.includes(input.kind as VaultKind) || input.kind === "ephemeral") {
+    throw invalid("kind", `must be one of ${VAULT_KINDS.filter((k) => k !== "ephemeral").join(", ")} (ephemeral vaults come with the account)`);
+  }
+  const zone = input.zone ?? UNZONED;
+  const zoneCheck = checkPayerMetadata("vaultZone", String(zone), await zoneExistsFn(db));
+  if (!zoneCheck.ok) throw invalid("zone", zoneCheck.problem);
+  let accessModes = "";
+  if (input.kind === "pvc") {
+    if (!input.storageClass && !input.volumeName) throw invalid("storageClass", "a persistent vault needs a storage class or a volume name");
+    for (const [field, key, value] of [
+      ["storageClass", "vaultStorageClassName", input.storageClass],
+      ["volumeName", "vaultVolumeName", input.volumeName],
+    ] as const) {
+      if (value === undefined) continue;
+      const c = checkPayerMetadata(key, value, () => true);
+      if (!c.ok) throw invalid(field, c.problem);
+    }
+    const modes = checkPayerMetadata("vaultAccessModes", input.accessModes ?? "ReadWriteOnce", () => true);
+    if (!modes.ok) throw invalid("accessModes", modes.problem);
+    accessModes = modes.value;
+    const size = checkPayerMetadata("vaultSize", String(input.size ?? ""), () => true);
+    if (!size.ok) throw invalid("size", size.problem);
+  }
+  if (input.kind === "nfs") {
+    if (!input.nfsServer) throw invalid("nfsServer", "an NFS vault needs a server");
+    if (!input.nfsPath || !input.nfsPath.startsWith("/")) throw invalid("nfsPath", "an NFS vault needs an absolute export path");
+  }
+  try {
+    return await db
+      .insertInto("vaults")
+      .values({
+        owner_id: ownerId,
+        name: input.name,
+        kind: input.kind,
+        zone_id: zone === UNZONED ? null : zone,
+        is_default: false,
+        storage_class: input.kind === "pvc" ? (input.storageClass ?? null) : null,
+        volume_name: input.kind === "pvc" ? (input.volumeName ?? null) : null,
+        access_modes: accessModes,
+        size_gb: input.kind === "pvc" ? (input.size ?? null) : null,
+        subpath: input.subpath ?? null,
+        nfs_server: input.kind === "nfs" ? (input.nfsServer ?? null) : null,
+        nfs_path: input.kind === "nfs" ? (input.nfsPath ?? null) : null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  } catch (e) {
+    if (isUniqueViolation(e)) throw conflict("name", `the user already has a vault named '${input.name}'`);
+    throw e;
+  }
+}
+
+export async function findVault(db: Db, vaultId: number): Promise<VaultRow | undefined> {
+  return db.selectFrom("vaults").selectAll().where("id", "=", vaultId).executeTakeFirst();
+}
+
+export async function shareVault(db: Db, vaultId: number, withUserId: number): Promise<void> {
+  const vault = await findVault(db, vaultId);
+  if (!vault) throw notFound("vault");
+  if (vault.owner_id === withUserId) throw invalid("username", "the vault's owner already has it");
+  if (vault.kind === "ephemeral") throw invalid("vault", "ephemeral vaults cannot be shared");
+  await db.insertInto("vault_shares").values({ vault_id: vaultId, user_id: withUserId }).onConflict((oc) => oc.doNothing()).execute();
+}
+
+export async function unshareVault(db: Db, vaultId: number, withUserId: number): Promise<boolean> {
+  const r = await db.deleteFrom("vault_shares").where("vault_id", "=", vaultId).where("user_id", "=", withUserId).executeTakeFirst();
+  return r.numDeletedRows > 0n;
+}
