@@ -168,6 +168,81 @@ function argv(runAs: RunAs, cmd: string, args: string[]): [string, string[]] {
   return [full[0] as string, full.slice(1)];
 }
 
+/** Run a command asynchronously, collecting stdout+stderr. */
+function runCollect(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  onSpawn: (c: ChildProcess) => void,
+): Promise<{ code: number | null; status: string; output: string }> {
+  return new Promise((resolve) => {
+    const c = spawn(cmd, args, { cwd, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    onSpawn(c);
+    let output = "";
+    c.stdout?.on("data", (d: Buffer) => (output += d.toString()));
+    c.stderr?.on("data", (d: Buffer) => (output += d.toString()));
+    c.on("error", (err) => resolve({ code: null, status: err.message, output }));
+    c.on("close", (code, signal) => resolve({ code, status: signal ? `signal ${signal}` : `exit code ${code}`, output }));
+  });
+}
+
+const TMP_PREFIX = "paddock-pg-";
+const OWNER_FILE = "paddock-owner.pid";
+
+function killGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * A run killed with SIGKILL cannot clean up after itself. Next time, stop the servers and remove the
+ * temp dirs of runs whose owner process no longer exists (only dirs carrying our owner marker, and
+ * only a postmaster whose command line names that very data dir).
+ */
+function sweepStale(base: string, log: (line: string) => void): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(base).filter((n) => n.startsWith(TMP_PREFIX));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const dir = path.join(base, name);
+    let owner: number;
+    try {
+      const [pid, host] = fs.readFileSync(path.join(dir, OWNER_FILE), "utf8").trim().split(" ");
+      // another host/container sharing this directory: its PIDs mean nothing here, leave it alone
+      if (host !== os.hostname()) continue;
+      owner = Number(pid);
+    } catch {
+      continue;
+    }
+    if (!(owner > 0) || isAlive(owner)) continue;
+    const dataDir = path.join(dir, "data");
+    try {
+      const pid = Number(fs.readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
+      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      if (pid > 0 && cmdline.includes(dataDir)) process.kill(pid, "SIGQUIT"); // immediate shutdown
+    } catch {
+      // no server running there
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+    log(`postgres: removed ${dir} left behind by a killed run (pid ${owner})`);
+  }
+}
+
 function tail(file: string, lines = 40): string {
   try {
     return fs.readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
@@ -212,7 +287,10 @@ export async function startPostgres(opts: StartOptions = {}): Promise<PostgresSe
   const runAs = resolveRunAs();
   const bin = (name: string) => path.join(bins.binDir, name);
 
-  const tmp = fs.mkdtempSync(path.join(process.env.PADDOCK_PG_TMPDIR ?? os.tmpdir(), "paddock-pg-"));
+  const base = process.env.PADDOCK_PG_TMPDIR ?? os.tmpdir();
+  sweepStale(base, log);
+  const tmp = fs.mkdtempSync(path.join(base, TMP_PREFIX));
+  fs.writeFileSync(path.join(tmp, OWNER_FILE), `${process.pid} ${os.hostname()}\n`);
   const dataDir = path.join(tmp, "data");
   const sockDir = path.join(tmp, "sock");
   const logFile = path.join(tmp, "server.log");
@@ -223,12 +301,15 @@ export async function startPostgres(opts: StartOptions = {}): Promise<PostgresSe
   }
 
   let child: ChildProcess | undefined;
+  let initChild: ChildProcess | undefined;
   let childExited = false;
   let stopped = false;
 
   const stop = (): void => {
     if (stopped) return;
     stopped = true;
+    // initdb (runuser -> initdb -> postgres --single) runs in its own process group: kill all of it
+    if (initChild?.pid !== undefined) killGroup(initChild.pid);
     if (child && !childExited) {
       const [cmd, args] = argv(runAs, bin("pg_ctl"), ["stop", "-D", dataDir, "-m", "immediate", "-w", "-t", String(STOP_TIMEOUT_S)]);
       const r = spawnSync(cmd, args, { cwd: tmp, stdio: "ignore", timeout: (STOP_TIMEOUT_S + 5) * 1000 });
@@ -241,13 +322,10 @@ export async function startPostgres(opts: StartOptions = {}): Promise<PostgresSe
           // already gone
         }
       }
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // already gone
-      }
+      if (child.pid !== undefined) killGroup(child.pid);
     }
-    fs.rmSync(tmp, { recursive: true, force: true });
+    // retries: a just-killed process may still be releasing files in there
+    fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
   };
 
   opts.onCreated?.(stop);
@@ -263,12 +341,11 @@ export async function startPostgres(opts: StartOptions = {}): Promise<PostgresSe
       "--locale=C",
       "--no-sync",
     ]);
-    const init = spawnSync(icmd, iargs, { cwd: tmp, encoding: "utf8" });
-    if (init.status !== 0) {
-      throw new Error(
-        `initdb failed (exit ${init.status ?? init.signal ?? init.error?.message}):\n${init.stdout ?? ""}${init.stderr ?? ""}`,
-      );
-    }
+    // Asynchronous on purpose: a blocked event loop could not react to SIGINT/SIGTERM (and tsx
+    // SIGKILLs a child that does not acknowledge a signal within ~60 ms, skipping all cleanup).
+    const init = await runCollect(icmd, iargs, tmp, (c) => (initChild = c));
+    initChild = undefined;
+    if (init.code !== 0) throw new Error(`initdb failed (${init.status}):\n${init.output}`);
     log(`postgres: initdb (PostgreSQL ${bins.version}, ${bins.binDir}) in ${tmp} ok (${((Date.now() - t0) / 1000).toFixed(1)}s)`);
 
     // Start. Port found by binding port 0; if somebody grabs it in between, retry with a new one.
@@ -287,7 +364,9 @@ export async function startPostgres(opts: StartOptions = {}): Promise<PostgresSe
         "-c", "max_connections=200",
       ]);
       childExited = false;
-      const proc = spawn(scmd, sargs, { cwd: tmp, stdio: ["ignore", logFd, logFd] });
+      // Own process group: a Ctrl-C at the terminal must not shut the server down under the
+      // still-running tests; we stop it ourselves (stop()).
+      const proc = spawn(scmd, sargs, { cwd: tmp, stdio: ["ignore", logFd, logFd], detached: true });
       fs.closeSync(logFd);
       child = proc;
       let exitInfo = "";

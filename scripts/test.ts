@@ -182,39 +182,72 @@ function runAllCleanups(): void {
   for (const fn of [...cleanups].reverse()) fn();
 }
 
-process.on("exit", runAllCleanups);
+process.on("exit", () => runAllCleanups());
 
-/** results of the suites finished so far (for the summary printed when interrupted) */
+/** results of the suites finished so far, and the one in progress */
 const finished: SuiteResult[] = [];
 let running: { id: string; title: string } | undefined;
+let interruptedBy: { sig: NodeJS.Signals; num: number } | undefined;
+let selectedSuites: Suite[] = [];
 
-function interrupted(sig: string, num: number): never {
+/** Rows for the selected suites that never started because of an interruption (not counted as failures). */
+function unstarted(results: SuiteResult[]): SuiteResult[] {
+  return selectedSuites
+    .filter((s) => !results.some((r) => r.id === s.id))
+    .map((s) => ({ ...notRun(s, `not run: interrupted by ${interruptedBy?.sig ?? "signal"}`), ok: true }));
+}
+
+/** Exit right away (no runner active, e.g. during a suite's setup): clean up, summarize, exit. */
+function exitInterrupted(sig: NodeJS.Signals, num: number): never {
   runAllCleanups();
   const results = [...finished];
   if (running) results.push({ ...notRunResult(running.id, running.title, `interrupted by ${sig}`), ran: true });
-  printSummary(results);
+  printSummary([...results, ...unstarted(results)]);
   process.exit(128 + num);
 }
 
-let signalled = false;
 for (const [sig, num] of [["SIGINT", 2], ["SIGTERM", 15], ["SIGHUP", 1]] as const) {
   process.on(sig, () => {
-    if (signalled) process.exit(128 + num); // second signal: give up waiting
-    signalled = true;
-    console.error(`\n!! ${sig} received: stopping tests and cleaning up`);
-    const child = currentChild;
-    if (child && child.exitCode === null && child.signalCode === null) {
-      child.kill(sig);
-      const killer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-      child.once("exit", () => {
-        clearTimeout(killer);
-        interrupted(sig, num);
-      });
-    } else {
-      interrupted(sig, num);
+    if (interruptedBy) {
+      console.error(`\n!! ${sig} received again: exiting now`);
+      process.exit(128 + num); // the exit handler still runs the cleanups
     }
+    interruptedBy = { sig, num };
+    console.error(`\n!! ${sig} received: stopping tests and cleaning up`);
+    const pgid = currentChild?.pid;
+    if (pgid === undefined) exitInterrupted(sig, num);
+    // The runner has its own process group (npx -> sh -> vitest -> workers; npx and sh do not pass
+    // signals on): signal all of it. run() then waits for the group, and main() records the suite
+    // as interrupted, skips the remaining suites, tears down and prints the summary.
+    signalGroup(pgid, sig);
   });
 }
+
+function signalGroup(pgid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, sig);
+  } catch {
+    // group already gone
+  }
+}
+
+async function waitForGroupExit(pgid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(-pgid, 0);
+    } catch {
+      return true;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
+// If we die some other way (uncaught error), do not leave the runner behind either.
+process.on("exit", () => {
+  if (currentChild?.pid !== undefined) signalGroup(currentChild.pid, "SIGKILL");
+});
 
 // ---------------------------------------------------------------------------------------------
 // Arguments
@@ -289,12 +322,26 @@ function describeEnv(overrides: EnvOverrides): string {
 function run(cmd: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve) => {
     const [file, ...args] = cmd as [string, ...string[]];
-    const child = spawn(file, args, { stdio: "inherit", env });
+    // detached = own process group, so that on SIGINT/SIGTERM the whole runner tree can be
+    // signalled (npx/sh do not pass signals on). Output still streams live (inherited stdio).
+    const child = spawn(file, args, { stdio: "inherit", env, detached: true });
     currentChild = child;
     child.on("error", (err) => {
       console.error(`!! could not start ${file}: ${err.message}`);
+      currentChild = undefined;
+      resolve({ code: null, signal: null }); // 'close' may not follow a failed spawn
     });
     child.on("close", (code, signal) => {
+      const pgid = child.pid;
+      if (interruptedBy && pgid !== undefined) {
+        // give what is left of the runner's process group a few seconds, then kill it
+        void waitForGroupExit(pgid, 5_000).then((gone) => {
+          if (!gone) signalGroup(pgid, "SIGKILL");
+          currentChild = undefined;
+          resolve({ code, signal });
+        });
+        return;
+      }
       currentChild = undefined;
       resolve({ code, signal });
     });
@@ -327,7 +374,8 @@ async function runSuite(suite: Suite, extra: string[], reportDir: string): Promi
       } catch (err) {
         console.log(`\n== suite: ${title} ==`);
         console.error(`!! setup of suite ${suite.id} failed:\n${(err as Error).message}`);
-        return { ...notRun(suite, `setup failed: ${(err as Error).message.split("\n")[0]}`), seconds: (Date.now() - t0) / 1000 };
+        const first = ((err as Error).message.split("\n")[0] ?? "").replace(/[;:,]?\s*server log:$/, "");
+        return { ...notRun(suite, `setup failed: ${first}`), seconds: (Date.now() - t0) / 1000 };
       }
     }
     result.title = title;
@@ -339,8 +387,10 @@ async function runSuite(suite: Suite, extra: string[], reportDir: string): Promi
     console.log(`$ ${describeEnv(env)} ${cmd.join(" ")}\n`);
     const { code, signal } = await run(cmd, childEnv(env));
     result.ran = true;
+    if (interruptedBy) result.reasons.push(`interrupted by ${interruptedBy.sig}`);
 
     if (signal) result.reasons.push(`runner killed by ${signal}`);
+    else if (code === null) result.reasons.push(`runner ${cmd[0]} could not be started`);
     else if (code !== 0) result.reasons.push(`runner exited with code ${code}`);
 
     if (!fs.existsSync(reportFile)) {
@@ -411,6 +461,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const { selected, extra } = parsed;
+  selectedSuites = selected;
   console.log(`test: suites ${selected.map((s) => s.id).join(", ")}${extra.length ? `; extra runner args: ${extra.join(" ")}` : ""}`);
 
   // Preflight every selected suite first: a missing prerequisite fails the run before anything starts.
@@ -437,12 +488,14 @@ async function main(): Promise<number> {
   addCleanup(() => fs.rmSync(reportDir, { recursive: true, force: true }));
 
   for (const suite of selected) {
+    if (interruptedBy) break;
     running = { id: suite.id, title: suite.title };
     finished.push(await runSuite(suite, extra, reportDir));
     running = undefined;
   }
   runAllCleanups();
-  printSummary(finished);
+  printSummary([...finished, ...unstarted(finished)]);
+  if (interruptedBy) return 128 + interruptedBy.num;
   return finished.every((r) => r.ok) ? 0 : 1;
 }
 
