@@ -22,6 +22,9 @@ export async function openDatabase(opts: { databaseUrl?: string | undefined; dat
   let describe: string;
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
+    // An idle connection can be ended by the server (restart, failover, an administrator):
+    // the pool drops it and opens another when needed; without a handler the process would die.
+    pool.on("error", (e) => console.warn(`paddock: idle database connection lost (${e.message}); it will be replaced`));
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const u = new URL(opts.databaseUrl);
     describe = `postgres:${u.host}${u.pathname}`;
