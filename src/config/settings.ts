@@ -124,15 +124,15 @@ export function parseSettings(env: Env): { settings: Settings; warnings: string[
   };
 
   const system = str("JARVICE_SYSTEM_NAMESPACE") ?? "jarvice-system";
-  for (const [k, ns] of [
-    ["JARVICE_SYSTEM_NAMESPACE", system],
-    ["JARVICE_JOBS_NAMESPACE", str("JARVICE_JOBS_NAMESPACE")],
-  ] as const) {
-    if (ns !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns)) {
-      problems.push(`${k}: '${ns}' is not a valid namespace name (lower-case letters, digits and '-', at most 63)`);
-    } else if (ns !== undefined && ns.length > 63) {
-      problems.push(`${k}: '${ns}' is longer than 63 characters`);
-    }
+  const jobsSet = str("JARVICE_JOBS_NAMESPACE");
+  const jobs = jobsSet ?? `${system}-jobs`;
+  const systemProblem = namespaceProblem(system);
+  if (systemProblem) problems.push(`JARVICE_SYSTEM_NAMESPACE: '${system}' ${systemProblem}`);
+  // The derived default is checked too (a long system namespace makes it too long), unless the system one already failed.
+  const jobsProblem = jobsSet !== undefined || !systemProblem ? namespaceProblem(jobs) : undefined;
+  if (jobsProblem) {
+    const derived = jobsSet === undefined ? " (the default, JARVICE_SYSTEM_NAMESPACE + '-jobs'; set it explicitly)" : "";
+    problems.push(`JARVICE_JOBS_NAMESPACE: '${jobs}'${derived} ${jobsProblem}`);
   }
 
   const podLabels = labels("JARVICE_JOBS_MULTI_TENANT_INGRESS_POD_LABELS");
@@ -142,7 +142,7 @@ export function parseSettings(env: Env): { settings: Settings; warnings: string[
       "JARVICE_JOBS_MULTI_TENANT_INGRESS_POD_LABELS is set without JARVICE_JOBS_MULTI_TENANT_INGRESS_NS_LABELS: any pod with those labels, in any namespace, can reach job pods",
     );
   }
-  if (nsLabels && !podLabels) {
+  if (nsLabels && str("JARVICE_JOBS_MULTI_TENANT_INGRESS_POD_LABELS") === undefined) {
     problems.push("JARVICE_JOBS_MULTI_TENANT_INGRESS_NS_LABELS: only applies together with JARVICE_JOBS_MULTI_TENANT_INGRESS_POD_LABELS, which is unset");
   }
 
@@ -191,7 +191,7 @@ export function parseSettings(env: Env): { settings: Settings; warnings: string[
     JARVICE_JOBS_MULTI_TENANT_INGRESS_NS_LABELS: nsLabels,
     JARVICE_JOBS_MULTI_TENANT_LB_SERVICE_CIDRS: cidrs("JARVICE_JOBS_MULTI_TENANT_LB_SERVICE_CIDRS"),
     JARVICE_SYSTEM_NAMESPACE: system,
-    JARVICE_JOBS_NAMESPACE: str("JARVICE_JOBS_NAMESPACE") ?? `${system}-jobs`,
+    JARVICE_JOBS_NAMESPACE: jobs,
     JARVICE_POD_SCHED_LOGLEVEL: int("JARVICE_POD_SCHED_LOGLEVEL", 20, 0, 50),
     vaultDefaults,
     port: int("PADDOCK_PORT", 8080, 0, 65535),
@@ -210,6 +210,12 @@ export function parseSettings(env: Env): { settings: Settings; warnings: string[
   }
   if (problems.length > 0) throw new SettingsError(problems);
   return { settings, warnings };
+}
+
+function namespaceProblem(ns: string): string | undefined {
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns)) return "is not a valid namespace name (lower-case letters, digits and '-', at most 63)";
+  if (ns.length > 63) return "is longer than 63 characters";
+  return undefined;
 }
 
 function labelKeyProblem(key: string): string | undefined {
@@ -240,8 +246,13 @@ function externalRulesProblem(rules: unknown): string | undefined {
   for (const [i, r] of rules.entries()) {
     if (typeof r !== "object" || r === null) return `rule ${i} must be an object`;
     const rule = r as Record<string, unknown>;
-    if (typeof rule.payer !== "string") return `rule ${i} needs "payer" (a payer's user name)`;
+    if (typeof rule.payer !== "string" || rule.payer === "") return `rule ${i} needs "payer" (a payer's user name)`;
     if (rule.emailDomain === undefined && rule.group === undefined) return `rule ${i} needs "emailDomain" or "group"`;
+    // ruleFor relies on these types; an empty domain would match an e-mail ending in '@'.
+    for (const k of ["emailDomain", "group"]) {
+      if (rule[k] !== undefined && (typeof rule[k] !== "string" || rule[k] === "")) return `rule ${i}: "${k}" must be a non-empty string`;
+    }
+    if (rule.teamAdmin !== undefined && typeof rule.teamAdmin !== "boolean") return `rule ${i}: "teamAdmin" must be true or false`;
     for (const k of Object.keys(rule)) {
       if (!["payer", "emailDomain", "group", "teamAdmin"].includes(k)) return `rule ${i} has unknown key '${k}'`;
     }

@@ -39,7 +39,8 @@ export function ruleFor(identity: ExternalIdentity, rules: readonly ExternalAuth
 
 /** The login name for a new account: the provider's user name, else the e-mail's local part, made label-safe. */
 export function usernameFor(identity: ExternalIdentity): string {
-  const raw = identity.username ?? identity.email?.split("@")[0] ?? identity.subject;
+  // An empty user name or e-mail local part is as good as none: fall through to the next.
+  const raw = identity.username || identity.email?.split("@")[0] || identity.subject;
   const safe = raw
     .replace(/[^A-Za-z0-9_.-]/g, "-")
     .replace(/^[^A-Za-z0-9]+/, "")

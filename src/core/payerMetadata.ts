@@ -46,7 +46,8 @@ export function checkPayerMetadata(key: string, raw: string, zoneExists: (id: nu
   const value = raw.trim();
   switch (key) {
     case "vaultSize": {
-      if (!/^\d+$/.test(value) || Number(value) <= 0 || !Number.isSafeInteger(Number(value))) {
+      // stored in an integer column (size_gb): at most 2^31 - 1
+      if (!/^\d+$/.test(value) || Number(value) <= 0 || Number(value) > 2_147_483_647) {
         return { ok: false, problem: `must be an integer greater than 0 (size in GB), got '${raw}'` };
       }
       return { ok: true, value: String(Number(value)) };

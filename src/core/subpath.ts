@@ -29,9 +29,11 @@ export function resolveSubpath(template: string, who: DirectoryIdentity): Subpat
     return v;
   });
   if (missing.size > 0) {
+    // A directory user may still lack one attribute (a UPN but no sAMAccountName).
+    const why = who.upn || who.sam ? "" : " (not a directory user)";
     return {
       ok: false,
-      problem: `vault sub-path '${template}' uses ${[...missing].join(", ")}, which user '${who.username}' does not have (not a directory user)`,
+      problem: `vault sub-path '${template}' uses ${[...missing].join(", ")}, which user '${who.username}' does not have${why}`,
     };
   }
   return { ok: true, path };

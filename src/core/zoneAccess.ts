@@ -22,6 +22,8 @@ export interface ZoneAccess {
   zones: ZoneGrant[];
   /** set when the user can reach exactly one zone */
   lockedTo: ZoneGrant | undefined;
+  /** the Default zone's id, so that explanations call it by its name alone */
+  defaultZoneId: number;
 }
 
 export function zoneAccessFor(held: readonly HeldVault[], zones: readonly Zone[], defaultZoneId: number): ZoneAccess {
@@ -47,7 +49,7 @@ export function zoneAccessFor(held: readonly HeldVault[], zones: readonly Zone[]
   }
 
   const list = [...grants.values()].sort((a, b) => a.zoneId - b.zoneId);
-  return { zones: list, lockedTo: list.length === 1 ? list[0] : undefined };
+  return { zones: list, lockedTo: list.length === 1 ? list[0] : undefined, defaultZoneId };
 }
 
 function describeZone(id: number, names: Map<number, string>): string {
@@ -62,9 +64,17 @@ export function hasZoneAccess(access: ZoneAccess, zoneId: number): boolean {
 /** One sentence for people: "zone 2 (west) because ...; Default because ...". */
 export function explainZoneAccess(access: ZoneAccess): string {
   if (access.zones.length === 0) return "no zones: the user has no vault that grants one";
-  const parts = access.zones.map((z) => `${z.zoneName} because ${z.reasons.join(" and ")}`);
-  const lock = access.lockedTo ? ` Locked to zone ${access.lockedTo.zoneName}.` : "";
+  const label = (z: ZoneGrant) => zoneLabel(z, access.defaultZoneId);
+  const parts = access.zones.map((z) => `${label(z)} because ${z.reasons.join(" and ")}`);
+  const lock = access.lockedTo ? ` Locked to ${label(access.lockedTo)}.` : "";
   return parts.join("; ") + "." + lock;
+}
+
+// "Default" for the Default zone; "zone 2 (west)", or "zone 2" when the zone has no known name.
+export function zoneLabel(z: ZoneGrant, defaultZoneId: number): string {
+  if (z.zoneId === defaultZoneId) return z.zoneName;
+  const byId = `zone ${z.zoneId}`;
+  return z.zoneName === byId ? byId : `${byId} (${z.zoneName})`;
 }
 
 /**

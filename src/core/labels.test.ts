@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { LABEL_VALUE_MAX, labelValueProblem, userNameProblem } from "./labels";
+
+describe("labelValueProblem: Kubernetes label values", () => {
+  it("allows at most 63 characters", () => {
+    expect(LABEL_VALUE_MAX).toBe(63);
+    expect(labelValueProblem("a".repeat(63))).toBeUndefined();
+    expect(labelValueProblem("a".repeat(64))).toBe("must be at most 63 characters (is 64)");
+  });
+
+  it.each(["", "a", "Z", "7", "traefik", "my-app_1.2", "A.b-C_d", "a--b", "0-0", "a".repeat(63)])("accepts '%s'", (value) => {
+    expect(labelValueProblem(value)).toBeUndefined();
+  });
+
+  it.each([
+    ["-app", "starts with '-'"],
+    ["_app", "starts with '_'"],
+    [".app", "starts with '.'"],
+    ["app-", "ends with '-'"],
+    ["app_", "ends with '_'"],
+    ["app.", "ends with '.'"],
+    ["my app", "has a space"],
+    ["app/x", "has a '/'"],
+    ["app:1", "has a ':'"],
+    ["café", "has a non-ASCII letter"],
+    ["-", "is only a '-'"],
+  ])("refuses '%s' (%s)", (value) => {
+    expect(labelValueProblem(value)).toBe("must consist of letters, digits, '-', '_' or '.', and start and end with a letter or digit");
+  });
+
+  it("reports the length before the characters", () => {
+    expect(labelValueProblem("-".repeat(64))).toMatch(/at most 63/);
+  });
+});
+
+describe("userNameProblem: user names prefix label values", () => {
+  it.each(["bob", "Bob", "b", "9lives", "first.last", "user_1", "team-a", "a-", "a.", "a_", "x".repeat(63)])("accepts '%s'", (name) => {
+    expect(userNameProblem(name)).toBeUndefined();
+  });
+
+  it("refuses an empty name", () => {
+    expect(userNameProblem("")).toBe("must not be empty");
+  });
+
+  it("refuses more than 63 characters, saying why", () => {
+    expect(userNameProblem("x".repeat(64))).toBe("must be at most 63 characters (is 64), since it prefixes Kubernetes label values");
+  });
+
+  it.each(["-bob", "_bob", ".bob", "bob smith", "bob@example.com", "bob/x", "bob+1", "josé", " bob"])("refuses '%s' with a clear message", (name) => {
+    expect(userNameProblem(name)).toBe(
+      "may contain only letters, digits, '-', '_' and '.', and must start with a letter or digit (it prefixes Kubernetes label values)",
+    );
+  });
+
+  it("accepts exactly the names that make a valid label value with a suffix", () => {
+    for (const name of ["bob", "a-", "a.", "x".repeat(50), "-bob", "bob smith"]) {
+      expect(userNameProblem(name) === undefined).toBe(labelValueProblem(`${name}-0`) === undefined);
+    }
+  });
+});
