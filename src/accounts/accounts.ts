@@ -2,7 +2,7 @@
 // vault setup, the DAL hook's run), then writes user, payer metadata and
 // vaults in one transaction, so a failure leaves nothing half-created.
 import { sql } from "kysely";
-import { conflict, invalid, notFound } from "../core/errors";
+import { conflict, invalid, notFound, PaddockError } from "../core/errors";
 import { userNameProblem } from "../core/labels";
 import { checkPayerMetadata, isPayerMetadataKey, PAYER_METADATA_KEYS } from "../core/payerMetadata";
 import { tenantOf, type Account } from "../core/tenancy";
@@ -100,7 +100,10 @@ export async function createAccount(ctx: Ctx, input: NewAccount): Promise<Create
     if (result.declaredVaults.length > 0) vaults = result.declaredVaults;
   }
   for (const v of vaults) {
-    if (v.zoneId !== null && !zoneExists(v.zoneId)) throw invalid(`vault '${v.name}' zone`, `zone ${v.zoneId} does not exist`);
+    if (v.zoneId !== null && !zoneExists(v.zoneId)) {
+      // Only a custom hook can plan a vault in a zone that does not exist (metadata and settings are checked).
+      throw new PaddockError("failed", `DAL hook declared vault '${v.name}' in zone ${v.zoneId}, which does not exist`);
+    }
   }
 
   const apikey = newApiKey();

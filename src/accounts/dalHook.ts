@@ -6,7 +6,7 @@
 // If it declares none, the default vaults are created. A non-zero exit or a
 // time-out fails the account creation with the hook's message.
 import { spawn } from "node:child_process";
-import { invalid, PaddockError } from "../core/errors";
+import { PaddockError } from "../core/errors";
 import { UNZONED, VAULT_KINDS, ACCESS_MODES, type AccessMode, type VaultKind } from "../core/vaults";
 import type { PlannedVault } from "../core/vaultSetup";
 
@@ -59,6 +59,9 @@ export async function runDalHook(executable: string, username: string, env: Reco
   return { declaredVaults: parseDeclaredVaults(stdout), stdout };
 }
 
+// A bad declaration is the hook's fault, not the caller's: it fails like the hook.
+const badDeclaration = (problem: string, line: string) => new PaddockError("failed", `DAL hook declared an invalid vault: ${problem} in ${line}`);
+
 function parseDeclaredVaults(stdout: string): PlannedVault[] {
   const vaults: PlannedVault[] = [];
   for (const line of stdout.split("\n")) {
@@ -73,11 +76,11 @@ function parseDeclaredVaults(stdout: string): PlannedVault[] {
     const v = parsed.vault;
     if (!v) continue;
     const kind = (v.kind ?? "nfs") as VaultKind;
-    if (typeof v.name !== "string" || v.name === "") throw invalid("hook vault.name", `missing in ${t}`);
-    if (!VAULT_KINDS.includes(kind)) throw invalid("hook vault.kind", `must be one of ${VAULT_KINDS.join(", ")}`);
+    if (typeof v.name !== "string" || v.name === "") throw badDeclaration("name missing", t);
+    if (!VAULT_KINDS.includes(kind)) throw badDeclaration(`kind must be one of ${VAULT_KINDS.join(", ")}`, t);
     const zone = v.zone === undefined ? UNZONED : Number(v.zone);
     const modes = typeof v.accessModes === "string" ? v.accessModes.split(",").filter(Boolean) : [];
-    if (modes.some((m) => !(ACCESS_MODES as readonly string[]).includes(m))) throw invalid("hook vault.accessModes", `unknown mode in ${t}`);
+    if (modes.some((m) => !(ACCESS_MODES as readonly string[]).includes(m))) throw badDeclaration("unknown access mode", t);
     vaults.push({
       name: v.name,
       kind,

@@ -4,7 +4,7 @@
 // which creates the team member on first sight.
 import type { FastifyRequest } from "fastify";
 import { timingSafeEqual } from "node:crypto";
-import { unauthorized, forbidden, invalid } from "../core/errors";
+import { unauthorized, forbidden, invalid, PaddockError } from "../core/errors";
 import { ruleFor, usernameFor, type ExternalIdentity } from "../core/externalAuth";
 import type { Account } from "../core/tenancy";
 import { createAccount, findUser, toAccount, type Ctx } from "../accounts/accounts";
@@ -71,16 +71,26 @@ async function userByExternalIdentity(ctx: Ctx, raw: string, secret: string | un
   if (!rule) throw forbidden(`no external-auth rule maps identity '${identity.subject}' to a team`);
   const payer = await findUser(ctx.db, rule.payer);
   if (!payer || payer.payer_id !== null) throw forbidden(`external-auth rule names '${rule.payer}', which is not a payer`);
-  const created = await createAccount(ctx, {
-    username: usernameFor(identity),
-    email: identity.email,
-    payer,
-    teamAdmin: rule.teamAdmin ?? false,
-    externalSubject: identity.subject,
-    upn: identity.upn,
-    sam: identity.sam,
-  });
-  return caller(created.user);
+  try {
+    const created = await createAccount(ctx, {
+      username: usernameFor(identity),
+      email: identity.email,
+      payer,
+      teamAdmin: rule.teamAdmin ?? false,
+      externalSubject: identity.subject,
+      upn: identity.upn,
+      sam: identity.sam,
+    });
+    return caller(created.user);
+  } catch (e) {
+    // Several first requests of one identity at once (a portal loading after the
+    // login): one creates the account, the others find it instead of a 409.
+    if (e instanceof PaddockError && e.code === "conflict") {
+      const winner = await ctx.db.selectFrom("users").selectAll().where("external_subject", "=", identity.subject).executeTakeFirst();
+      if (winner) return caller(winner);
+    }
+    throw e;
+  }
 }
 
 /** Resolve the caller of a request, or throw 401. */

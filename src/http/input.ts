@@ -40,9 +40,12 @@ export function optionalInt(o: Input, field: string): number | undefined {
   return n;
 }
 
+/** Largest value of the database's integer columns (ids, sizes, counts). */
+const DB_INT_MAX = 2_147_483_647;
+
 export function idParam(params: unknown, field = "id"): number {
   const v = (params as Input)[field];
-  if (typeof v !== "string" || !/^\d+$/.test(v)) throw invalid(field, "must be a positive integer id");
+  if (typeof v !== "string" || !/^\d+$/.test(v) || Number(v) > DB_INT_MAX) throw invalid(field, "must be a positive integer id");
   return Number(v);
 }
 

@@ -3,7 +3,7 @@
 // created later in that payer's team only.
 import { sql } from "kysely";
 import { conflict, invalid, notFound } from "../core/errors";
-import { checkPayerMetadata } from "../core/payerMetadata";
+import { checkPayerMetadata, isPayerMetadataKey } from "../core/payerMetadata";
 import { findUser, isUniqueViolation, zoneExistsFn } from "../accounts/accounts";
 import type { Db } from "../store/db";
 
@@ -44,7 +44,8 @@ export async function findMetadata(db: Db, id: number) {
 async function checked(db: Db, key: string, value: unknown): Promise<string> {
   if (typeof value !== "string" && typeof value !== "number") throw invalid("value", "must be a string or a number");
   const c = checkPayerMetadata(key, String(value), await zoneExistsFn(db));
-  if (!c.ok) throw invalid(key.startsWith("vault") ? `value (${key})` : "key", c.problem);
+  // An unknown (or case-wrong) key is the key's fault, whatever it starts with.
+  if (!c.ok) throw invalid(isPayerMetadataKey(key) ? `value (${key})` : "key", c.problem);
   return c.value;
 }
 

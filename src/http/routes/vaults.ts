@@ -87,13 +87,16 @@ export function vaultRoutes(api: Api, ctx: Ctx): void {
       const c = await authenticate(ctx, req);
       const { vault, owner } = await visibleVault(c, idParam(req.params));
       const withName = requiredString(objectBody(req.body), "username");
+      const ownerTenant = tenantOf(toAccount(owner));
+      // Who may share is decided before the other user is looked up, so a refusal tells nothing about that user.
+      if (!c.account.isSysadmin && owner.id !== c.account.id && !managesTenant(c.account, ownerTenant)) {
+        throw forbidden("only the vault's owner, its team managers and system administrators share it");
+      }
       const other = await findUser(db, withName);
-      if (!other || !seesAccount(c.account, toAccount(other))) throw notFound(`user '${withName}'`);
-      if (!c.account.isSysadmin) {
-        const ownerTenant = tenantOf(toAccount(owner));
-        const mayShare = owner.id === c.account.id || managesTenant(c.account, ownerTenant);
-        if (!mayShare) throw forbidden("only the vault's owner, its team managers and system administrators share it");
-        if (tenantOf(toAccount(other)) !== ownerTenant) throw forbidden("vaults are shared within the team; ask a system administrator to share across teams");
+      // The owner shares within its team even when, as a plain member, it does not otherwise see its teammates.
+      if (!other || !(seesAccount(c.account, toAccount(other)) || tenantOf(toAccount(other)) === ownerTenant)) throw notFound(`user '${withName}'`);
+      if (!c.account.isSysadmin && tenantOf(toAccount(other)) !== ownerTenant) {
+        throw forbidden("vaults are shared within the team; ask a system administrator to share across teams");
       }
       await shareVault(db, vault.id, other.id);
       reply.status(201);

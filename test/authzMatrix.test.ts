@@ -1,0 +1,710 @@
+// The authorization matrix of the admin API (spec/api.md, "Authorization on
+// every route"). Two tenants, alpha and bravo, each with a payer, a team admin,
+// a plain member and a spare member, an administrator-added PVC vault and a
+// payer metadata row. Every route of the served OpenAPI document must have an
+// entry below (a new route without one fails the coverage test), and for every
+// route that addresses a user, a vault or a metadata row, each caller of one
+// tenant is refused on the other tenant's objects with 403 or 404, never 2xx,
+// with a body that names nothing of the other tenant and that is the answer a
+// nonexistent object gets. Then the positive controls: within a tenant, payers
+// and team admins manage their team, members see only themselves, and the
+// system administrator does everything.
+import type { LightMyRequestResponse } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestApp, type Creds, type TestApp } from "./app";
+
+type Role = "payer" | "teamAdmin" | "member";
+type Who = Role | "sysadmin";
+const ROLES: readonly Role[] = ["payer", "teamAdmin", "member"];
+const WHOS: readonly Who[] = [...ROLES, "sysadmin"];
+
+interface User extends Creds {
+  password: string;
+}
+
+interface Tenant {
+  /** "alpha" or "bravo": every name, e-mail, vault name and metadata value of the tenant contains it */
+  tag: string;
+  users: Record<Role | "spare", User>;
+  /** the PVC vault the administrator added to the member */
+  addedVault: { id: number; name: string };
+  /** the payer's default (ephemeral) vault */
+  payerVault: number;
+  /** the payer's metadata row */
+  meta: { id: number; value: string };
+}
+
+interface World {
+  t: TestApp;
+  a: Tenant;
+  b: Tenant;
+  sys: User;
+  /** ids of things the positive controls create as they go */
+  scratch: Record<string, number>;
+}
+
+interface Req {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  url: string;
+  body?: unknown;
+}
+
+/** An object of the other tenant (or a nonexistent one) that a cross-tenant request aims at. */
+interface Target {
+  label: string;
+  user: string;
+  vault: number;
+  meta: number;
+}
+
+const GHOST: Target = { label: "a nonexistent object", user: "ghost-user", vault: 987_654, meta: 987_654 };
+
+interface CrossCase {
+  name: string;
+  targets: (other: Tenant) => Target[];
+  req: (target: Target, me: Tenant, role: Role) => Req;
+  /** per caller role; 403 only where the route is refused before the object is looked up */
+  expect: 403 | 404 | 401 | Record<Role, 403 | 404>;
+}
+
+interface ListCheck {
+  req: Req;
+  expect: number;
+  /** further checks on a 200 answer; returns a problem or undefined */
+  check?: (json: Record<string, unknown>) => string | undefined;
+}
+
+interface OwnCase {
+  who: Who;
+  name: string;
+  req: (w: World) => Req;
+  expect: number;
+  check?: (json: Record<string, unknown>, w: World) => string | undefined;
+  after?: (json: Record<string, unknown>, w: World) => void;
+}
+
+interface Entry {
+  /** "<METHOD> <OpenAPI path>" */
+  route: string;
+  /** the tenant object the route addresses, or why it addresses none */
+  addresses: "user" | "vault" | "metadata" | { none: string };
+  cross?: CrossCase[];
+  /** list requests of one tenant's callers: never a row of the other tenant */
+  lists?: (me: Tenant, other: Tenant, role: Role) => ListCheck[];
+  own: OwnCase[];
+  /** anonymous callers: 401 unless stated */
+  anonymous?: { req: (w: World) => Req; expect: number };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Targets and small helpers
+
+const usersOf = (o: Tenant): Target[] =>
+  (["payer", "teamAdmin", "member"] as const).map((r) => ({ label: `${o.tag} ${r} '${o.users[r].username}'`, user: o.users[r].username, vault: o.addedVault.id, meta: o.meta.id }));
+const vaultsOf = (o: Tenant): Target[] => [
+  { label: `${o.tag}'s added PVC vault ${o.addedVault.id}`, user: o.users.member.username, vault: o.addedVault.id, meta: o.meta.id },
+  { label: `${o.tag} payer's ephemeral vault ${o.payerVault}`, user: o.users.payer.username, vault: o.payerVault, meta: o.meta.id },
+];
+const metaOf = (o: Tenant): Target[] => [{ label: `${o.tag}'s metadata row ${o.meta.id}`, user: o.users.payer.username, vault: o.addedVault.id, meta: o.meta.id }];
+
+const get = (url: string): Req => ({ method: "GET", url });
+let serial = 0;
+const fresh = (prefix: string) => `${prefix}-n${++serial}`;
+
+type Json = Record<string, unknown>;
+const rows = (j: Json, key: string) => (Array.isArray(j[key]) ? (j[key] as Json[]) : []);
+const namesOf = (j: Json) => rows(j, "users").map((u) => u.username as string);
+
+/** A problem unless `cond`. */
+const want = (cond: boolean, problem: string): string | undefined => (cond ? undefined : problem);
+
+// ---------------------------------------------------------------------------------------------
+// The matrix
+
+const ENTRIES: Entry[] = [
+  // --- session ---
+  {
+    route: "POST /api/login",
+    addresses: { none: "logs in with the caller's own name and password" },
+    cross: [
+      {
+        name: "log in as the other tenant's user with one's own password",
+        targets: usersOf,
+        req: (x, me, r) => ({ method: "POST", url: "/api/login", body: { username: x.user, password: me.users[r].password } }),
+        expect: 401,
+      },
+    ],
+    own: [
+      ...ROLES.map((r): OwnCase => ({
+        who: r,
+        name: "logs in with its password",
+        req: (w) => ({ method: "POST", url: "/api/login", body: { username: w.a.users[r].username, password: w.a.users[r].password } }),
+        expect: 200,
+        check: (j, w) => want((j.user as Json).username === w.a.users[r].username && typeof j.token === "string", `logged in as ${JSON.stringify(j.user)}`),
+      })),
+      { who: "sysadmin", name: "logs in", req: (w) => ({ method: "POST", url: "/api/login", body: { username: w.sys.username, password: w.sys.password } }), expect: 200 },
+    ],
+    anonymous: { req: (w) => ({ method: "POST", url: "/api/login", body: { username: w.a.users.member.username, password: w.a.users.member.password } }), expect: 200 },
+  },
+  {
+    route: "POST /api/logout",
+    addresses: { none: "ends the caller's own session" },
+    own: WHOS.map((who) => ({ who, name: "logs out", req: () => ({ method: "POST", url: "/api/logout" }), expect: 200 })),
+  },
+  {
+    route: "GET /api/me",
+    addresses: { none: "the caller itself" },
+    lists: () => [{ req: get("/api/me"), expect: 200 }],
+    own: WHOS.map((who) => ({
+      who,
+      name: "sees itself",
+      req: () => get("/api/me"),
+      expect: 200,
+      check: (j, w) => want(j.username === (who === "sysadmin" ? w.sys : w.a.users[who]).username, `is ${String(j.username)}`),
+    })),
+  },
+
+  // --- users ---
+  {
+    route: "GET /api/users",
+    addresses: { none: "a list; its rows are checked below" },
+    lists: (me, other, role) => [
+      {
+        req: get("/api/users"),
+        expect: 200,
+        check: (j) =>
+          role === "member"
+            ? want(JSON.stringify(namesOf(j)) === JSON.stringify([me.users.member.username]), `a member sees ${namesOf(j).join(", ")}, not only itself`)
+            : want(namesOf(j).length >= 4 && rows(j, "users").every((u) => u.tenant === me.users.payer.username), `rows of other tenants: ${namesOf(j).join(", ")}`),
+      },
+      { req: get(`/api/users?payer=${other.users.payer.username}`), expect: 200, check: (j) => want(namesOf(j).length === 0, `filtered by the other payer: ${namesOf(j).join(", ")}`) },
+      { req: get(`/api/users?search=${other.tag}`), expect: 200, check: (j) => want(namesOf(j).length === 0, `search for the other tenant: ${namesOf(j).join(", ")}`) },
+    ],
+    own: [
+      { who: "payer", name: "lists its team", req: () => get("/api/users"), expect: 200, check: (j, w) => want(["payer", "teamAdmin", "member", "spare"].every((r) => namesOf(j).includes(w.a.users[r as Role].username)), `sees ${namesOf(j).join(", ")}`) },
+      { who: "teamAdmin", name: "lists its team", req: () => get("/api/users"), expect: 200, check: (j, w) => want(namesOf(j).includes(w.a.users.spare.username) && namesOf(j).includes(w.a.users.payer.username), `sees ${namesOf(j).join(", ")}`) },
+      { who: "member", name: "lists only itself", req: () => get("/api/users"), expect: 200, check: (j, w) => want(JSON.stringify(namesOf(j)) === JSON.stringify([w.a.users.member.username]), `sees ${namesOf(j).join(", ")}`) },
+      { who: "sysadmin", name: "lists everyone", req: () => get("/api/users"), expect: 200, check: (j, w) => want(namesOf(j).includes(w.a.users.member.username) && namesOf(j).includes(w.b.users.member.username), `sees ${namesOf(j).join(", ")}`) },
+    ],
+  },
+  {
+    route: "GET /api/users/{username}",
+    addresses: "user",
+    cross: [{ name: "read the other tenant's user", targets: usersOf, req: (x) => get(`/api/users/${x.user}`), expect: 404 }],
+    own: [
+      { who: "payer", name: "sees its member", req: (w) => get(`/api/users/${w.a.users.member.username}`), expect: 200 },
+      { who: "teamAdmin", name: "sees a member", req: (w) => get(`/api/users/${w.a.users.member.username}`), expect: 200 },
+      { who: "teamAdmin", name: "sees its payer", req: (w) => get(`/api/users/${w.a.users.payer.username}`), expect: 200 },
+      { who: "member", name: "sees itself", req: (w) => get(`/api/users/${w.a.users.member.username}`), expect: 200 },
+      { who: "member", name: "does not see another member", req: (w) => get(`/api/users/${w.a.users.spare.username}`), expect: 404 },
+      { who: "member", name: "does not see its team admin", req: (w) => get(`/api/users/${w.a.users.teamAdmin.username}`), expect: 404 },
+      { who: "member", name: "does not see its payer", req: (w) => get(`/api/users/${w.a.users.payer.username}`), expect: 404 },
+      { who: "sysadmin", name: "sees any tenant's user", req: (w) => get(`/api/users/${w.b.users.member.username}`), expect: 200 },
+    ],
+  },
+  {
+    route: "GET /api/users/{username}/zone-access",
+    addresses: "user",
+    cross: [{ name: "read the other tenant's user's zone access", targets: usersOf, req: (x) => get(`/api/users/${x.user}/zone-access`), expect: 404 }],
+    lists: (me) => [{ req: get(`/api/users/${me.users.member.username}/zone-access`), expect: 200 }],
+    own: [
+      { who: "payer", name: "explains its member's zones", req: (w) => get(`/api/users/${w.a.users.member.username}/zone-access`), expect: 200 },
+      { who: "teamAdmin", name: "explains a member's zones", req: (w) => get(`/api/users/${w.a.users.member.username}/zone-access`), expect: 200 },
+      { who: "member", name: "explains its own zones", req: (w) => get(`/api/users/${w.a.users.member.username}/zone-access`), expect: 200 },
+      { who: "member", name: "not another member's", req: (w) => get(`/api/users/${w.a.users.spare.username}/zone-access`), expect: 404 },
+      { who: "sysadmin", name: "explains anyone's", req: (w) => get(`/api/users/${w.b.users.member.username}/zone-access`), expect: 200 },
+    ],
+  },
+  {
+    route: "GET /api/users/{username}/vaults",
+    addresses: "user",
+    cross: [{ name: "list the other tenant's user's vaults", targets: usersOf, req: (x) => get(`/api/users/${x.user}/vaults`), expect: 404 }],
+    lists: (me, _o, role) =>
+      (role === "member" ? (["member"] as const) : (["payer", "teamAdmin", "member", "spare"] as const)).map((u) => ({
+        req: get(`/api/users/${me.users[u].username}/vaults`),
+        expect: 200,
+        check: (j: Json) => want(rows(j, "vaults").length > 0, "no vaults listed"),
+      })),
+    own: [
+      { who: "payer", name: "lists its member's vaults", req: (w) => get(`/api/users/${w.a.users.member.username}/vaults`), expect: 200, check: (j, w) => want(rows(j, "vaults").some((v) => v.id === w.a.addedVault.id), "the added vault is missing") },
+      { who: "teamAdmin", name: "lists a member's vaults", req: (w) => get(`/api/users/${w.a.users.member.username}/vaults`), expect: 200 },
+      { who: "member", name: "lists its own vaults", req: (w) => get(`/api/users/${w.a.users.member.username}/vaults`), expect: 200, check: (j, w) => want(rows(j, "vaults").some((v) => v.id === w.a.addedVault.id), "the added vault is missing") },
+      { who: "member", name: "not its payer's", req: (w) => get(`/api/users/${w.a.users.payer.username}/vaults`), expect: 404 },
+      { who: "sysadmin", name: "lists anyone's", req: (w) => get(`/api/users/${w.b.users.member.username}/vaults`), expect: 200 },
+    ],
+  },
+  {
+    route: "POST /api/users",
+    addresses: "user",
+    cross: [
+      {
+        name: "invite into the other tenant's team (payer = the other tenant's user)",
+        targets: usersOf,
+        req: (x, me) => ({ method: "POST", url: "/api/users", body: { username: fresh(`${me.tag}-x`), payer: x.user } }),
+        expect: 404,
+      },
+    ],
+    own: [
+      { who: "payer", name: "invites into its team", req: (w) => ({ method: "POST", url: "/api/users", body: { username: fresh(`${w.a.tag}-inv`) } }), expect: 201, check: (j, w) => want((j.user as Json).tenant === w.a.users.payer.username, `joined ${String((j.user as Json).tenant)}`) },
+      { who: "payer", name: "invites a team admin", req: (w) => ({ method: "POST", url: "/api/users", body: { username: fresh(`${w.a.tag}-inv`), teamAdmin: true } }), expect: 201, check: (j) => want((j.user as Json).teamAdmin === true, "not a team admin") },
+      { who: "payer", name: "naming itself as payer", req: (w) => ({ method: "POST", url: "/api/users", body: { username: fresh(`${w.a.tag}-inv`), payer: w.a.users.payer.username } }), expect: 201 },
+      { who: "payer", name: "cannot grant system administrator rights", req: (w) => ({ method: "POST", url: "/api/users", body: { username: fresh(`${w.a.tag}-inv`), sysadmin: true } }), expect: 403 },
+      { who: "teamAdmin", name: "invites into its team", req: (w) => ({ method: "POST", url: "/api/users", body: { username: fresh(`${w.a.tag}-inv`), payer: w.a.users.payer.username } }), expect: 201, check: (j, w) => want((j.user as Json).tenant === w.a.users.payer.username, `joined ${String((j.user as Json).tenant)}`) },
+      { who: "member", name: "cannot invite", req: (w) => ({ method: "POST", url: "/api/users", body: { username: fresh(`${w.a.tag}-inv`) } }), expect: 403 },
+      { who: "member", name: "cannot invite into its payer's team either", req: (w) => ({ method: "POST", url: "/api/users", body: { username: fresh(`${w.a.tag}-inv`), payer: w.a.users.payer.username } }), expect: 403 },
+      { who: "member", name: "cannot invite a team admin", req: (w) => ({ method: "POST", url: "/api/users", body: { username: fresh(`${w.a.tag}-inv`), teamAdmin: true } }), expect: 403 },
+      { who: "sysadmin", name: "invites a payer", req: () => ({ method: "POST", url: "/api/users", body: { username: fresh("charlie-payer") } }), expect: 201, check: (j) => want((j.user as Json).role === "payer", "not a payer") },
+      { who: "sysadmin", name: "invites into any team", req: (w) => ({ method: "POST", url: "/api/users", body: { username: fresh(`${w.b.tag}-inv`), payer: w.b.users.payer.username } }), expect: 201 },
+    ],
+  },
+  {
+    route: "PATCH /api/users/{username}",
+    addresses: "user",
+    cross: [
+      { name: "grant team admin rights to the other tenant's user", targets: usersOf, req: (x) => ({ method: "PATCH", url: `/api/users/${x.user}`, body: { teamAdmin: true } }), expect: 404 },
+      { name: "disable the other tenant's user", targets: usersOf, req: (x) => ({ method: "PATCH", url: `/api/users/${x.user}`, body: { disabled: true } }), expect: 404 },
+      { name: "rename the other tenant's user", targets: usersOf, req: (x, me) => ({ method: "PATCH", url: `/api/users/${x.user}`, body: { fullName: `${me.tag} was here` } }), expect: 404 },
+    ],
+    own: [
+      { who: "payer", name: "grants team admin rights", req: (w) => ({ method: "PATCH", url: `/api/users/${w.a.users.spare.username}`, body: { teamAdmin: true } }), expect: 200, check: (j) => want(j.teamAdmin === true, "not granted") },
+      { who: "teamAdmin", name: "revokes team admin rights", req: (w) => ({ method: "PATCH", url: `/api/users/${w.a.users.spare.username}`, body: { teamAdmin: false } }), expect: 200, check: (j) => want(j.teamAdmin === false, "not revoked") },
+      { who: "teamAdmin", name: "disables a member", req: (w) => ({ method: "PATCH", url: `/api/users/${w.a.users.spare.username}`, body: { disabled: true } }), expect: 200 },
+      { who: "payer", name: "re-enables the member", req: (w) => ({ method: "PATCH", url: `/api/users/${w.a.users.spare.username}`, body: { disabled: false } }), expect: 200 },
+      { who: "payer", name: "a payer is not made team admin", req: (w) => ({ method: "PATCH", url: `/api/users/${w.a.users.payer.username}`, body: { teamAdmin: true } }), expect: 400 },
+      { who: "payer", name: "cannot grant system administrator rights", req: (w) => ({ method: "PATCH", url: `/api/users/${w.a.users.member.username}`, body: { sysadmin: true } }), expect: 403 },
+      { who: "member", name: "cannot make itself team admin", req: (w) => ({ method: "PATCH", url: `/api/users/${w.a.users.member.username}`, body: { teamAdmin: true } }), expect: 403 },
+      { who: "member", name: "cannot disable itself through the manager's switch", req: (w) => ({ method: "PATCH", url: `/api/users/${w.a.users.member.username}`, body: { disabled: true } }), expect: 403 },
+      { who: "member", name: "cannot change a teammate's rights", req: (w) => ({ method: "PATCH", url: `/api/users/${w.a.users.spare.username}`, body: { teamAdmin: true } }), expect: 404 },
+      { who: "member", name: "changes its own full name", req: (w) => ({ method: "PATCH", url: `/api/users/${w.a.users.member.username}`, body: { fullName: `${w.a.tag} member renamed` } }), expect: 200 },
+      { who: "sysadmin", name: "changes any tenant's user", req: (w) => ({ method: "PATCH", url: `/api/users/${w.b.users.spare.username}`, body: { teamAdmin: true, fullName: "changed by root" } }), expect: 200 },
+    ],
+  },
+  {
+    route: "POST /api/users/{username}/apikey",
+    addresses: "user",
+    cross: [{ name: "regenerate the other tenant's user's API key", targets: usersOf, req: (x) => ({ method: "POST", url: `/api/users/${x.user}/apikey` }), expect: 404 }],
+    own: [
+      { who: "payer", name: "for its member", req: (w) => ({ method: "POST", url: `/api/users/${w.a.users.spare.username}/apikey` }), expect: 200, after: (j, w) => (w.a.users.spare.apikey = j.apikey as string) },
+      { who: "teamAdmin", name: "for a member", req: (w) => ({ method: "POST", url: `/api/users/${w.a.users.spare.username}/apikey` }), expect: 200, after: (j, w) => (w.a.users.spare.apikey = j.apikey as string) },
+      { who: "member", name: "its own", req: (w) => ({ method: "POST", url: `/api/users/${w.a.users.member.username}/apikey` }), expect: 200, after: (j, w) => (w.a.users.member.apikey = j.apikey as string) },
+      { who: "member", name: "not a teammate's", req: (w) => ({ method: "POST", url: `/api/users/${w.a.users.spare.username}/apikey` }), expect: 404 },
+      { who: "sysadmin", name: "anyone's", req: (w) => ({ method: "POST", url: `/api/users/${w.b.users.spare.username}/apikey` }), expect: 200, after: (j, w) => (w.b.users.spare.apikey = j.apikey as string) },
+    ],
+  },
+  {
+    route: "PUT /api/users/{username}/password",
+    addresses: "user",
+    cross: [{ name: "set the other tenant's user's password", targets: usersOf, req: (x) => ({ method: "PUT", url: `/api/users/${x.user}/password`, body: { password: "taken-over-123" } }), expect: 404 }],
+    own: [
+      { who: "payer", name: "its own", req: (w) => ({ method: "PUT", url: `/api/users/${w.a.users.payer.username}/password`, body: { password: "alpha-payer-pw-2" } }), expect: 200, after: (_j, w) => (w.a.users.payer.password = "alpha-payer-pw-2") },
+      { who: "payer", name: "not its member's", req: (w) => ({ method: "PUT", url: `/api/users/${w.a.users.member.username}/password`, body: { password: "taken-over-123" } }), expect: 403 },
+      { who: "teamAdmin", name: "not a member's", req: (w) => ({ method: "PUT", url: `/api/users/${w.a.users.member.username}/password`, body: { password: "taken-over-123" } }), expect: 403 },
+      { who: "member", name: "its own", req: (w) => ({ method: "PUT", url: `/api/users/${w.a.users.member.username}/password`, body: { password: "alpha-member-pw-2" } }), expect: 200, after: (_j, w) => (w.a.users.member.password = "alpha-member-pw-2") },
+      { who: "member", name: "not a teammate's", req: (w) => ({ method: "PUT", url: `/api/users/${w.a.users.spare.username}/password`, body: { password: "taken-over-123" } }), expect: 404 },
+      { who: "sysadmin", name: "anyone's", req: (w) => ({ method: "PUT", url: `/api/users/${w.b.users.spare.username}/password`, body: { password: "reset-by-root-1" } }), expect: 200 },
+    ],
+  },
+
+  // --- vaults ---
+  {
+    route: "POST /api/users/{username}/vaults",
+    addresses: "user",
+    cross: [
+      {
+        name: "add a vault to the other tenant's user",
+        targets: usersOf,
+        req: (x, me) => ({ method: "POST", url: `/api/users/${x.user}/vaults`, body: { name: `${me.tag}-planted`, kind: "pvc", storageClass: "standard", size: 1 } }),
+        expect: 404,
+      },
+    ],
+    own: [
+      { who: "payer", name: "cannot add a vault to its member", req: (w) => ({ method: "POST", url: `/api/users/${w.a.users.member.username}/vaults`, body: { name: "more", kind: "pvc", storageClass: "standard", size: 1 } }), expect: 403 },
+      { who: "teamAdmin", name: "cannot add a vault to a member", req: (w) => ({ method: "POST", url: `/api/users/${w.a.users.member.username}/vaults`, body: { name: "more", kind: "pvc", storageClass: "standard", size: 1 } }), expect: 403 },
+      { who: "member", name: "cannot add a vault to itself", req: (w) => ({ method: "POST", url: `/api/users/${w.a.users.member.username}/vaults`, body: { name: "more", kind: "pvc", storageClass: "standard", size: 1 } }), expect: 403 },
+      { who: "member", name: "nor to a teammate", req: (w) => ({ method: "POST", url: `/api/users/${w.a.users.spare.username}/vaults`, body: { name: "more", kind: "pvc", storageClass: "standard", size: 1 } }), expect: 404 },
+      { who: "sysadmin", name: "adds a vault to anyone", req: (w) => ({ method: "POST", url: `/api/users/${w.b.users.member.username}/vaults`, body: { name: "more", kind: "nfs", nfsServer: "nfs.example", nfsPath: "/export" } }), expect: 201 },
+    ],
+  },
+  {
+    route: "GET /api/vaults/{id}",
+    addresses: "vault",
+    cross: [{ name: "read the other tenant's vault", targets: vaultsOf, req: (x) => get(`/api/vaults/${x.vault}`), expect: 404 }],
+    own: [
+      { who: "payer", name: "its member's vault", req: (w) => get(`/api/vaults/${w.a.addedVault.id}`), expect: 200, check: (j, w) => want(j.owner === w.a.users.member.username, `owner ${String(j.owner)}`) },
+      { who: "teamAdmin", name: "a member's vault", req: (w) => get(`/api/vaults/${w.a.addedVault.id}`), expect: 200 },
+      { who: "member", name: "its own vault", req: (w) => get(`/api/vaults/${w.a.addedVault.id}`), expect: 200 },
+      { who: "member", name: "not its payer's vault", req: (w) => get(`/api/vaults/${w.a.payerVault}`), expect: 404 },
+      { who: "sysadmin", name: "any vault", req: (w) => get(`/api/vaults/${w.b.addedVault.id}`), expect: 200 },
+    ],
+  },
+  {
+    route: "POST /api/vaults/{id}/shares",
+    addresses: "vault",
+    cross: [
+      { name: "share the other tenant's vault with oneself's team", targets: vaultsOf, req: (x, me) => ({ method: "POST", url: `/api/vaults/${x.vault}/shares`, body: { username: me.users.spare.username } }), expect: 404 },
+      { name: "share one's team's vault with the other tenant's user", targets: usersOf, req: (x, me) => ({ method: "POST", url: `/api/vaults/${me.addedVault.id}/shares`, body: { username: x.user } }), expect: 404 },
+    ],
+    own: [
+      { who: "member", name: "shares its vault with a teammate", req: (w) => ({ method: "POST", url: `/api/vaults/${w.a.addedVault.id}/shares`, body: { username: w.a.users.spare.username } }), expect: 201, check: (j, w) => want((j.sharedWith as string[]).includes(w.a.users.spare.username), `shared with ${JSON.stringify(j.sharedWith)}`) },
+      { who: "member", name: "not with itself", req: (w) => ({ method: "POST", url: `/api/vaults/${w.a.addedVault.id}/shares`, body: { username: w.a.users.member.username } }), expect: 400 },
+      { who: "member", name: "not its payer's vault", req: (w) => ({ method: "POST", url: `/api/vaults/${w.a.payerVault}/shares`, body: { username: w.a.users.member.username } }), expect: 404 },
+      { who: "payer", name: "shares its member's vault", req: (w) => ({ method: "POST", url: `/api/vaults/${w.a.addedVault.id}/shares`, body: { username: w.a.users.teamAdmin.username } }), expect: 201 },
+      { who: "payer", name: "not an ephemeral vault", req: (w) => ({ method: "POST", url: `/api/vaults/${w.a.payerVault}/shares`, body: { username: w.a.users.member.username } }), expect: 400 },
+      { who: "teamAdmin", name: "shares a member's vault", req: (w) => ({ method: "POST", url: `/api/vaults/${w.a.addedVault.id}/shares`, body: { username: w.a.users.payer.username } }), expect: 201 },
+      { who: "sysadmin", name: "shares across tenants", req: (w) => ({ method: "POST", url: `/api/vaults/${w.b.addedVault.id}/shares`, body: { username: w.a.users.spare.username } }), expect: 201 },
+    ],
+  },
+  {
+    route: "DELETE /api/vaults/{id}/shares/{username}",
+    addresses: "vault",
+    cross: [
+      { name: "unshare the other tenant's vault", targets: vaultsOf, req: (x, me) => ({ method: "DELETE", url: `/api/vaults/${x.vault}/shares/${me.users.spare.username}` }), expect: 404 },
+      { name: "unshare one's team's vault from the other tenant's user", targets: usersOf, req: (x, me) => ({ method: "DELETE", url: `/api/vaults/${me.addedVault.id}/shares/${x.user}` }), expect: 404 },
+    ],
+    own: [
+      { who: "member", name: "unshares its vault", req: (w) => ({ method: "DELETE", url: `/api/vaults/${w.a.addedVault.id}/shares/${w.a.users.spare.username}` }), expect: 200 },
+      { who: "member", name: "a share that is gone", req: (w) => ({ method: "DELETE", url: `/api/vaults/${w.a.addedVault.id}/shares/${w.a.users.spare.username}` }), expect: 404 },
+      { who: "payer", name: "unshares its member's vault", req: (w) => ({ method: "DELETE", url: `/api/vaults/${w.a.addedVault.id}/shares/${w.a.users.teamAdmin.username}` }), expect: 200 },
+      { who: "teamAdmin", name: "unshares a member's vault", req: (w) => ({ method: "DELETE", url: `/api/vaults/${w.a.addedVault.id}/shares/${w.a.users.payer.username}` }), expect: 200, check: (j) => want(JSON.stringify(j.sharedWith) === "[]", `still shared with ${JSON.stringify(j.sharedWith)}`) },
+      { who: "sysadmin", name: "unshares across tenants", req: (w) => ({ method: "DELETE", url: `/api/vaults/${w.b.addedVault.id}/shares/${w.a.users.spare.username}` }), expect: 200 },
+    ],
+  },
+
+  // --- payer metadata ---
+  {
+    route: "GET /api/metadata",
+    addresses: { none: "a list; its rows are checked below" },
+    lists: (me, other, role) =>
+      role === "member"
+        ? [{ req: get("/api/metadata"), expect: 403 }]
+        : [
+            { req: get("/api/metadata"), expect: 200, check: (j) => want(rows(j, "metadata").length > 0 && rows(j, "metadata").every((m) => m.payer === me.users.payer.username), `rows: ${JSON.stringify(j.metadata)}`) },
+            { req: get(`/api/metadata?payer=${other.users.payer.username}`), expect: 200, check: (j) => want(rows(j, "metadata").length === 0, `filtered by the other payer: ${JSON.stringify(j.metadata)}`) },
+            { req: get(`/api/metadata?search=${other.tag}`), expect: 200, check: (j) => want(rows(j, "metadata").length === 0, `search for the other tenant: ${JSON.stringify(j.metadata)}`) },
+          ],
+    own: [
+      { who: "payer", name: "reads its rows", req: () => get("/api/metadata"), expect: 200, check: (j, w) => want(rows(j, "metadata").some((m) => m.id === w.a.meta.id), "its row is missing") },
+      { who: "teamAdmin", name: "reads its payer's rows", req: () => get("/api/metadata"), expect: 200, check: (j, w) => want(rows(j, "metadata").some((m) => m.id === w.a.meta.id), "its row is missing") },
+      { who: "member", name: "reads none", req: () => get("/api/metadata"), expect: 403 },
+      { who: "sysadmin", name: "reads every payer's", req: () => get("/api/metadata"), expect: 200, check: (j, w) => want([w.a.meta.id, w.b.meta.id].every((id) => rows(j, "metadata").some((m) => m.id === id)), "rows missing") },
+    ],
+  },
+  {
+    route: "POST /api/metadata",
+    addresses: "metadata",
+    cross: [
+      // Writing metadata is for system administrators: refused before the payer is looked up.
+      { name: "add a row to the other tenant's payer", targets: usersOf, req: (x) => ({ method: "POST", url: "/api/metadata", body: { payer: x.user, key: "vaultSize", value: "7" } }), expect: 403 },
+    ],
+    own: [
+      ...ROLES.map((r): OwnCase => ({ who: r, name: "cannot add a row for its own payer", req: (w) => ({ method: "POST", url: "/api/metadata", body: { payer: w.a.users.payer.username, key: "vaultSize", value: "7" } }), expect: 403 })),
+      { who: "sysadmin", name: "adds a row", req: (w) => ({ method: "POST", url: "/api/metadata", body: { payer: w.a.users.payer.username, key: "vaultSize", value: "7" } }), expect: 201, after: (j, w) => (w.scratch.meta = j.id as number) },
+    ],
+  },
+  {
+    route: "PUT /api/metadata/{id}",
+    addresses: "metadata",
+    cross: [{ name: "change the other tenant's row", targets: metaOf, req: (x) => ({ method: "PUT", url: `/api/metadata/${x.meta}`, body: { value: "overwritten" } }), expect: 404 }],
+    own: [
+      { who: "payer", name: "cannot change its own row", req: (w) => ({ method: "PUT", url: `/api/metadata/${w.a.meta.id}`, body: { value: "overwritten" } }), expect: 403 },
+      { who: "teamAdmin", name: "cannot change its payer's row", req: (w) => ({ method: "PUT", url: `/api/metadata/${w.a.meta.id}`, body: { value: "overwritten" } }), expect: 403 },
+      { who: "member", name: "does not see its payer's row", req: (w) => ({ method: "PUT", url: `/api/metadata/${w.a.meta.id}`, body: { value: "overwritten" } }), expect: 404 },
+      { who: "sysadmin", name: "changes any row", req: (w) => ({ method: "PUT", url: `/api/metadata/${w.scratch.meta}`, body: { value: "8" } }), expect: 200, check: (j) => want(j.value === "8", `value ${String(j.value)}`) },
+    ],
+  },
+  {
+    route: "DELETE /api/metadata/{id}",
+    addresses: "metadata",
+    cross: [{ name: "delete the other tenant's row", targets: metaOf, req: (x) => ({ method: "DELETE", url: `/api/metadata/${x.meta}` }), expect: 404 }],
+    own: [
+      { who: "payer", name: "cannot delete its own row", req: (w) => ({ method: "DELETE", url: `/api/metadata/${w.a.meta.id}` }), expect: 403 },
+      { who: "teamAdmin", name: "cannot delete its payer's row", req: (w) => ({ method: "DELETE", url: `/api/metadata/${w.a.meta.id}` }), expect: 403 },
+      { who: "member", name: "does not see its payer's row", req: (w) => ({ method: "DELETE", url: `/api/metadata/${w.a.meta.id}` }), expect: 404 },
+      { who: "sysadmin", name: "deletes any row", req: (w) => ({ method: "DELETE", url: `/api/metadata/${w.scratch.meta}` }), expect: 200 },
+    ],
+  },
+
+  // --- zones, clusters, machines: system-wide, no tenant owns them ---
+  ...catalogEntries(),
+];
+
+function catalogEntries(): Entry[] {
+  const none = { none: "system-wide catalog, owned by no tenant" };
+  const denied = (req: (w: World) => Req, what: string): OwnCase[] => ROLES.map((r) => ({ who: r, name: `cannot ${what}`, req, expect: 403 }));
+  const everyone = (req: (w: World) => Req, what: string): OwnCase[] => WHOS.map((who) => ({ who, name: what, req, expect: 200 }));
+  const at = (key: string, w: World) => w.scratch[key] ?? GHOST.vault;
+  return [
+    { route: "GET /api/zones", addresses: none, own: everyone(() => get("/api/zones"), "lists zones") },
+    {
+      route: "POST /api/zones",
+      addresses: none,
+      own: [
+        ...denied(() => ({ method: "POST", url: "/api/zones", body: { name: "rogue" } }), "create a zone"),
+        { who: "sysadmin", name: "creates a zone", req: () => ({ method: "POST", url: "/api/zones", body: { name: "matrix-zone" } }), expect: 201, after: (j, w) => (w.scratch.zone = j.id as number) },
+      ],
+    },
+    {
+      route: "PATCH /api/zones/{id}",
+      addresses: none,
+      own: [
+        ...denied((w) => ({ method: "PATCH", url: `/api/zones/${at("zone", w)}`, body: { description: "rogue" } }), "change a zone"),
+        ...denied(() => ({ method: "PATCH", url: "/api/zones/0", body: { description: "rogue" } }), "change the Default zone"),
+        { who: "sysadmin", name: "changes a zone", req: (w) => ({ method: "PATCH", url: `/api/zones/${at("zone", w)}`, body: { description: "changed" } }), expect: 200 },
+      ],
+    },
+    {
+      route: "GET /api/clusters",
+      addresses: none,
+      own: [...denied(() => get("/api/clusters"), "list clusters"), { who: "sysadmin", name: "lists clusters", req: () => get("/api/clusters"), expect: 200 }],
+    },
+    {
+      route: "POST /api/clusters",
+      addresses: none,
+      own: [
+        ...denied(() => ({ method: "POST", url: "/api/clusters", body: { name: "rogue" } }), "create a cluster"),
+        { who: "sysadmin", name: "creates a cluster", req: (w) => ({ method: "POST", url: "/api/clusters", body: { name: "matrix-cluster", zone: at("zone", w) } }), expect: 201, after: (j, w) => (w.scratch.cluster = j.id as number) },
+      ],
+    },
+    {
+      route: "PATCH /api/clusters/{id}",
+      addresses: none,
+      own: [
+        ...denied((w) => ({ method: "PATCH", url: `/api/clusters/${at("cluster", w)}`, body: { zone: 0 } }), "move a cluster"),
+        { who: "sysadmin", name: "changes a cluster", req: (w) => ({ method: "PATCH", url: `/api/clusters/${at("cluster", w)}`, body: { description: "changed" } }), expect: 200 },
+      ],
+    },
+    { route: "GET /api/machines", addresses: none, own: everyone(() => get("/api/machines"), "lists the machines it may use") },
+    {
+      route: "POST /api/machines",
+      addresses: none,
+      own: [
+        ...denied(() => ({ method: "POST", url: "/api/machines", body: { name: "rogue", cluster: "matrix-cluster", cores: 1, memoryGb: 1 } }), "create a machine"),
+        { who: "sysadmin", name: "creates a machine", req: () => ({ method: "POST", url: "/api/machines", body: { name: "matrix-m1", cluster: "matrix-cluster", cores: 4, memoryGb: 16 } }), expect: 201, after: (j, w) => (w.scratch.machine = j.id as number) },
+      ],
+    },
+    {
+      route: "PATCH /api/machines/{id}",
+      addresses: none,
+      own: [
+        ...denied((w) => ({ method: "PATCH", url: `/api/machines/${at("machine", w)}`, body: { cores: 64 } }), "change a machine"),
+        { who: "sysadmin", name: "changes a machine", req: (w) => ({ method: "PATCH", url: `/api/machines/${at("machine", w)}`, body: { cores: 8 } }), expect: 200, check: (j) => want(j.cores === 8, `cores ${String(j.cores)}`) },
+      ],
+    },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Setting up the two tenants
+
+async function makeTenant(t: TestApp, tag: string): Promise<Tenant> {
+  const Tag = tag[0]!.toUpperCase() + tag.slice(1);
+  const invite = async (by: Creds, body: Record<string, unknown>): Promise<User> => {
+    const r = await t.call("POST", "/api/users", { as: by, body });
+    if (r.statusCode !== 201) throw new Error(`inviting ${JSON.stringify(body)} answered ${r.statusCode}: ${r.body}`);
+    const j = r.json() as { user: { username: string }; apikey: string; password: string };
+    return { username: j.user.username, apikey: j.apikey, password: j.password };
+  };
+  const person = (role: string) => ({ username: `${tag}-${role}`, email: `${tag}-${role}@${tag}.example`, fullName: `${Tag} ${role} secret` });
+  const payer = await invite(t.admin, person("payer"));
+  const teamAdmin = await invite(payer, { ...person("admin"), teamAdmin: true });
+  const member = await invite(teamAdmin, { ...person("member"), payer: payer.username });
+  const spare = await invite(payer, person("spare"));
+
+  const v = await t.call("POST", `/api/users/${member.username}/vaults`, {
+    as: t.admin,
+    body: { name: `${tag}-projects`, kind: "pvc", storageClass: `${tag}-sc`, size: 10, accessModes: "ReadWriteMany", subpath: `/${tag}/%USER%` },
+  });
+  if (v.statusCode !== 201) throw new Error(`adding a vault answered ${v.statusCode}: ${v.body}`);
+  const m = await t.call("POST", "/api/metadata", { as: t.admin, body: { payer: payer.username, key: "vaultDalHookMeta", value: `${tag}-hook-secret` } });
+  if (m.statusCode !== 201) throw new Error(`adding metadata answered ${m.statusCode}: ${m.body}`);
+  const pv = (await t.call("GET", `/api/users/${payer.username}/vaults`, { as: t.admin })).json() as { vaults: { id: number; kind: string }[] };
+  return {
+    tag,
+    users: { payer, teamAdmin, member, spare },
+    addedVault: { id: (v.json() as { id: number }).id, name: `${tag}-projects` },
+    payerVault: pv.vaults.find((x) => x.kind === "ephemeral")!.id,
+    meta: { id: (m.json() as { id: number }).id, value: `${tag}-hook-secret` },
+  };
+}
+
+/** Everything the system administrator sees of a tenant: must not change while the other tenant is refused. */
+async function snapshot(t: TestApp, x: Tenant): Promise<unknown> {
+  const as = { as: t.admin };
+  const users = (await t.call("GET", `/api/users?payer=${x.users.payer.username}`, as)).json() as { users: { username: string }[] };
+  const vaults = await Promise.all(users.users.map(async (u) => (await t.call("GET", `/api/users/${u.username}/vaults`, as)).json()));
+  const meta = (await t.call("GET", `/api/metadata?payer=${x.users.payer.username}`, as)).json();
+  return { users, vaults, meta };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const send = (w: World, as: Creds | undefined, r: Req): Promise<LightMyRequestResponse> => w.t.call(r.method, r.url, { ...(as ? { as } : {}), ...(r.body !== undefined ? { body: r.body } : {}) });
+
+const parse = (res: LightMyRequestResponse): Json => {
+  try {
+    return res.json() as Json;
+  } catch {
+    return {};
+  }
+};
+
+/** The strings a request supplies itself (path segments, body and query values): an answer may echo them. */
+function supplied(r: Req): string[] {
+  const [path, query = ""] = r.url.split("?");
+  const out = path!.split("/").filter(Boolean);
+  for (const [, v] of new URLSearchParams(query)) out.push(v);
+  const walk = (v: unknown) => {
+    if (typeof v === "string") out.push(v);
+    else if (v && typeof v === "object") Object.values(v).forEach(walk);
+  };
+  walk(r.body);
+  return out.sort((x, y) => y.length - x.length);
+}
+
+function withoutSupplied(body: string, r: Req): string {
+  let s = body;
+  for (const v of supplied(r)) if (v.length > 2) s = s.split(v).join("<supplied>");
+  return s;
+}
+
+describe("authorization matrix of the admin API", () => {
+  let w: World;
+  let documented: string[];
+
+  beforeAll(async () => {
+    const t = await startTestApp();
+    const a = await makeTenant(t, "alpha");
+    const b = await makeTenant(t, "bravo");
+    w = { t, a, b, sys: { ...t.admin, password: t.admin.password! }, scratch: {} };
+    const doc = (await t.call("GET", "/api/openapi.json")).json() as { paths: Record<string, Record<string, unknown>> };
+    documented = Object.entries(doc.paths).flatMap(([p, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${p}`));
+  });
+  afterAll(async () => w?.t.close());
+
+  it("has an entry for every route of the served OpenAPI document, and a case for every caller", () => {
+    const problems: string[] = [];
+    const entries = new Map<string, Entry>();
+    for (const e of ENTRIES) {
+      if (entries.has(e.route)) problems.push(`${e.route}: two matrix entries`);
+      entries.set(e.route, e);
+    }
+    for (const route of documented) if (!entries.has(route)) problems.push(`${route}: in /api/openapi.json but missing from the authorization matrix`);
+    for (const e of ENTRIES) {
+      if (!documented.includes(e.route)) problems.push(`${e.route}: in the matrix but not in /api/openapi.json`);
+      if (typeof e.addresses === "string" && !(e.cross?.length)) problems.push(`${e.route}: addresses a ${e.addresses} but has no cross-tenant cases`);
+      for (const who of WHOS) if (!e.own.some((c) => c.who === who)) problems.push(`${e.route}: no case for the ${who}`);
+    }
+    expect(documented.length).toBeGreaterThanOrEqual(ENTRIES.length);
+    expect(problems).toEqual([]);
+  });
+
+  it("refuses anonymous callers (401) on every route but login", async () => {
+    const problems: string[] = [];
+    for (const route of documented) {
+      const e = ENTRIES.find((x) => x.route === route);
+      const [method, path] = route.split(" ") as [Req["method"], string];
+      const r: Req = e?.anonymous?.req(w) ?? { method, url: path.replace("{username}", GHOST.user).replace(/\{\w+\}/g, String(GHOST.vault)), body: method === "GET" || method === "DELETE" ? undefined : {} };
+      const expected = e?.anonymous?.expect ?? 401;
+      const res = await send(w, undefined, r);
+      if (res.statusCode !== expected) problems.push(`${route} anonymously: expected ${expected}, got ${res.statusCode} ${res.body.slice(0, 200)}`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it("never lets a tenant's payer, team admin or member reach the other tenant's users, vaults or metadata", async () => {
+    const problems: string[] = [];
+    const before = [await snapshot(w.t, w.a), await snapshot(w.t, w.b)];
+    let cells = 0;
+    for (const [me, other] of [
+      [w.a, w.b],
+      [w.b, w.a],
+    ] as const) {
+      for (const e of ENTRIES) {
+        for (const c of e.cross ?? []) {
+          for (const role of ROLES) {
+            const expected = typeof c.expect === "number" ? c.expect : c.expect[role];
+            const caller = me.users[role];
+            // The same request aimed at a nonexistent object: the other tenant's must not be told apart from it.
+            const ghostReq = c.req(GHOST, me, role);
+            const ghost = await send(w, caller, ghostReq);
+            for (const target of c.targets(other)) {
+              cells++;
+              const r = c.req(target, me, role);
+              const res = await send(w, caller, r);
+              const where = `${e.route} [${c.name}] as ${me.tag} ${role} on ${target.label}`;
+              if (res.statusCode !== expected) {
+                problems.push(`${where}: expected ${expected}, got ${res.statusCode} ${res.body.slice(0, 300)}`);
+                continue;
+              }
+              const j = parse(res);
+              if (typeof j.error !== "string" || Object.keys(j).some((k) => k !== "error" && k !== "field")) problems.push(`${where}: the refusal is not a bare {error}: ${res.body.slice(0, 300)}`);
+              const stripped = withoutSupplied(res.body, r);
+              if (stripped.toLowerCase().includes(other.tag)) problems.push(`${where}: the answer names the other tenant's data: ${res.body.slice(0, 300)}`);
+              const norm = (s: string, x: Target) => s.split(x.user).join("<user>");
+              if (ghost.statusCode !== res.statusCode || norm(ghost.body, GHOST) !== norm(res.body, target)) {
+                problems.push(`${where}: told apart from a nonexistent object: ${ghost.statusCode} ${ghost.body.slice(0, 200)} vs ${res.statusCode} ${res.body.slice(0, 200)}`);
+              }
+            }
+          }
+        }
+      }
+    }
+    const after = [await snapshot(w.t, w.a), await snapshot(w.t, w.b)];
+    if (JSON.stringify(after) !== JSON.stringify(before)) problems.push(`refused requests changed stored data:\nbefore ${JSON.stringify(before)}\nafter  ${JSON.stringify(after)}`);
+    for (const x of [w.a, w.b]) {
+      for (const [role, u] of Object.entries(x.users)) {
+        const me = await w.t.call("GET", "/api/me", { as: u });
+        if (me.statusCode !== 200) problems.push(`${x.tag} ${role} can no longer authenticate: ${me.statusCode} ${me.body}`);
+      }
+    }
+    expect(cells).toBeGreaterThan(100);
+    expect(problems).toEqual([]);
+  });
+
+  it("never lists the other tenant's rows to a tenant's callers", async () => {
+    const problems: string[] = [];
+    for (const [me, other] of [
+      [w.a, w.b],
+      [w.b, w.a],
+    ] as const) {
+      for (const e of ENTRIES) {
+        for (const role of ROLES) {
+          for (const l of e.lists?.(me, other, role) ?? []) {
+            const res = await send(w, me.users[role], l.req);
+            const where = `${l.req.method} ${l.req.url} as ${me.tag} ${role}`;
+            if (res.statusCode !== l.expect) {
+              problems.push(`${where}: expected ${l.expect}, got ${res.statusCode} ${res.body.slice(0, 300)}`);
+              continue;
+            }
+            // A list answer echoes nothing of the request, so the other tenant's tag must not appear at all.
+            if (res.body.toLowerCase().includes(other.tag)) problems.push(`${where}: lists the other tenant's data: ${res.body.slice(0, 400)}`);
+            const p = res.statusCode === 200 ? l.check?.(parse(res)) : undefined;
+            if (p) problems.push(`${where}: ${p}`);
+          }
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it("lets payers and team admins manage their team, members only themselves, and the system administrator everything", async () => {
+    const problems: string[] = [];
+    for (const e of ENTRIES) {
+      for (const c of e.own) {
+        const caller = c.who === "sysadmin" ? w.sys : w.a.users[c.who];
+        const r = c.req(w);
+        const res = await send(w, caller, r);
+        const where = `${e.route} as ${c.who === "sysadmin" ? "the system administrator" : `${w.a.tag} ${c.who}`} (${c.name}): ${r.method} ${r.url}`;
+        if (res.statusCode !== c.expect) {
+          problems.push(`${where}: expected ${c.expect}, got ${res.statusCode} ${res.body.slice(0, 300)}`);
+          continue;
+        }
+        const j = parse(res);
+        const p = c.check?.(j, w);
+        if (p) problems.push(`${where}: ${p}`);
+        c.after?.(j, w);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
