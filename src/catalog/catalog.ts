@@ -136,8 +136,10 @@ function machineView(r: MachineRow, cluster: string, zone: number): MachineView 
   };
 }
 
+const INT_MAX = 2_147_483_647; // the database's integer columns
 const positiveInt = (field: string, v: unknown, min = 1): number => {
   if (!Number.isInteger(v) || (v as number) < min) throw invalid(field, `must be an integer >= ${min}`);
+  if ((v as number) > INT_MAX) throw invalid(field, `must be an integer <= ${INT_MAX}`);
   return v as number;
 };
 
@@ -209,10 +211,21 @@ export async function createMachine(db: Db, input: MachineInput): Promise<Machin
 
 export async function updateMachine(db: Db, id: number, input: MachineInput): Promise<MachineView> {
   const fields = machineFields(input, true);
+  if (input.name !== undefined) {
+    const p = nameProblem(input.name);
+    if (p) throw invalid("name", p);
+    fields.name = input.name;
+  }
   if (input.cluster !== undefined) fields.cluster_id = (await clusterByName(db, input.cluster)).id;
   if (Object.keys(fields).length === 0) throw invalid("body", "nothing to change");
-  const row = await db.updateTable("machines").set(fields).where("id", "=", id).returningAll().executeTakeFirst();
+  const row = await uniquely("name", "machine", () => db.updateTable("machines").set(fields).where("id", "=", id).returningAll().executeTakeFirst());
   if (!row) throw notFound("machine");
   const c = await db.selectFrom("clusters").select(["name", "zone_id"]).where("id", "=", row.cluster_id).executeTakeFirstOrThrow();
   return machineView(row, c.name, c.zone_id);
+}
+
+/** Ids of zones that have at least one machine type (on a cluster in the zone). */
+export async function zonesWithMachines(db: Db): Promise<Set<number>> {
+  const rows = await db.selectFrom("machines as m").innerJoin("clusters as c", "c.id", "m.cluster_id").select("c.zone_id").distinct().execute();
+  return new Set(rows.map((r) => r.zone_id));
 }

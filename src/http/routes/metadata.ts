@@ -4,6 +4,8 @@
 import { forbidden, notFound } from "../../core/errors";
 import { managesTenant, tenantOf } from "../../core/tenancy";
 import type { Ctx } from "../../accounts/accounts";
+import { zonesWithMachines } from "../../catalog/catalog";
+import { zoneMetadataWarning } from "../../core/lockout";
 import { createMetadata, deleteMetadata, findMetadata, listMetadata, updateMetadata } from "../../metadata/metadata";
 import type { Api } from "../api";
 import { authenticate, type Caller } from "../auth";
@@ -13,6 +15,12 @@ const CAUTION = "edits affect accounts created from now on in that payer's team 
 
 export function metadataRoutes(api: Api, ctx: Ctx): void {
   const { db } = ctx;
+
+  async function warningsFor(row: { payer: string; key: string; value: string }): Promise<string[]> {
+    if (row.key !== "vaultZone" && row.key !== "vaultEphemeralZone") return [];
+    const w = zoneMetadataWarning(row.payer, row.key, Number(row.value), await zonesWithMachines(db));
+    return w ? [w] : [];
+  }
 
   async function rowFor(c: Caller, id: number) {
     const row = await findMetadata(db, id);
@@ -43,7 +51,7 @@ export function metadataRoutes(api: Api, ctx: Ctx): void {
       const b = objectBody(req.body);
       const row = await createMetadata(db, requiredString(b, "payer"), requiredString(b, "key"), b.value);
       reply.status(201);
-      return { ...row, caution: CAUTION };
+      return { ...row, caution: CAUTION, warnings: await warningsFor(row) };
     },
   );
 
@@ -51,7 +59,8 @@ export function metadataRoutes(api: Api, ctx: Ctx): void {
     const c = await authenticate(ctx, req);
     const row = await rowFor(c, idParam(req.params));
     await updateMetadata(db, row.id, objectBody(req.body).value);
-    return { ...(await listMetadata(db, {})).find((r) => r.id === row.id), caution: CAUTION };
+    const updated = (await listMetadata(db, {})).find((r) => r.id === row.id)!;
+    return { ...updated, caution: CAUTION, warnings: await warningsFor(updated) };
   });
 
   api.delete("/api/metadata/:id", { summary: "Delete a payer metadata row (the system default applies again)", tags: ["metadata"], access: "system administrators" }, async (req) => {

@@ -3,6 +3,8 @@
 import { forbidden, invalid, notFound } from "../../core/errors";
 import { administersSystem, managesTenant, seesAccount, tenantOf } from "../../core/tenancy";
 import { explainZoneAccess } from "../../core/zoneAccess";
+import { lockoutWarning } from "../../core/lockout";
+import { zonesWithMachines } from "../../catalog/catalog";
 import { createAccount, findUser, findUserById, listUsers, regenerateApiKey, setPassword, toAccount, type Ctx } from "../../accounts/accounts";
 import { newPassword } from "../../accounts/secrets";
 import type { Db } from "../../store/db";
@@ -85,11 +87,15 @@ export function userRoutes(api: Api, ctx: Ctx): void {
       if (overrides !== undefined && (typeof overrides !== "object" || overrides === null || Array.isArray(overrides))) {
         throw invalid("vaultOverrides", "must be an object of payer metadata keys to values");
       }
+      for (const [key, value] of Object.entries((overrides ?? {}) as Record<string, unknown>)) {
+        if (typeof value !== "string" && typeof value !== "number") throw invalid(`vaultOverrides.${key}`, "must be a string or a number");
+      }
       const a = c.account;
       let payer: UserRow | undefined;
       if (payerName !== undefined) {
         payer = await findUser(db, payerName);
-        if (!payer || !seesAccount(a, toAccount(payer))) throw notFound(`payer '${payerName}'`);
+        // A member knows its own payer (GET /api/me names it): that answers 403 below, not 404.
+        if (!payer || !(seesAccount(a, toAccount(payer)) || payer.id === tenantOf(a))) throw notFound(`payer '${payerName}'`);
         if (payer.payer_id !== null) throw invalid("payer", `'${payerName}' is a team member, not a payer`);
         if (!managesTenant(a, payer.id)) throw forbidden("only the payer, its team admins and system administrators invite into a team");
       } else if (!administersSystem(a)) {
@@ -110,9 +116,11 @@ export function userRoutes(api: Api, ctx: Ctx): void {
         invitedBy: a.id,
         vaultOverrides: overrides as Record<string, string | number> | undefined,
       });
+      const warning = lockoutWarning(username, await zoneAccessOfUser(db, created.user.id), await zonesWithMachines(db));
       reply.status(201);
       return {
         user: await userJson(db, created.user, payer?.username),
+        warnings: warning ? [warning] : [],
         apikey: created.apikey,
         ...(optionalString(b, "password") === undefined ? { password } : {}),
         vaults: created.vaults.map((v) => ({ id: v.id, name: v.name, kind: v.kind, zone: v.zone_id ?? -1 })),
@@ -153,6 +161,8 @@ export function userRoutes(api: Api, ctx: Ctx): void {
       if (disabled !== undefined) {
         if (target.id === a.id) throw invalid("disabled", "you cannot disable yourself");
         if (target.is_sysadmin && !a.isSysadmin) throw forbidden("only system administrators disable a system administrator");
+        // A payer is the tenant itself: its team admins manage members, not the payer.
+        if (target.payer_id === null && !a.isSysadmin) throw forbidden("only system administrators disable a payer");
         set.disabled = disabled;
       }
       if (sysadmin !== undefined) {
