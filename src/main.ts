@@ -6,6 +6,9 @@ import { openDatabase } from "./store/db";
 import { buildServer } from "./http/server";
 import { checkSystemVaultZones, ensureFirstAdmin } from "./accounts/bootstrap";
 import { PaddockError } from "./core/errors";
+import { seedDemoCatalog } from "./catalog/demo";
+import { SimulatedCluster } from "./cluster/simulated";
+import { JobController } from "./jobs/controller";
 
 async function main(): Promise<void> {
   let parsed;
@@ -33,10 +36,20 @@ async function main(): Promise<void> {
     throw e;
   }
   const admin = await ensureFirstAdmin(ctx);
-  const app = await buildServer(ctx, { logger: false });
+  const sim = settings.simulated;
+  const seeded = await seedDemoCatalog(opened.db, sim.nodeCores, sim.nodeMemoryGb);
+  const cluster = new SimulatedCluster(
+    Array.from({ length: sim.nodes }, (_, i) => ({ name: `sim-node-${i}`, cores: sim.nodeCores, memoryGb: sim.nodeMemoryGb })),
+    { multiTenant: settings.JARVICE_JOBS_MULTI_TENANT, startDelayMs: sim.startDelayMs },
+  );
+  const controller = new JobController(opened.db, cluster, { namespace: settings.JARVICE_JOBS_NAMESPACE, log: (m) => console.log(`paddock: ${m}`) });
+  controller.start();
+  const app = await buildServer(ctx, { logger: false, cluster, kick: () => controller.kick() });
   const address = await app.listen({ port: settings.port, host: settings.host });
 
   console.log(`paddock: database ${opened.describe}`);
+  console.log(`paddock: cluster ${cluster.description} (${sim.nodeCores} cores, ${sim.nodeMemoryGb} GB each), multi-tenant ${settings.JARVICE_JOBS_MULTI_TENANT ? "on" : "off"}`);
+  if (seeded) console.log("paddock: demo catalog created: machine types n4, n8, n16 on cluster 'embedded'; app 'demo' (commands sleep, web)");
   console.log(`paddock: API listening on ${address} (health: ${address}/api/health, OpenAPI: ${address}/api/openapi.json)`);
   if (admin) {
     console.log("paddock: first system administrator created; these credentials are shown only once:");
@@ -49,6 +62,8 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     console.log(`paddock: ${signal}, stopping`);
     await app.close();
+    await controller.stop();
+    await cluster.close();
     await opened.close();
     process.exit(0);
   };

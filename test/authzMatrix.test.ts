@@ -490,8 +490,28 @@ function catalogEntries(): Entry[] {
         { who: "sysadmin", name: "changes a machine", req: (w) => ({ method: "PATCH", url: `/api/machines/${at("machine", w)}`, body: { cores: 8 } }), expect: 200, check: (j) => want(j.cores === 8, `cores ${String(j.cores)}`) },
       ],
     },
+    { route: "GET /api/apps", addresses: none, own: everyone(() => get("/api/apps"), "lists the application catalog") },
+    {
+      route: "POST /api/apps",
+      addresses: none,
+      own: [
+        ...denied(() => ({ method: "POST", url: "/api/apps", body: { id: "rogue", appdef: MATRIX_APPDEF } }), "add an app"),
+        { who: "sysadmin", name: "adds an app", req: () => ({ method: "POST", url: "/api/apps", body: { id: "matrix-app", appdef: MATRIX_APPDEF } }), expect: 201 },
+      ],
+    },
+    { route: "GET /api/apps/{id}", addresses: none, own: everyone(() => get("/api/apps/matrix-app"), "reads an AppDef") },
+    {
+      route: "PUT /api/apps/{id}",
+      addresses: none,
+      own: [
+        ...denied(() => ({ method: "PUT", url: "/api/apps/matrix-app", body: { appdef: { ...MATRIX_APPDEF, name: "rogue" } } }), "change an app"),
+        { who: "sysadmin", name: "changes an app", req: () => ({ method: "PUT", url: "/api/apps/matrix-app", body: { appdef: { ...MATRIX_APPDEF, name: "Matrix 2" } } }), expect: 200, check: (j) => want((j.appdef as { name?: string }).name === "Matrix 2", "name not changed") },
+      ],
+    },
   ];
 }
+
+const MATRIX_APPDEF = { name: "Matrix", image: { type: "docker", data: "busybox" }, commands: { run: { path: "/bin/true" } } };
 
 // ---------------------------------------------------------------------------------------------
 // Setting up the two tenants

@@ -38,6 +38,8 @@ export interface Settings {
   externalAuth: { header: string; secret: string; rules: ExternalAuthRule[] } | undefined;
   sessionTtlMs: number;
   adminUser: string;
+  /** the embedded simulated cluster */
+  simulated: { nodes: number; nodeCores: number; nodeMemoryGb: number; startDelayMs: number };
 }
 
 export class SettingsError extends Error {
@@ -203,6 +205,12 @@ export function parseSettings(env: Env): { settings: Settings; warnings: string[
     externalAuth,
     sessionTtlMs: int("PADDOCK_SESSION_TTL_HOURS", 12, 1, 24 * 90) * 3600 * 1000,
     adminUser: str("PADDOCK_ADMIN_USER") ?? "root",
+    simulated: {
+      nodes: int("PADDOCK_SIM_NODES", 4, 1, 100_000),
+      nodeCores: int("PADDOCK_SIM_NODE_CORES", 16, 1, 4096),
+      nodeMemoryGb: int("PADDOCK_SIM_NODE_MEMORY_GB", 64, 1, 65536),
+      startDelayMs: int("PADDOCK_SIM_START_DELAY_MS", 1000, 0, 600_000),
+    },
   };
   const dbUrl = settings.databaseUrl;
   if (dbUrl !== undefined && !/^postgres(ql)?:\/\//.test(dbUrl)) {

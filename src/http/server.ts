@@ -1,5 +1,5 @@
 // The API process's HTTP server: the admin API under /api/, health routes,
-// and (in later releases) the /jarvice/* API and the portal.
+// the JARVICE-compatible /jarvice/* API (and, later, the portal).
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Ctx } from "../accounts/accounts";
 import { Api } from "./api";
@@ -9,8 +9,10 @@ import { metadataRoutes } from "./routes/metadata";
 import { sessionRoutes } from "./routes/session";
 import { userRoutes } from "./routes/users";
 import { vaultRoutes } from "./routes/vaults";
+import { appRoutes } from "./routes/apps";
+import { jarviceRoutes, type JarviceDeps } from "./routes/jarvice";
 
-export async function buildServer(ctx: Ctx, opts: { logger?: boolean } = {}): Promise<FastifyInstance> {
+export async function buildServer(ctx: Ctx, opts: { logger?: boolean } & JarviceDeps = {}): Promise<FastifyInstance> {
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1 << 20 });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => {
@@ -23,6 +25,8 @@ export async function buildServer(ctx: Ctx, opts: { logger?: boolean } = {}): Pr
   vaultRoutes(api, ctx);
   metadataRoutes(api, ctx);
   catalogRoutes(api, ctx);
+  appRoutes(api, ctx);
+  jarviceRoutes(app, ctx, { cluster: opts.cluster, kick: opts.kick });
 
   app.get("/api/openapi.json", async () => api.document());
   app.get("/api/health", async () => ({ status: "ok" }));

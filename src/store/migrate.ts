@@ -2,9 +2,11 @@
 // so concurrent starters against one PostgreSQL server apply each once).
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from "kysely";
 import * as m0001 from "./migrations/0001_foundation";
+import * as m0002 from "./migrations/0002_jobs";
 
 const MIGRATIONS: Record<string, Migration> = {
   "0001_foundation": m0001,
+  "0002_jobs": m0002,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

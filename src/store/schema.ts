@@ -93,7 +93,63 @@ export interface SessionsTable {
   expires_at: ColumnType<Date, Date | string, Date | string>;
 }
 
+export interface AppsTable {
+  id: string;
+  appdef: ColumnType<Record<string, unknown>, string, string>;
+  public: Generated<boolean>;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** bigint columns come back as strings from node-postgres; read them with Number(). */
+type UnixSeconds = ColumnType<string | number, number, number>;
+
+export interface JobsTable {
+  number: Generated<number>;
+  name: string;
+  owner_id: number;
+  tenant_id: number;
+  app_id: string;
+  command: string;
+  argv: ColumnType<string[], string, string>;
+  parameters: ColumnType<Record<string, unknown>, string | undefined, string>;
+  machine_id: number;
+  nodes: number;
+  vault_id: number | null;
+  vault_readonly: Generated<boolean>;
+  ipaddr_tag: string | null;
+  ipaddr_value: string | null;
+  status: string;
+  substatus: Generated<number>;
+  substatus_text: Generated<string>;
+  submit_time: UnixSeconds;
+  start_time: ColumnType<string | number, number | undefined, number>;
+  end_time: ColumnType<string | number, number | undefined, number>;
+  walltime: Generated<string>;
+  job_label: Generated<string>;
+  job_project: Generated<string>;
+  licenses: Generated<string>;
+  submission: ColumnType<Record<string, unknown>, string, string>;
+  exitcode: number | null;
+  output: string | null;
+  stop_requested: "shutdown" | "terminate" | null;
+  created_at: CreatedAt;
+}
+
+export interface JobPodsTable {
+  job_number: number;
+  pod_index: number;
+  name: string;
+  phase: string;
+  node: string | null;
+  ip: string | null;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export interface Database {
+  apps: AppsTable;
+  jobs: JobsTable;
+  job_pods: JobPodsTable;
   zones: ZonesTable;
   clusters: ClustersTable;
   machines: MachinesTable;
@@ -107,3 +163,5 @@ export interface Database {
 export type UserRow = Selectable<UsersTable>;
 export type VaultRow = Selectable<VaultsTable>;
 export type MachineRow = Selectable<MachinesTable>;
+export type JobRow = Selectable<JobsTable>;
+export type AppRow = Selectable<AppsTable>;

@@ -1,0 +1,169 @@
+// An in-process cluster for `npm start` and benchmarks: nodes from
+// configuration, pods placed by the same placement core as
+// jarvice-pod-scheduler (all of a job or none), Running after a short start,
+// Succeeded after the pod's simulated duration. Never the only thing a
+// Kubernetes feature is tested against.
+import { EventEmitter } from "node:events";
+import type { ClusterBackend } from "./cluster";
+import type { ObservedPod, PodPhase } from "../core/jobLifecycle";
+import { PlacementState, type NodeSnapshot, type Resources } from "../core/placement";
+import { LABEL_JOB_NUMBER, LABEL_POD_INDEX, LABEL_TENANT, type PlannedPod } from "../core/podPlan";
+
+export interface SimulatedNode {
+  name: string;
+  cores: number;
+  memoryGb: number;
+  gpus?: number;
+  labels?: Record<string, string>;
+}
+
+interface SimPod {
+  plan: PlannedPod;
+  jobNumber: number;
+  index: number;
+  phase: PodPhase;
+  node?: string;
+  ip?: string;
+  runningAt?: number;
+  log: string[];
+}
+
+export function requestsOf(plan: PlannedPod): Resources {
+  const r = plan.spec.containers[0]!.resources.requests;
+  const out: Resources = {};
+  for (const [k, v] of Object.entries(r)) out[k] = parseQuantity(k, v);
+  return out;
+}
+
+/** Kubernetes quantities for cpu (→ millicores) and memory (→ bytes); plain numbers otherwise. */
+export function parseQuantity(resource: string, q: string): number {
+  const m = /^([0-9.]+)([a-zA-Z]*)$/.exec(q);
+  if (!m) return NaN;
+  const n = Number(m[1]);
+  const unit = m[2]!;
+  if (resource === "cpu") return unit === "m" ? n : n * 1000;
+  const factors: Record<string, number> = { "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
+  return n * (factors[unit] ?? NaN);
+}
+
+export class SimulatedCluster implements ClusterBackend {
+  readonly description: string;
+  private readonly pods = new Map<string, SimPod>();
+  private readonly placement = new PlacementState();
+  private readonly events = new EventEmitter();
+  private readonly timer: NodeJS.Timeout;
+  private nextIp = 1;
+
+  constructor(
+    nodes: SimulatedNode[],
+    private readonly opts: { multiTenant: boolean; startDelayMs?: number; defaultDurationSeconds?: number; tickMs?: number },
+  ) {
+    for (const n of nodes) this.placement.upsertNode(toSnapshot(n));
+    this.description = `simulated (${nodes.length} nodes)`;
+    this.timer = setInterval(() => this.tick(), opts.tickMs ?? 100);
+    this.timer.unref();
+  }
+
+  async prepareTenant(): Promise<void> {}
+
+  async createPods(plans: PlannedPod[]): Promise<void> {
+    for (const plan of plans) {
+      if (this.pods.has(plan.metadata.name)) continue;
+      this.pods.set(plan.metadata.name, {
+        plan,
+        jobNumber: Number(plan.metadata.labels[LABEL_JOB_NUMBER]),
+        index: Number(plan.metadata.labels[LABEL_POD_INDEX]),
+        phase: "Pending",
+        log: [],
+      });
+    }
+    this.changed();
+  }
+
+  async deleteJobPods(jobNumber: number): Promise<void> {
+    for (const [name, p] of this.pods) {
+      if (p.jobNumber !== jobNumber) continue;
+      this.placement.unbind(name);
+      this.pods.delete(name);
+    }
+    this.changed();
+  }
+
+  async listPods(): Promise<ObservedPod[]> {
+    return [...this.pods.values()].map((p) => ({ jobNumber: p.jobNumber, index: p.index, name: p.plan.metadata.name, phase: p.phase, node: p.node, ip: p.ip, ...(p.phase === "Succeeded" ? { exitCode: 0 } : {}) }));
+  }
+
+  watch(onChange: () => void): () => void {
+    this.events.on("change", onChange);
+    return () => this.events.off("change", onChange);
+  }
+
+  async podLogs(jobNumber: number, index: number, lines?: number): Promise<string> {
+    const pod = [...this.pods.values()].find((p) => p.jobNumber === jobNumber && p.index === index);
+    const log = pod?.log ?? [];
+    return (lines ? log.slice(-lines) : log).join("\n");
+  }
+
+  async servicesSelecting(): Promise<string[]> {
+    return [];
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    this.events.removeAllListeners();
+  }
+
+  private changed(): void {
+    this.events.emit("change");
+  }
+
+  /** Place pending jobs (gang), start bound pods, finish pods whose time is up. */
+  tick(now = Date.now()): void {
+    let changed = false;
+    const pendingByJob = new Map<number, SimPod[]>();
+    for (const p of this.pods.values()) {
+      if (p.phase === "Pending" && !p.node) pendingByJob.set(p.jobNumber, [...(pendingByJob.get(p.jobNumber) ?? []), p]);
+    }
+    for (const pods of [...pendingByJob.values()]) {
+      const decision = this.placement.placeJob(
+        pods.map((p) => ({ key: p.plan.metadata.name, requests: requestsOf(p.plan), tenant: p.plan.metadata.labels[LABEL_TENANT]!, nodeSelector: p.plan.spec.nodeSelector })),
+        { multiTenant: this.opts.multiTenant },
+      );
+      if (!decision.placed) continue;
+      for (const b of decision.bindings) {
+        const p = this.pods.get(b.pod)!;
+        p.node = b.node;
+        p.ip = `10.244.${Math.floor(this.nextIp / 250)}.${(this.nextIp++ % 250) + 1}`;
+        p.runningAt = now + (this.opts.startDelayMs ?? 500);
+        p.log.push(`[paddock simulated] ${p.plan.metadata.name} scheduled on ${b.node}`);
+      }
+      changed = true;
+    }
+    for (const p of this.pods.values()) {
+      if (p.phase === "Pending" && p.node && p.runningAt !== undefined && now >= p.runningAt) {
+        p.phase = "Running";
+        p.log.push(`[paddock simulated] running: ${p.plan.spec.containers[0]!.command.join(" ")}`);
+        changed = true;
+      } else if (p.phase === "Running" && p.runningAt !== undefined) {
+        const duration = Number(p.plan.metadata.annotations["paddock.io/simulated-duration"] ?? this.opts.defaultDurationSeconds ?? 10);
+        if (now >= p.runningAt + duration * 1000) {
+          p.phase = "Succeeded";
+          p.log.push(`[paddock simulated] finished after ${duration}s, exit code 0`);
+          this.placement.unbind(p.plan.metadata.name);
+          changed = true;
+        }
+      }
+    }
+    if (changed) this.changed();
+  }
+}
+
+function toSnapshot(n: SimulatedNode): NodeSnapshot {
+  return {
+    name: n.name,
+    allocatable: { cpu: n.cores * 1000, memory: n.memoryGb * 2 ** 30, pods: 110, ...(n.gpus ? { "nvidia.com/gpu": n.gpus } : {}) },
+    labels: { "kubernetes.io/hostname": n.name, ...(n.labels ?? {}) },
+    taints: [],
+    unschedulable: false,
+  };
+}

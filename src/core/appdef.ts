@@ -1,0 +1,148 @@
+// Application definitions (JARVICE AppDefs): which commands an app has, their
+// parameters, and how a submission's parameters become the command line.
+// Parameters are positional values by default; `positional: false` passes
+// `-<id> <value>` (a BOOL: `-<id>` when true); `variable: true` passes an
+// environment variable instead; CONST always passes its AppDef value.
+
+export const PARAMETER_TYPES = ["CONST", "STR", "INT", "FLOAT", "RANGE", "BOOL", "selection", "FILE", "UPLOAD"] as const;
+export type ParameterType = (typeof PARAMETER_TYPES)[number];
+
+export interface ParDef {
+  name: string;
+  description?: string;
+  type: ParameterType;
+  required?: boolean;
+  value?: string | number | boolean;
+  values?: string[];
+  min?: number;
+  max?: number;
+  positional?: boolean;
+  variable?: boolean;
+}
+
+export interface AppDefCommand {
+  path: string;
+  name: string;
+  description?: string;
+  interactive?: boolean;
+  url?: string;
+  machines?: string[];
+  parameters?: Record<string, ParDef>;
+}
+
+export interface AppDef {
+  name: string;
+  description?: string;
+  author?: string;
+  image: { type: string; data: string };
+  machines?: string[];
+  scale_max?: number;
+  commands: Record<string, AppDefCommand>;
+  [extra: string]: unknown;
+}
+
+export type Checked<T> = { ok: true; value: T } | { ok: false; field: string; problem: string };
+const fail = (field: string, problem: string): { ok: false; field: string; problem: string } => ({ ok: false, field, problem });
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Validate an AppDef document as an administrator uploads it. */
+export function checkAppDef(doc: unknown): Checked<AppDef> {
+  if (!isObj(doc)) return fail("appdef", "must be a JSON object");
+  if (typeof doc.name !== "string" || doc.name === "") return fail("appdef.name", "is required");
+  if (!isObj(doc.image) || typeof doc.image.data !== "string" || doc.image.data === "") return fail("appdef.image.data", "is required: the container image");
+  if (!isObj(doc.commands) || Object.keys(doc.commands).length === 0) return fail("appdef.commands", "must name at least one command");
+  if (doc.machines !== undefined && (!Array.isArray(doc.machines) || doc.machines.some((m) => typeof m !== "string"))) return fail("appdef.machines", "must be a list of machine name patterns");
+  for (const [id, cmd] of Object.entries(doc.commands)) {
+    const at = `appdef.commands.${id}`;
+    if (!isObj(cmd)) return fail(at, "must be an object");
+    if (typeof cmd.path !== "string" || cmd.path === "") return fail(`${at}.path`, "is required: the program to run");
+    if (cmd.parameters !== undefined && !isObj(cmd.parameters)) return fail(`${at}.parameters`, "must be an object");
+    for (const [pid, p] of Object.entries((cmd.parameters ?? {}) as Record<string, unknown>)) {
+      const pat = `${at}.parameters.${pid}`;
+      if (!isObj(p)) return fail(pat, "must be an object");
+      if (!PARAMETER_TYPES.includes(p.type as ParameterType)) return fail(`${pat}.type`, `must be one of ${PARAMETER_TYPES.join(", ")}`);
+      if (p.type === "selection" && (!Array.isArray(p.values) || p.values.length === 0)) return fail(`${pat}.values`, "a selection needs its values");
+      if (p.type === "CONST" && p.value === undefined) return fail(`${pat}.value`, "a CONST needs its value");
+    }
+  }
+  const value = { ...doc, commands: Object.fromEntries(Object.entries(doc.commands).map(([id, c]) => [id, { name: id, ...(c as object) }])) } as AppDef;
+  return { ok: true, value };
+}
+
+/** Glob match for AppDef machine patterns such as "n*" or "g?-*". */
+export function machinePatternMatches(pattern: string, machine: string): boolean {
+  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+  return re.test(machine);
+}
+
+/** Why `machine` may not run `command` of `app`, if it may not. */
+export function machineAllowedProblem(app: AppDef, command: string, machine: string): string | undefined {
+  const patterns = app.commands[command]?.machines ?? app.machines;
+  if (!patterns || patterns.length === 0) return undefined;
+  return patterns.some((p) => machinePatternMatches(p, machine)) ? undefined : `app '${app.name}' runs only on machines matching ${patterns.join(", ")}`;
+}
+
+export interface CommandLine {
+  argv: string[];
+  env: Record<string, string>;
+  /** the parameters as accepted (defaults filled in) */
+  parameters: Record<string, string | number | boolean>;
+}
+
+/** Turn a command and the submitted parameters into the command line, or say which parameter is wrong. */
+export function commandLine(app: AppDef, command: string, submitted: Record<string, unknown>): Checked<CommandLine> {
+  const cmd = app.commands[command];
+  if (!cmd) return fail("application.command", `app '${app.name}' has no command '${command}' (it has ${Object.keys(app.commands).join(", ")})`);
+  const defs = cmd.parameters ?? {};
+  for (const k of Object.keys(submitted)) {
+    if (!(k in defs)) return fail(`application.parameters.${k}`, `command '${command}' has no such parameter (it has ${Object.keys(defs).join(", ") || "none"})`);
+  }
+  const argv = [cmd.path];
+  const env: Record<string, string> = {};
+  const accepted: Record<string, string | number | boolean> = {};
+  for (const [id, def] of Object.entries(defs)) {
+    const field = `application.parameters.${id}`;
+    let v: unknown = def.type === "CONST" ? def.value : (submitted[id] ?? def.value);
+    if (def.type === "CONST" && submitted[id] !== undefined && String(submitted[id]) !== String(def.value)) return fail(field, "is a constant and cannot be set");
+    if (v === undefined || v === "") {
+      if (def.required) return fail(field, "is required");
+      continue;
+    }
+    switch (def.type) {
+      case "INT":
+      case "RANGE":
+      case "FLOAT": {
+        const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
+        if (!Number.isFinite(n) || (def.type === "INT" && !Number.isInteger(n))) return fail(field, `must be ${def.type === "INT" ? "an integer" : "a number"}`);
+        if (def.min !== undefined && n < def.min) return fail(field, `must be at least ${def.min}`);
+        if (def.max !== undefined && n > def.max) return fail(field, `must be at most ${def.max}`);
+        v = n;
+        break;
+      }
+      case "BOOL":
+        if (v === "true") v = true;
+        if (v === "false") v = false;
+        if (typeof v !== "boolean") return fail(field, "must be true or false");
+        break;
+      case "selection":
+        if (!def.values!.includes(String(v))) return fail(field, `must be one of ${def.values!.join(", ")}`);
+        v = String(v);
+        break;
+      default:
+        if (typeof v !== "string" && typeof v !== "number") return fail(field, "must be a string");
+        v = String(v);
+    }
+    accepted[id] = v as string | number | boolean;
+    if (def.variable) {
+      env[id] = String(v);
+    } else if (def.type === "BOOL") {
+      if (v === true) argv.push(`-${id}`);
+    } else if (def.positional === false) {
+      argv.push(`-${id}`, String(v));
+    } else {
+      argv.push(String(v));
+    }
+  }
+  return { ok: true, value: { argv, env, parameters: accepted } };
+}

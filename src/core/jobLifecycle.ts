@@ -1,0 +1,68 @@
+// What the job controller does next for one job, decided from the job's row
+// and the pods observed in the cluster. Pure: the controller applies it.
+//
+// SUBMITTED --pods created, all Running--> PROCESSING STARTING
+//   --pod 0 Succeeded--> COMPLETED      --any pod Failed / pods lost--> COMPLETED WITH ERROR
+// terminate: TERMINATED (CANCELED if it never started); shutdown: COMPLETED (CANCELED if never started).
+
+export const ACTIVE_STATUSES = ["SUBMITTED", "PROCESSING STARTING"] as const;
+export type JobStatus = "SUBMITTED" | "PROCESSING STARTING" | "COMPLETED" | "COMPLETED WITH ERROR" | "TERMINATED" | "CANCELED";
+
+export type PodPhase = "Pending" | "Running" | "Succeeded" | "Failed" | "Unknown";
+
+export interface ObservedPod {
+  jobNumber: number;
+  index: number;
+  name: string;
+  phase: PodPhase;
+  node?: string | undefined;
+  ip?: string | undefined;
+  exitCode?: number | undefined;
+  /** being deleted already */
+  deleting?: boolean | undefined;
+}
+
+export interface JobState {
+  status: JobStatus;
+  nodes: number;
+  stopRequested: "shutdown" | "terminate" | null;
+}
+
+export interface NextStep {
+  createPods?: true;
+  deletePods?: true;
+  status?: { status: JobStatus; start?: true; end?: true; exitcode?: number; substatusText?: string };
+}
+
+export const isActive = (s: string): boolean => (ACTIVE_STATUSES as readonly string[]).includes(s);
+
+export function nextStep(job: JobState, pods: readonly ObservedPod[]): NextStep {
+  const live = pods.filter((p) => !p.deleting);
+  if (!isActive(job.status)) return live.length > 0 ? { deletePods: true } : {};
+
+  const started = job.status === "PROCESSING STARTING";
+  if (job.stopRequested) {
+    const status: JobStatus = !started ? "CANCELED" : job.stopRequested === "terminate" ? "TERMINATED" : "COMPLETED";
+    return { ...(live.length > 0 ? { deletePods: true as const } : {}), status: { status, end: true, substatusText: `${job.stopRequested} requested` } };
+  }
+
+  const failed = live.find((p) => p.phase === "Failed");
+  if (failed) {
+    return {
+      deletePods: true,
+      status: { status: "COMPLETED WITH ERROR", end: true, ...(started ? {} : { start: true as const }), exitcode: failed.exitCode ?? 1, substatusText: `pod ${failed.name} failed` },
+    };
+  }
+  const pod0 = live.find((p) => p.index === 0);
+  if (pod0?.phase === "Succeeded") {
+    return { ...(live.length > 1 ? { deletePods: true as const } : {}), status: { status: "COMPLETED", end: true, ...(started ? {} : { start: true as const }), exitcode: pod0.exitCode ?? 0 } };
+  }
+  if (started && live.length < job.nodes) {
+    return { ...(live.length > 0 ? { deletePods: true as const } : {}), status: { status: "COMPLETED WITH ERROR", end: true, exitcode: 1, substatusText: `${job.nodes - live.length} pod(s) lost` } };
+  }
+  if (!started) {
+    if (live.length < job.nodes) return { createPods: true };
+    if (live.every((p) => p.phase === "Running")) return { status: { status: "PROCESSING STARTING", start: true } };
+  }
+  return {};
+}

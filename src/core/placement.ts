@@ -1,0 +1,276 @@
+// The placement core of jarvice-pod-scheduler: pure, in memory, no Kubernetes.
+//  Filter: resources fit (CPU, memory, pods, GPUs and any extended resource),
+//          node selector, taints vs tolerations, schedulable; in multi-tenant
+//          mode `disqualifiedByTenant`: a node holding another tenant's pod.
+//  Score:  best fit — the node left fullest (least free CPU, then memory).
+//  Gang:   all pods of a job are placed, or none.
+// Nodes are indexed per tenant (and "holds no tenant") in best-fit order, so a
+// decision looks only at nodes that could take the pod.
+import { compareFit as compareKeys, SortedNodes, type FitKey } from "./sortedNodes";
+
+/** Quantities by resource name: "cpu" in millicores, "memory" in bytes, "pods", "nvidia.com/gpu", ... */
+export type Resources = Record<string, number>;
+
+export interface Taint {
+  key: string;
+  value?: string | undefined;
+  effect: string;
+}
+
+export interface Toleration {
+  key?: string | undefined;
+  operator?: "Equal" | "Exists" | undefined;
+  value?: string | undefined;
+  effect?: string | undefined;
+}
+
+export interface NodeSnapshot {
+  name: string;
+  allocatable: Resources;
+  labels: Record<string, string>;
+  taints: Taint[];
+  unschedulable: boolean;
+}
+
+export interface BoundPod {
+  /** namespace/name */
+  key: string;
+  node: string;
+  requests: Resources;
+  /** the pod's tenant; undefined for pods Paddock does not manage (they use resources but claim no node) */
+  tenant?: string | undefined;
+}
+
+export interface PodToPlace {
+  key: string;
+  requests: Resources;
+  tenant: string;
+  nodeSelector?: Record<string, string> | undefined;
+  tolerations?: Toleration[] | undefined;
+}
+
+export interface Disqualification {
+  pod: string;
+  node: string;
+  /** the other tenant(s) whose pods hold the node */
+  tenants: string[];
+}
+
+export type PlacementDecision =
+  | { placed: true; bindings: Array<{ pod: string; node: string }>; disqualified: Disqualification[] }
+  | { placed: false; reason: string; disqualified: Disqualification[] };
+
+export interface PlacementOptions {
+  multiTenant: boolean;
+  /** also list the nodes disqualified by tenant that would otherwise have fit better (for log level 10) */
+  explain?: boolean;
+}
+
+interface NodeState {
+  info: NodeSnapshot;
+  used: Resources;
+  tenants: Map<string, number>;
+  pods: Set<string>;
+  key: FitKey;
+}
+
+const CPU = "cpu";
+const MEMORY = "memory";
+const PODS = "pods";
+
+export function fits(allocatable: Resources, used: Resources, requests: Resources): boolean {
+  for (const [r, q] of Object.entries(requests)) {
+    if (q > 0 && (used[r] ?? 0) + q > (allocatable[r] ?? 0)) return false;
+  }
+  return (used[PODS] ?? 0) + 1 <= (allocatable[PODS] ?? Infinity);
+}
+
+export function selectorMatches(labels: Record<string, string>, selector: Record<string, string> | undefined): boolean {
+  if (!selector) return true;
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
+function tolerates(tolerations: Toleration[] | undefined, t: Taint): boolean {
+  return (tolerations ?? []).some((tol) => {
+    if (tol.effect && tol.effect !== t.effect) return false;
+    if (tol.operator === "Exists") return tol.key === undefined || tol.key === "" || tol.key === t.key;
+    return tol.key === t.key && (tol.value ?? "") === (t.value ?? "");
+  });
+}
+
+export function taintsTolerated(taints: Taint[], tolerations: Toleration[] | undefined): boolean {
+  return taints.every((t) => (t.effect !== "NoSchedule" && t.effect !== "NoExecute") || tolerates(tolerations, t));
+}
+
+/** In multi-tenant mode, a node holding any pod of another tenant is disqualified. */
+export function disqualifiedByTenant(nodeTenants: ReadonlyMap<string, number>, tenant: string): string[] {
+  const others: string[] = [];
+  for (const [t, n] of nodeTenants) if (n > 0 && t !== tenant) others.push(t);
+  return others;
+}
+
+export class PlacementState {
+  private readonly nodes = new Map<string, NodeState>();
+  private readonly all = new SortedNodes();
+  private readonly unclaimed = new SortedNodes();
+  private readonly byTenant = new Map<string, SortedNodes>();
+  private readonly pods = new Map<string, BoundPod>();
+
+  get nodeCount(): number {
+    return this.nodes.size;
+  }
+
+  hasPod(key: string): boolean {
+    return this.pods.has(key);
+  }
+
+  nodeOf(podKey: string): string | undefined {
+    return this.pods.get(podKey)?.node;
+  }
+
+  tenantsOn(node: string): string[] {
+    return [...(this.nodes.get(node)?.tenants.keys() ?? [])];
+  }
+
+  private fitKey(s: NodeState): FitKey {
+    return { freeCpu: (s.info.allocatable[CPU] ?? 0) - (s.used[CPU] ?? 0), freeMemory: (s.info.allocatable[MEMORY] ?? 0) - (s.used[MEMORY] ?? 0), name: s.info.name };
+  }
+
+  private unindex(s: NodeState): void {
+    this.all.remove(s.key);
+    if (s.tenants.size === 0) this.unclaimed.remove(s.key);
+    for (const t of s.tenants.keys()) this.byTenant.get(t)?.remove(s.key);
+  }
+
+  private index(s: NodeState): void {
+    s.key = this.fitKey(s);
+    if (s.info.unschedulable) return;
+    this.all.insert(s.key);
+    if (s.tenants.size === 0) this.unclaimed.insert(s.key);
+    for (const t of s.tenants.keys()) {
+      let idx = this.byTenant.get(t);
+      if (!idx) this.byTenant.set(t, (idx = new SortedNodes()));
+      idx.insert(s.key);
+    }
+  }
+
+  /** Add or replace a node (its pods stay bound to it). */
+  upsertNode(info: NodeSnapshot): void {
+    const existing = this.nodes.get(info.name);
+    if (existing) {
+      this.unindex(existing);
+      existing.info = info;
+      this.index(existing);
+      return;
+    }
+    const s: NodeState = { info, used: {}, tenants: new Map(), pods: new Set(), key: { freeCpu: 0, freeMemory: 0, name: info.name } };
+    this.nodes.set(info.name, s);
+    this.index(s);
+    // Pods recorded before their node arrived.
+    for (const p of this.pods.values()) if (p.node === info.name) this.account(s, p, +1);
+  }
+
+  removeNode(name: string): void {
+    const s = this.nodes.get(name);
+    if (!s) return;
+    this.unindex(s);
+    this.nodes.delete(name);
+  }
+
+  private account(s: NodeState, p: BoundPod, sign: 1 | -1): void {
+    this.unindex(s);
+    for (const [r, q] of Object.entries(p.requests)) s.used[r] = (s.used[r] ?? 0) + sign * q;
+    s.used[PODS] = (s.used[PODS] ?? 0) + sign;
+    if (sign > 0) s.pods.add(p.key);
+    else s.pods.delete(p.key);
+    if (p.tenant !== undefined) {
+      const n = (s.tenants.get(p.tenant) ?? 0) + sign;
+      if (n > 0) s.tenants.set(p.tenant, n);
+      else s.tenants.delete(p.tenant);
+    }
+    this.index(s);
+  }
+
+  /** Record a pod as bound (or being bound) to a node. Idempotent per pod key. */
+  bind(p: BoundPod): void {
+    if (this.pods.has(p.key)) this.unbind(p.key);
+    this.pods.set(p.key, p);
+    const s = this.nodes.get(p.node);
+    if (s) this.account(s, p, +1);
+  }
+
+  /** Forget a pod (finished, deleted, or a reservation rolled back). */
+  unbind(key: string): void {
+    const p = this.pods.get(key);
+    if (!p) return;
+    this.pods.delete(key);
+    const s = this.nodes.get(p.node);
+    if (s) this.account(s, p, -1);
+  }
+
+  private passes(s: NodeState, pod: PodToPlace): boolean {
+    return !s.info.unschedulable && fits(s.info.allocatable, s.used, pod.requests) && selectorMatches(s.info.labels, pod.nodeSelector) && taintsTolerated(s.info.taints, pod.tolerations);
+  }
+
+  /** With `tenant`, skip nodes that also hold another tenant's pods (bound while multi-tenant mode was off). */
+  private firstFit(idx: SortedNodes | undefined, pod: PodToPlace, tenant?: string): NodeState | undefined {
+    if (!idx) return undefined;
+    for (const name of idx.from(minFreeCpu(pod))) {
+      const s = this.nodes.get(name)!;
+      if (this.passes(s, pod) && (tenant === undefined || disqualifiedByTenant(s.tenants, tenant).length === 0)) return s;
+    }
+    return undefined;
+  }
+
+  private bestNodeFor(pod: PodToPlace, opts: PlacementOptions, disqualified: Disqualification[]): NodeState | undefined {
+    if (!opts.multiTenant) return this.firstFit(this.all, pod);
+    const own = this.firstFit(this.byTenant.get(pod.tenant), pod, pod.tenant);
+    const free = this.firstFit(this.unclaimed, pod);
+    const best = own && free ? free : (own ?? free);
+    if (opts.explain) {
+      // Nodes that would have been a better fit (or the only fit) but hold another tenant's pods.
+      for (const name of this.all.from(minFreeCpu(pod))) {
+        const s = this.nodes.get(name)!;
+        if (best && compareKeys(s.key, best.key) >= 0) break;
+        const others = disqualifiedByTenant(s.tenants, pod.tenant);
+        if (others.length > 0 && this.passes(s, pod)) disqualified.push({ pod: pod.key, node: name, tenants: others });
+      }
+    }
+    return best;
+  }
+
+  /** Place all pods of one job, or none. On success the pods are recorded as bound (reserved). */
+  placeJob(pods: readonly PodToPlace[], opts: PlacementOptions): PlacementDecision {
+    const disqualified: Disqualification[] = [];
+    const bindings: Array<{ pod: string; node: string }> = [];
+    // What each pod key was bound to before this job, to restore on failure.
+    const before = new Map<string, BoundPod | undefined>();
+    for (const pod of pods) {
+      const s = this.bestNodeFor(pod, opts, disqualified);
+      if (!s) {
+        for (const [key, was] of before) {
+          this.unbind(key);
+          if (was) this.bind(was);
+        }
+        const why = opts.multiTenant && disqualified.some((d) => d.pod === pod.key) ? " (nodes holding other tenants' pods are disqualified)" : "";
+        return { placed: false, reason: `no node fits pod ${pod.key} (${describe(pod.requests)})${why}; none of the job's ${pods.length} pod(s) placed`, disqualified };
+      }
+      if (!before.has(pod.key)) before.set(pod.key, this.pods.get(pod.key));
+      this.bind({ key: pod.key, node: s.info.name, requests: pod.requests, tenant: pod.tenant });
+      bindings.push({ pod: pod.key, node: s.info.name });
+    }
+    return { placed: true, bindings, disqualified };
+  }
+}
+
+/** Where a best-fit scan starts: a pod that requests no CPU may still go on a node over-committed on CPU. */
+function minFreeCpu(pod: PodToPlace): number {
+  const cpu = pod.requests[CPU] ?? 0;
+  return cpu > 0 ? cpu : -Infinity;
+}
+
+function describe(r: Resources): string {
+  return Object.entries(r)
+    .map(([k, v]) => `${k}=${k === CPU ? `${v}m` : k === MEMORY ? `${Math.round(v / 2 ** 20)}Mi` : v}`)
+    .join(", ");
+}

@@ -1,0 +1,116 @@
+// The pods of a job, as a pure function: N pods, index 0..N-1, the machine's
+// resource requests, schedulerName jarvice-pod-scheduler, and labels that
+// identify job, user, tenant and index. The tenant label is what the pod
+// scheduler and the NetworkPolicies key on; user input never sets it (the
+// identity labels are written last, over anything else).
+import { JOB_IPADDR_LABEL, POD0_IPADDR_LABEL } from "./ipaddr";
+
+export const POD_SCHEDULER_NAME = "jarvice-pod-scheduler";
+export const LABEL_JOB_NUMBER = "jarvice-job-number";
+export const LABEL_USER = "jarvice-user";
+export const LABEL_TENANT = "jarvice-tenant";
+export const LABEL_POD_INDEX = "jarvice-pod-index";
+export const LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
+export const MANAGED_BY = "paddock";
+export const GPU_RESOURCE = "nvidia.com/gpu";
+
+export interface MachineShape {
+  name: string;
+  cores: number;
+  memoryGb: number;
+  gpus: number;
+  nodeSelector: Record<string, string>;
+}
+
+export interface JobForPlan {
+  number: number;
+  username: string;
+  /** the payer's user name: the tenant */
+  tenant: string;
+  image: string;
+  command: string[];
+  env?: Record<string, string>;
+  machine: MachineShape;
+  nodes: number;
+  /** the full `<username>-<tag>` label value, when the job has a tag */
+  ipaddr?: string | undefined;
+  namespace: string;
+  /** simulated clusters: how long the command runs */
+  durationSeconds?: number | undefined;
+}
+
+export interface PlannedPod {
+  apiVersion: "v1";
+  kind: "Pod";
+  metadata: { name: string; namespace: string; labels: Record<string, string>; annotations: Record<string, string> };
+  spec: {
+    schedulerName: string;
+    restartPolicy: "Never";
+    hostname: string;
+    nodeSelector?: Record<string, string>;
+    tolerations?: Array<{ key: string; operator: string; effect?: string }>;
+    containers: Array<{
+      name: string;
+      image: string;
+      command: string[];
+      env: Array<{ name: string; value: string }>;
+      resources: { requests: Record<string, string>; limits: Record<string, string> };
+    }>;
+  };
+}
+
+export const podName = (jobNumber: number, index: number): string => `jarvice-job-${jobNumber}-${index}`;
+
+export function jobPodLabels(job: Pick<JobForPlan, "number" | "username" | "tenant" | "ipaddr">, index: number): Record<string, string> {
+  return {
+    [LABEL_MANAGED_BY]: MANAGED_BY,
+    [LABEL_JOB_NUMBER]: String(job.number),
+    [LABEL_USER]: job.username,
+    [LABEL_TENANT]: job.tenant,
+    [LABEL_POD_INDEX]: String(index),
+    ...(job.ipaddr ? { [JOB_IPADDR_LABEL]: job.ipaddr } : {}),
+    ...(job.ipaddr && index === 0 ? { [POD0_IPADDR_LABEL]: job.ipaddr } : {}),
+  };
+}
+
+export function podPlan(job: JobForPlan): PlannedPod[] {
+  const requests: Record<string, string> = { cpu: String(job.machine.cores), memory: `${job.machine.memoryGb}Gi` };
+  const limits: Record<string, string> = { ...requests };
+  if (job.machine.gpus > 0) {
+    requests[GPU_RESOURCE] = String(job.machine.gpus);
+    limits[GPU_RESOURCE] = String(job.machine.gpus);
+  }
+  const env = Object.entries({
+    ...(job.env ?? {}),
+    JARVICE_JOB_NUMBER: String(job.number),
+    JARVICE_NODES: String(job.nodes),
+  }).map(([name, value]) => ({ name, value }));
+  return Array.from({ length: job.nodes }, (_, index) => ({
+    apiVersion: "v1" as const,
+    kind: "Pod" as const,
+    metadata: {
+      name: podName(job.number, index),
+      namespace: job.namespace,
+      labels: jobPodLabels(job, index),
+      annotations: {
+        "paddock.io/machine": job.machine.name,
+        ...(job.durationSeconds !== undefined ? { "paddock.io/simulated-duration": String(job.durationSeconds) } : {}),
+      },
+    },
+    spec: {
+      schedulerName: POD_SCHEDULER_NAME,
+      restartPolicy: "Never" as const,
+      hostname: podName(job.number, index),
+      ...(Object.keys(job.machine.nodeSelector).length > 0 ? { nodeSelector: { ...job.machine.nodeSelector } } : {}),
+      containers: [
+        {
+          name: "job",
+          image: job.image,
+          command: job.command,
+          env: [...env, { name: "JARVICE_POD_INDEX", value: String(index) }],
+          resources: { requests: { ...requests }, limits: { ...limits } },
+        },
+      ],
+    },
+  }));
+}

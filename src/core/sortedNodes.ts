@@ -1,0 +1,45 @@
+// Node names kept ordered by (free CPU, free memory, name): the best-fit order.
+// Binary search finds the first node with enough free CPU, so a placement
+// looks at the few nodes that could fit instead of scanning them all.
+
+export interface FitKey {
+  freeCpu: number;
+  freeMemory: number;
+  name: string;
+}
+
+export const compareFit = (a: FitKey, b: FitKey): number => a.freeCpu - b.freeCpu || a.freeMemory - b.freeMemory || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+export class SortedNodes {
+  private readonly keys: FitKey[] = [];
+
+  get size(): number {
+    return this.keys.length;
+  }
+
+  private lowerBound(k: FitKey): number {
+    let lo = 0;
+    let hi = this.keys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareFit(this.keys[mid]!, k) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  insert(k: FitKey): void {
+    this.keys.splice(this.lowerBound(k), 0, { ...k });
+  }
+
+  remove(k: FitKey): void {
+    const i = this.lowerBound(k);
+    const at = this.keys[i];
+    if (at && compareFit(at, k) === 0) this.keys.splice(i, 1);
+  }
+
+  /** Names in best-fit order, starting at the first with at least `minCpu` free. */
+  *from(minCpu: number): Generator<string> {
+    for (let i = this.lowerBound({ freeCpu: minCpu, freeMemory: -Infinity, name: "" }); i < this.keys.length; i++) yield this.keys[i]!.name;
+  }
+}

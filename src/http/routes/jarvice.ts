@@ -1,0 +1,223 @@
+// The JARVICE-compatible API (/jarvice/*): same paths, query parameters, JSON
+// keys, statuses and codes as the public JARVICE OpenAPI. GET routes
+// authenticate with `username` and `apikey` query parameters; /jarvice/submit
+// with the `user` object in its body. Routes not built yet answer 501.
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { invalid, notFound, forbidden, PaddockError } from "../../core/errors";
+import { isActive } from "../../core/jobLifecycle";
+import { POD0_IPADDR_LABEL, JOB_IPADDR_LABEL } from "../../core/ipaddr";
+import { jobPodLabels } from "../../core/podPlan";
+import { managesTenant, tenantOf } from "../../core/tenancy";
+import { hasZoneAccess } from "../../core/zoneAccess";
+import type { Ctx } from "../../accounts/accounts";
+import { listMachines } from "../../catalog/catalog";
+import type { ClusterBackend } from "../../cluster/cluster";
+import { findApp, listApps } from "../../jobs/apps";
+import { submitJob } from "../../jobs/submit";
+import { jobEntry, jobsOf, visibleJob, type JobView } from "../../jobs/views";
+import { heldVaults, vaultJson, zoneAccessOfUser } from "../../vaults/vaults";
+import { userByApiKey, type Caller } from "../auth";
+import { objectBody, optionalString } from "../input";
+
+export interface JarviceDeps {
+  cluster?: ClusterBackend | undefined;
+  /** wake the job controller after a submission or a stop request */
+  kick?: (() => void) | undefined;
+}
+
+/** Paths of the JARVICE OpenAPI that this release does not serve yet. */
+export const NOT_YET = ["action", "batch", "billing", "build", "events", "history", "license", "metrics", "projects", "pull", "queues", "screenshot", "signal", "validate"];
+
+export function jarviceRoutes(app: FastifyInstance, ctx: Ctx, deps: JarviceDeps): void {
+  const { db } = ctx;
+
+  async function caller(req: FastifyRequest): Promise<Caller> {
+    const q = objectBody(req.query);
+    const username = optionalString(q, "username");
+    const apikey = optionalString(q, "apikey");
+    if (!username || !apikey) throw new PaddockError("unauthorized", "username and apikey are required");
+    return userByApiKey(ctx, username, apikey);
+  }
+
+  const teamManager = (c: Caller) => {
+    if (!managesTenant(c.account, tenantOf(c.account))) throw forbidden("team jobs and users are for payers and team admins");
+  };
+
+  async function podsOf(job: JobView) {
+    return db.selectFrom("job_pods").selectAll().where("job_number", "=", job.number).orderBy("pod_index").execute();
+  }
+
+  app.post("/jarvice/submit", async (req) => {
+    const submitted = await submitJob(ctx, req.body);
+    deps.kick?.();
+    return submitted;
+  });
+
+  app.get("/jarvice/status", async (req) => {
+    const c = await caller(req);
+    const job = await visibleJob(db, c.account, objectBody(req.query));
+    return { [job.number]: jobEntry(job) };
+  });
+
+  for (const [path, team] of [
+    ["/jarvice/jobs", false],
+    ["/jarvice/teamjobs", true],
+  ] as const) {
+    app.get(path, async (req) => {
+      const c = await caller(req);
+      if (team) teamManager(c);
+      const completed = objectBody(req.query).completed === "true";
+      const jobs = await jobsOf(db, team ? { tenantId: tenantOf(c.account) } : { ownerId: c.account.id }, completed);
+      return Object.fromEntries(jobs.map((j) => [j.number, jobEntry(j)]));
+    });
+  }
+
+  app.get("/jarvice/teamusers", async (req) => {
+    const c = await caller(req);
+    teamManager(c);
+    const t = tenantOf(c.account);
+    const users = await db.selectFrom("users").select(["username", "email", "full_name"]).where((eb) => eb.or([eb("id", "=", t), eb("payer_id", "=", t)])).orderBy("username").execute();
+    return Object.fromEntries(users.map((u) => [u.username, { name: u.full_name || u.username, email: u.email }]));
+  });
+
+  async function connection(job: JobView) {
+    if (job.status !== "PROCESSING STARTING") throw invalid("name", `job ${job.number} is not running (${job.status})`);
+    const pods = await podsOf(job);
+    const pod0 = pods.find((p) => p.pod_index === 0);
+    const address = pod0?.ip ?? "";
+    const labels = jobPodLabels({ number: job.number, username: job.owner, tenant: job.payer, ipaddr: job.ipaddr_value ?? undefined }, 0);
+    const services = deps.cluster ? await deps.cluster.servicesSelecting(labels) : [];
+    return { address, pods, services };
+  }
+
+  app.get("/jarvice/info", async (req) => {
+    const c = await caller(req);
+    const job = await visibleJob(db, c.account, objectBody(req.query));
+    const { address, pods, services } = await connection(job);
+    return {
+      address,
+      url: address ? `http://${address}/` : "",
+      about: `job ${job.name} (${job.app_id} ${job.command}) on ${job.nodes} x ${job.machine}`,
+      help: job.ipaddr_value
+        ? `Services selecting ${JOB_IPADDR_LABEL}=${job.ipaddr_value} reach every pod of this job; ${POD0_IPADDR_LABEL}=${job.ipaddr_value} reaches pod 0`
+        : "this job has no IP address tag (ipaddr)",
+      actions: {},
+      ipaddr: job.ipaddr_value ?? "",
+      services,
+      pods: pods.map((p) => ({ index: p.pod_index, name: p.name, phase: p.phase, node: p.node ?? "", address: p.ip ?? "" })),
+    };
+  });
+
+  app.get("/jarvice/connect", async (req) => {
+    const c = await caller(req);
+    const job = await visibleJob(db, c.account, objectBody(req.query));
+    const { address } = await connection(job);
+    return { address, password: "" };
+  });
+
+  for (const [path, kind, answer] of [
+    ["/jarvice/shutdown", "shutdown", "shutdown requested"],
+    ["/jarvice/terminate", "terminate", "terminated"],
+  ] as const) {
+    app.get(path, async (req) => {
+      const c = await caller(req);
+      const job = await visibleJob(db, c.account, objectBody(req.query));
+      if (!isActive(job.status)) throw invalid("name", `job ${job.number} is not running (${job.status})`);
+      await db.updateTable("jobs").set({ stop_requested: kind }).where("number", "=", job.number).where("stop_requested", "is", null).execute();
+      deps.kick?.();
+      return { status: answer };
+    });
+  }
+
+  for (const path of ["/jarvice/output", "/jarvice/tail"]) {
+    app.get(path, async (req, reply) => {
+      const c = await caller(req);
+      const q = objectBody(req.query);
+      const job = await visibleJob(db, c.account, q);
+      const linesRaw = q.lines;
+      let lines: number | undefined;
+      if (linesRaw !== undefined && linesRaw !== "") {
+        if (typeof linesRaw !== "string" || !/^\d{1,6}$/.test(linesRaw)) throw invalid("lines", "must be a positive integer");
+        lines = Number(linesRaw);
+      }
+      let text = job.output ?? "";
+      if (isActive(job.status) && deps.cluster) text = await deps.cluster.podLogs(job.number, 0, lines).catch(() => "");
+      if (lines !== undefined) text = text.split("\n").slice(-lines).join("\n");
+      void reply.type("text/plain; charset=utf-8");
+      return text;
+    });
+  }
+
+  app.get("/jarvice/machines", async (req) => {
+    const c = await caller(req);
+    const q = objectBody(req.query);
+    const name = optionalString(q, "name");
+    const vaultName = optionalString(q, "vault");
+    const access = await zoneAccessOfUser(db, c.account.id);
+    let machines = (await listMachines(db)).filter((m) => hasZoneAccess(access, m.zone));
+    if (vaultName) {
+      const vault = (await heldVaults(db, c.account.id)).find((h) => h.vault.name === vaultName)?.vault;
+      if (!vault) throw notFound(`vault '${vaultName}'`);
+      if (vault.zoneId !== null) machines = machines.filter((m) => m.zone === vault.zoneId);
+    }
+    if (name) machines = machines.filter((m) => m.name === name);
+    return Object.fromEntries(
+      machines.map((m) => [
+        m.name,
+        {
+          mc_name: m.name,
+          mc_description: m.description,
+          mc_cores: m.cores,
+          mc_slots: m.cores,
+          mc_gpus: m.gpus,
+          mc_ram: m.memoryGb,
+          mc_arch: m.arch,
+          mc_price: m.price,
+          mc_scale_min: 1,
+          mc_scale_max: m.maxNodes,
+          mc_zone: m.zone,
+          mc_cluster: m.cluster,
+          mc_per_node: m.perNode,
+        },
+      ]),
+    );
+  });
+
+  app.get("/jarvice/apps", async (req) => {
+    await caller(req);
+    const name = optionalString(objectBody(req.query), "name");
+    const apps = (await listApps(db)).filter((a) => a.public && (!name || a.id === name));
+    return Object.fromEntries(apps.map((a) => [a.id, { id: a.id, data: a.appdef, price: 0, arch: "x86_64", updated: a.updated, certified: false }]));
+  });
+
+  app.get("/jarvice/appdef", async (req) => {
+    await caller(req);
+    const name = optionalString(objectBody(req.query), "name");
+    if (!name) throw invalid("name", "is required: the application id");
+    const found = await findApp(db, name);
+    if (!found || !found.public) throw notFound(`app '${name}'`);
+    return found.appdef;
+  });
+
+  app.get("/jarvice/vault", async (req) => {
+    const c = await caller(req);
+    const q = objectBody(req.query);
+    const name = optionalString(q, "vault");
+    const held = await heldVaults(db, c.account.id);
+    if (name) {
+      const h = held.find((x) => x.vault.name === name);
+      if (!h) throw notFound(`vault '${name}'`);
+      if (q.path !== undefined) throw new PaddockError("not_implemented", `vault '${name}' (${h.vault.kind}) does not support file listing`);
+      return vaultJson(h);
+    }
+    return held.map((h) => vaultJson(h));
+  });
+
+  for (const p of NOT_YET) {
+    const handler = async () => {
+      throw new PaddockError("not_implemented", `/jarvice/${p} is not implemented in this release of Paddock`);
+    };
+    app.get(`/jarvice/${p}`, handler);
+    app.post(`/jarvice/${p}`, handler);
+  }
+}

@@ -1,0 +1,102 @@
+// POST /jarvice/submit: check everything the user asked for, then store the
+// job as SUBMITTED. The job controller takes it from there.
+import { commandLine, machineAllowedProblem } from "../core/appdef";
+import { conflict, invalid, notFound, PaddockError } from "../core/errors";
+import { collisionProblem, ipaddrCollisions, ipaddrValue } from "../core/ipaddr";
+import { parseSubmission } from "../core/submission";
+import { tenantOf } from "../core/tenancy";
+import { hasZoneAccess, machineVaultZoneProblem } from "../core/zoneAccess";
+import type { Ctx } from "../accounts/accounts";
+import { listMachines } from "../catalog/catalog";
+import { userByApiKey } from "../http/auth";
+import { heldVaults, zoneAccessOfUser } from "../vaults/vaults";
+import { findApp } from "./apps";
+
+export interface Submitted {
+  name: string;
+  number: number;
+}
+
+export async function submitJob(ctx: Ctx, body: unknown): Promise<Submitted> {
+  const parsed = parseSubmission(body);
+  if (!parsed.ok) throw parsed.status === 401 ? new PaddockError("unauthorized", `${parsed.field}: ${parsed.problem}`, parsed.field) : invalid(parsed.field, parsed.problem);
+  const sub = parsed.value;
+  const { db } = ctx;
+  const { user, account } = await userByApiKey(ctx, sub.user.username, sub.user.apikey);
+
+  const app = await findApp(db, sub.app);
+  if (!app) throw notFound(`app '${sub.app}'`);
+  const cl = commandLine(app.appdef, sub.command, sub.parameters);
+  if (!cl.ok) throw invalid(cl.field, cl.problem);
+
+  // Machines outside the user's zones do not exist for the user.
+  const access = await zoneAccessOfUser(db, user.id);
+  const machine = (await listMachines(db)).find((m) => m.name === sub.machineType);
+  if (!machine || !hasZoneAccess(access, machine.zone)) throw notFound(`machine type '${sub.machineType}'`);
+  const allowed = machineAllowedProblem(app.appdef, sub.command, machine.name);
+  if (allowed) throw invalid("machine.type", allowed);
+  const maxNodes = Math.min(machine.maxNodes, app.appdef.scale_max ?? Infinity);
+  if (sub.nodes > maxNodes) throw invalid("machine.nodes", `${sub.nodes} is more than the ${maxNodes} node(s) allowed for machine '${machine.name}'${app.appdef.scale_max !== undefined ? ` and app '${sub.app}'` : ""}`);
+
+  const held = await heldVaults(db, user.id);
+  const vault = sub.vault.name !== undefined ? held.find((h) => h.vault.name === sub.vault.name)?.vault : (held.find((h) => h.vault.isDefault && h.vault.kind === "pvc" && !h.sharedBy) ?? held.find((h) => h.vault.isDefault && !h.sharedBy))?.vault;
+  if (!vault) throw notFound(`vault '${sub.vault.name ?? "(default)"}'`);
+  const zoneProblem = machineVaultZoneProblem({ name: machine.name, zoneId: machine.zone }, vault);
+  if (zoneProblem) throw invalid("vault.name", zoneProblem);
+
+  let ipaddr: string | undefined;
+  if (sub.ipaddrTag !== undefined) {
+    const v = ipaddrValue(user.username, sub.ipaddrTag);
+    if (!v.ok) throw invalid("ipaddr", v.problem);
+    const names = new Set((await db.selectFrom("users").select("username").where("username", "in", prefixesOf(v.value)).execute()).map((r) => r.username));
+    const others = ipaddrCollisions(v.value, user.username, (n) => names.has(n));
+    if (others.length > 0) throw conflict("ipaddr", collisionProblem(v.value, user.username, others));
+    ipaddr = v.value;
+  }
+
+  return db.transaction().execute(async (trx) => {
+    const job = await trx
+      .insertInto("jobs")
+      .values({
+        name: `pending-${user.id}-${Date.now()}-${Math.random().toString(36).slice(2)}`,
+        owner_id: user.id,
+        tenant_id: tenantOf(account),
+        app_id: app.id,
+        command: sub.command,
+        argv: JSON.stringify(cl.value.argv),
+        parameters: JSON.stringify(cl.value.parameters),
+        machine_id: machine.id,
+        nodes: sub.nodes,
+        vault_id: vault.id,
+        vault_readonly: sub.vault.readonly,
+        ipaddr_tag: sub.ipaddrTag ?? null,
+        ipaddr_value: ipaddr ?? null,
+        status: "SUBMITTED",
+        submit_time: Math.floor(Date.now() / 1000),
+        walltime: sub.walltime,
+        job_label: sub.jobLabel,
+        job_project: sub.jobProject,
+        licenses: sub.licenses,
+        submission: JSON.stringify(redacted(body)),
+      })
+      .returning("number")
+      .executeTakeFirstOrThrow();
+    const name = `jarvice-job-${job.number}`;
+    await trx.updateTable("jobs").set({ name }).where("number", "=", job.number).execute();
+    return { name, number: job.number };
+  });
+}
+
+/** Every `u` such that `value` starts with `u-`: the only user names that could collide. */
+function prefixesOf(value: string): string[] {
+  const out: string[] = [];
+  for (let i = value.indexOf("-"); i > 0; i = value.indexOf("-", i + 1)) out.push(value.slice(0, i));
+  return out.length > 0 ? out : [""];
+}
+
+/** The stored submission never keeps the API key. */
+function redacted(body: unknown): unknown {
+  const b = body as Record<string, unknown>;
+  const user = b.user as Record<string, unknown>;
+  return { ...b, user: { username: user.username } };
+}

@@ -1,0 +1,80 @@
+// Jobs as the JARVICE API shows them (JobEntry / sched.JobStatusEntry keys),
+// and which jobs a caller may see.
+import { notFound, invalid } from "../core/errors";
+import { managesTenant } from "../core/tenancy";
+import type { Account } from "../core/tenancy";
+import type { Db } from "../store/db";
+
+function jobQuery(db: Db) {
+  return db
+    .selectFrom("jobs as j")
+    .innerJoin("users as u", "u.id", "j.owner_id")
+    .innerJoin("users as t", "t.id", "j.tenant_id")
+    .innerJoin("machines as m", "m.id", "j.machine_id")
+    .leftJoin("vaults as v", "v.id", "j.vault_id")
+    .selectAll("j")
+    .select(["u.username as owner", "t.username as payer", "m.name as machine", "v.name as vault"]);
+}
+
+export type JobView = Awaited<ReturnType<ReturnType<typeof jobQuery>["executeTakeFirstOrThrow"]>>;
+
+const secs = (v: string | number): number => Number(v);
+
+/** JobEntry of the OpenAPI (a superset of sched.JobStatusEntry). */
+export function jobEntry(j: JobView, address?: string) {
+  return {
+    job_number: j.number,
+    job_name: j.name,
+    job_status: j.status,
+    job_substatus: j.substatus,
+    job_substatus_text: j.substatus_text,
+    job_application: j.app_id,
+    job_command: j.command,
+    job_project: j.job_project,
+    job_label: j.job_label,
+    job_submit_time: secs(j.submit_time),
+    job_start_time: secs(j.start_time),
+    job_end_time: secs(j.end_time),
+    job_walltime: j.walltime,
+    job_owner_username: j.owner,
+    job_payer: j.payer,
+    job_mc_name: j.machine,
+    job_mc_scale: j.nodes,
+    job_nodes: String(j.nodes),
+    job_exitcode: j.exitcode ?? 0,
+    job_vault: j.vault ?? "",
+    job_ipaddr: j.ipaddr_value ?? "",
+    job_address: address ?? "",
+    job_api_submission: j.submission,
+  };
+}
+
+export async function jobsOf(db: Db, where: { ownerId?: number; tenantId?: number }, completed: boolean): Promise<JobView[]> {
+  let q = jobQuery(db);
+  if (where.ownerId !== undefined) q = q.where("j.owner_id", "=", where.ownerId);
+  if (where.tenantId !== undefined) q = q.where("j.tenant_id", "=", where.tenantId);
+  q = completed ? q.where("j.status", "not in", ["SUBMITTED", "PROCESSING STARTING"]) : q.where("j.status", "in", ["SUBMITTED", "PROCESSING STARTING"]);
+  return q.orderBy("j.number").execute();
+}
+
+/**
+ * The job named by `name` or `number` if the caller may see it: its owner, its
+ * tenant's payer and team admins, system administrators. Otherwise 404, as if
+ * it did not exist.
+ */
+export async function visibleJob(db: Db, caller: Account, query: Record<string, unknown>): Promise<JobView> {
+  const { name, number } = query;
+  if ((name === undefined || name === "") && (number === undefined || number === "")) throw invalid("name", "name or number is required");
+  let q = jobQuery(db);
+  if (number !== undefined && number !== "") {
+    if (typeof number !== "string" || !/^\d{1,9}$/.test(number)) throw invalid("number", "must be a job number");
+    q = q.where("j.number", "=", Number(number));
+  }
+  if (name !== undefined && name !== "") {
+    if (typeof name !== "string") throw invalid("name", "must be a job name");
+    q = q.where("j.name", "=", name);
+  }
+  const job = await q.executeTakeFirst();
+  if (!job || !(job.owner_id === caller.id || managesTenant(caller, job.tenant_id))) throw notFound("job");
+  return job;
+}
