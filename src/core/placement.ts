@@ -226,7 +226,7 @@ export class PlacementState {
     if (!opts.multiTenant) return this.firstFit(this.all, pod);
     const own = this.firstFit(this.byTenant.get(pod.tenant), pod, pod.tenant);
     const free = this.firstFit(this.unclaimed, pod);
-    const best = own && free ? free : (own ?? free);
+    const best = own && free ? (compareKeys(own.key, free.key) <= 0 ? own : free) : (own ?? free);
     if (opts.explain) {
       // Nodes that would have been a better fit (or the only fit) but hold another tenant's pods.
       for (const name of this.all.from(minFreeCpu(pod))) {
