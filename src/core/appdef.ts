@@ -92,19 +92,20 @@ export interface CommandLine {
 
 /** Turn a command and the submitted parameters into the command line, or say which parameter is wrong. */
 export function commandLine(app: AppDef, command: string, submitted: Record<string, unknown>): Checked<CommandLine> {
-  const cmd = app.commands[command];
+  const cmd = Object.hasOwn(app.commands, command) ? app.commands[command] : undefined;
   if (!cmd) return fail("application.command", `app '${app.name}' has no command '${command}' (it has ${Object.keys(app.commands).join(", ")})`);
   const defs = cmd.parameters ?? {};
   for (const k of Object.keys(submitted)) {
-    if (!(k in defs)) return fail(`application.parameters.${k}`, `command '${command}' has no such parameter (it has ${Object.keys(defs).join(", ") || "none"})`);
+    if (!Object.hasOwn(defs, k)) return fail(`application.parameters.${k}`, `command '${command}' has no such parameter (it has ${Object.keys(defs).join(", ") || "none"})`);
   }
   const argv = [cmd.path];
   const env: Record<string, string> = {};
   const accepted: Record<string, string | number | boolean> = {};
   for (const [id, def] of Object.entries(defs)) {
     const field = `application.parameters.${id}`;
-    let v: unknown = def.type === "CONST" ? def.value : (submitted[id] ?? def.value);
-    if (def.type === "CONST" && submitted[id] !== undefined && String(submitted[id]) !== String(def.value)) return fail(field, "is a constant and cannot be set");
+    const given = Object.hasOwn(submitted, id) ? submitted[id] : undefined;
+    let v: unknown = def.type === "CONST" ? def.value : (given ?? def.value);
+    if (def.type === "CONST" && given !== undefined && String(given) !== String(def.value)) return fail(field, "is a constant and cannot be set");
     if (v === undefined || v === "") {
       if (def.required) return fail(field, "is required");
       continue;
@@ -130,7 +131,8 @@ export function commandLine(app: AppDef, command: string, submitted: Record<stri
         v = String(v);
         break;
       default:
-        if (typeof v !== "string" && typeof v !== "number") return fail(field, "must be a string");
+        // A CONST's value is the AppDef's (which may be a boolean), never the user's.
+        if (typeof v !== "string" && typeof v !== "number" && !(def.type === "CONST" && typeof v === "boolean")) return fail(field, "must be a string");
         v = String(v);
     }
     accepted[id] = v as string | number | boolean;

@@ -13,6 +13,8 @@ export const LABEL_POD_INDEX = "jarvice-pod-index";
 export const LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
 export const MANAGED_BY = "paddock";
 export const GPU_RESOURCE = "nvidia.com/gpu";
+/** how many pods the job has: jarvice-pod-scheduler places them all together or none */
+export const ANNOTATION_JOB_PODS = "paddock.io/job-pods";
 
 export interface MachineShape {
   name: string;
@@ -94,6 +96,7 @@ export function podPlan(job: JobForPlan): PlannedPod[] {
       labels: jobPodLabels(job, index),
       annotations: {
         "paddock.io/machine": job.machine.name,
+        [ANNOTATION_JOB_PODS]: String(job.nodes),
         ...(job.durationSeconds !== undefined ? { "paddock.io/simulated-duration": String(job.durationSeconds) } : {}),
       },
     },
@@ -107,7 +110,7 @@ export function podPlan(job: JobForPlan): PlannedPod[] {
           name: "job",
           image: job.image,
           command: job.command,
-          env: [...env, { name: "JARVICE_POD_INDEX", value: String(index) }],
+          env: [...env.filter((e) => e.name !== "JARVICE_POD_INDEX"), { name: "JARVICE_POD_INDEX", value: String(index) }],
           resources: { requests: { ...requests }, limits: { ...limits } },
         },
       ],

@@ -1,0 +1,416 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { ObservedPod } from "../core/jobLifecycle";
+import { podPlan, type JobForPlan, type PlannedPod } from "../core/podPlan";
+import { parseQuantity, requestsOf, SimulatedCluster, type SimulatedNode } from "./simulated";
+
+// Time is driven by hand with tick(now); the interval is far enough away never to fire during a test.
+const NEVER_MS = 1_000_000_000;
+const START_DELAY_MS = 1_000;
+
+// Fluent builders: aNode("a").cores(8).build(), aJob(1).forTenant("acme").pods(2).cores(4).plan()
+class NodeBuilder {
+  private n: SimulatedNode;
+  constructor(name: string) {
+    this.n = { name, cores: 8, memoryGb: 32 };
+  }
+  cores(cores: number): this {
+    this.n.cores = cores;
+    return this;
+  }
+  memoryGb(memoryGb: number): this {
+    this.n.memoryGb = memoryGb;
+    return this;
+  }
+  gpus(gpus: number): this {
+    this.n.gpus = gpus;
+    return this;
+  }
+  labelled(labels: Record<string, string>): this {
+    this.n.labels = labels;
+    return this;
+  }
+  build(): SimulatedNode {
+    return { ...this.n };
+  }
+}
+const aNode = (name: string): NodeBuilder => new NodeBuilder(name);
+
+class JobBuilder {
+  private j: JobForPlan;
+  constructor(number: number) {
+    this.j = {
+      number,
+      username: "bob",
+      tenant: "acme",
+      image: "img:1",
+      command: ["/bin/run", "--fast"],
+      machine: { name: "n1", cores: 2, memoryGb: 4, gpus: 0, nodeSelector: {} },
+      nodes: 1,
+      namespace: "jobs",
+      durationSeconds: 30,
+    };
+  }
+  forTenant(tenant: string, username = tenant): this {
+    this.j.tenant = tenant;
+    this.j.username = username;
+    return this;
+  }
+  pods(n: number): this {
+    this.j.nodes = n;
+    return this;
+  }
+  cores(cores: number): this {
+    this.j.machine = { ...this.j.machine, cores };
+    return this;
+  }
+  memoryGb(memoryGb: number): this {
+    this.j.machine = { ...this.j.machine, memoryGb };
+    return this;
+  }
+  gpus(gpus: number): this {
+    this.j.machine = { ...this.j.machine, gpus };
+    return this;
+  }
+  onNodesLabelled(nodeSelector: Record<string, string>): this {
+    this.j.machine = { ...this.j.machine, nodeSelector };
+    return this;
+  }
+  lasting(seconds: number | undefined): this {
+    this.j.durationSeconds = seconds;
+    return this;
+  }
+  plan(): PlannedPod[] {
+    return podPlan(this.j);
+  }
+}
+const aJob = (number: number): JobBuilder => new JobBuilder(number);
+
+let cluster: SimulatedCluster | undefined;
+const aCluster = (nodes: SimulatedNode[], opts: { multiTenant?: boolean; defaultDurationSeconds?: number } = {}): SimulatedCluster => {
+  cluster = new SimulatedCluster(nodes, { multiTenant: opts.multiTenant ?? true, startDelayMs: START_DELAY_MS, tickMs: NEVER_MS, ...(opts.defaultDurationSeconds !== undefined ? { defaultDurationSeconds: opts.defaultDurationSeconds } : {}) });
+  return cluster;
+};
+
+afterEach(async () => {
+  await cluster?.close();
+  cluster = undefined;
+});
+
+const podsOf = async (c: SimulatedCluster, jobNumber: number): Promise<ObservedPod[]> => (await c.listPods()).filter((p) => p.jobNumber === jobNumber).sort((a, b) => a.index - b.index);
+const phasesOf = async (c: SimulatedCluster, jobNumber: number) => (await podsOf(c, jobNumber)).map((p) => p.phase);
+const nodesOf = async (c: SimulatedCluster, jobNumber: number) => (await podsOf(c, jobNumber)).map((p) => p.node);
+
+describe("parseQuantity", () => {
+  it.each<[string, string, number]>([
+    ["cpu", "2", 2000],
+    ["cpu", "500m", 500],
+    ["cpu", "0.5", 500],
+    ["cpu", "1500m", 1500],
+    ["memory", "4Gi", 4 * 2 ** 30],
+    ["memory", "1G", 1e9],
+    ["memory", "512Mi", 512 * 2 ** 20],
+    ["memory", "1Ki", 1024],
+    ["memory", "2k", 2000],
+    ["memory", "3M", 3e6],
+    ["memory", "1Ti", 2 ** 40],
+    ["memory", "1T", 1e12],
+    ["memory", "1024", 1024],
+    ["nvidia.com/gpu", "2", 2],
+  ])("%s %s -> %d", (resource, q, expected) => {
+    expect(parseQuantity(resource, q)).toBe(expected);
+  });
+
+  it.each<[string, string]>([
+    ["memory", "4Zi"],
+    ["memory", "-1Gi"],
+    ["cpu", ""],
+    ["cpu", "two"],
+  ])("%s %s is not a number", (resource, q) => {
+    expect(parseQuantity(resource, q)).toBeNaN();
+  });
+
+  it("requestsOf reads a planned pod's requests", () => {
+    const [pod] = aJob(1).cores(4).memoryGb(16).gpus(1).plan();
+    expect(requestsOf(pod!)).toEqual({ cpu: 4000, memory: 16 * 2 ** 30, "nvidia.com/gpu": 1 });
+  });
+});
+
+describe("SimulatedCluster: phases", () => {
+  it("describes itself", () => {
+    expect(aCluster([aNode("a").build(), aNode("b").build()]).description).toBe("simulated (2 nodes)");
+  });
+
+  it("is Pending until placed, Running after the start delay, Succeeded after the duration annotation", async () => {
+    const c = aCluster([aNode("a").build()]);
+    await c.createPods(aJob(1).pods(2).lasting(30).plan());
+    expect(await phasesOf(c, 1)).toEqual(["Pending", "Pending"]);
+    expect(await nodesOf(c, 1)).toEqual([undefined, undefined]);
+
+    c.tick(0); // placed, starting
+    const placed = await podsOf(c, 1);
+    expect(placed.map((p) => p.phase)).toEqual(["Pending", "Pending"]);
+    expect(placed.map((p) => p.node)).toEqual(["a", "a"]);
+    expect(placed.every((p) => p.ip !== undefined)).toBe(true);
+    expect(new Set(placed.map((p) => p.ip)).size).toBe(2);
+
+    c.tick(START_DELAY_MS - 1);
+    expect(await phasesOf(c, 1)).toEqual(["Pending", "Pending"]);
+    c.tick(START_DELAY_MS);
+    expect(await phasesOf(c, 1)).toEqual(["Running", "Running"]);
+
+    c.tick(START_DELAY_MS + 30_000 - 1);
+    expect(await phasesOf(c, 1)).toEqual(["Running", "Running"]);
+    c.tick(START_DELAY_MS + 30_000);
+    const done = await podsOf(c, 1);
+    expect(done.map((p) => p.phase)).toEqual(["Succeeded", "Succeeded"]);
+    expect(done.map((p) => p.exitCode)).toEqual([0, 0]);
+  });
+
+  it("reports no exit code before a pod has finished", async () => {
+    const c = aCluster([aNode("a").build()]);
+    await c.createPods(aJob(1).plan());
+    c.tick(0);
+    c.tick(START_DELAY_MS);
+    const [pod] = await podsOf(c, 1);
+    expect(pod).toMatchObject({ jobNumber: 1, index: 0, name: "jarvice-job-1-0", phase: "Running", node: "a" });
+    expect(pod!.exitCode).toBeUndefined();
+  });
+
+  it("uses the default duration when the pod has no annotation", async () => {
+    const c = aCluster([aNode("a").build()], { defaultDurationSeconds: 5 });
+    await c.createPods(aJob(1).lasting(undefined).plan());
+    c.tick(0);
+    c.tick(START_DELAY_MS);
+    c.tick(START_DELAY_MS + 4_999);
+    expect(await phasesOf(c, 1)).toEqual(["Running"]);
+    c.tick(START_DELAY_MS + 5_000);
+    expect(await phasesOf(c, 1)).toEqual(["Succeeded"]);
+  });
+
+  it("leaves existing pods alone when asked to create them again", async () => {
+    const c = aCluster([aNode("a").build()]);
+    const plans = aJob(1).plan();
+    await c.createPods(plans);
+    c.tick(0);
+    c.tick(START_DELAY_MS);
+    await c.createPods(plans);
+    expect(await phasesOf(c, 1)).toEqual(["Running"]);
+    expect(await c.listPods()).toHaveLength(1);
+  });
+});
+
+describe("SimulatedCluster: gang placement", () => {
+  it("keeps a job that does not fit entirely Pending, holding no capacity", async () => {
+    const c = aCluster([aNode("a").cores(4).build(), aNode("b").cores(4).build()]);
+    await c.createPods(aJob(1).pods(3).cores(4).plan());
+    c.tick(0);
+    c.tick(START_DELAY_MS * 10);
+    expect(await phasesOf(c, 1)).toEqual(["Pending", "Pending", "Pending"]);
+    expect(await nodesOf(c, 1)).toEqual([undefined, undefined, undefined]);
+
+    // The two pods that would have fit were not reserved: a two-pod job of the same size places.
+    await c.createPods(aJob(2).pods(2).cores(4).plan());
+    c.tick(START_DELAY_MS * 10);
+    expect((await nodesOf(c, 2)).sort()).toEqual(["a", "b"]);
+    expect(await nodesOf(c, 1)).toEqual([undefined, undefined, undefined]);
+  });
+
+  it("places all pods of a job at once", async () => {
+    const c = aCluster([aNode("a").cores(4).build(), aNode("b").cores(4).build(), aNode("c").cores(4).build()]);
+    await c.createPods(aJob(1).pods(3).cores(4).plan());
+    c.tick(0);
+    expect((await nodesOf(c, 1)).sort()).toEqual(["a", "b", "c"]);
+  });
+
+  it("honours memory, GPUs and the machine's node selector", async () => {
+    const c = aCluster([aNode("cpu").cores(64).memoryGb(256).build(), aNode("gpu").cores(16).memoryGb(64).gpus(2).labelled({ accel: "nvidia" }).build()]);
+    await c.createPods(aJob(1).cores(1).gpus(2).plan());
+    await c.createPods(aJob(2).cores(1).onNodesLabelled({ accel: "nvidia" }).plan());
+    await c.createPods(aJob(3).cores(1).memoryGb(512).plan());
+    c.tick(0);
+    expect(await nodesOf(c, 1)).toEqual(["gpu"]);
+    expect(await nodesOf(c, 2)).toEqual(["gpu"]);
+    expect(await nodesOf(c, 3)).toEqual([undefined]);
+  });
+});
+
+describe("SimulatedCluster: tenants", () => {
+  const twoNodes = () => [aNode("a").cores(8).build(), aNode("b").cores(8).build()];
+
+  it("never puts two tenants' fractional pods on one node in multi-tenant mode", async () => {
+    const c = aCluster(twoNodes(), { multiTenant: true });
+    await c.createPods(aJob(1).forTenant("acme").cores(2).plan());
+    c.tick(0);
+    await c.createPods(aJob(2).forTenant("globex").cores(2).plan());
+    c.tick(1);
+    const [acme] = await nodesOf(c, 1);
+    const [globex] = await nodesOf(c, 2);
+    expect(acme).toBeDefined();
+    expect(globex).toBeDefined();
+    expect(globex).not.toBe(acme);
+  });
+
+  it("keeps a third tenant waiting when every node holds another tenant", async () => {
+    const c = aCluster(twoNodes(), { multiTenant: true });
+    await c.createPods(aJob(1).forTenant("acme").cores(1).plan());
+    await c.createPods(aJob(2).forTenant("globex").cores(1).plan());
+    await c.createPods(aJob(3).forTenant("initech").cores(1).plan());
+    c.tick(0);
+    expect(new Set([...(await nodesOf(c, 1)), ...(await nodesOf(c, 2))])).toEqual(new Set(["a", "b"]));
+    expect(await nodesOf(c, 3)).toEqual([undefined]);
+
+    // When acme's job goes, its node is free for initech.
+    const [acmeNode] = await nodesOf(c, 1);
+    await c.deleteJobPods(1);
+    c.tick(1);
+    expect(await nodesOf(c, 3)).toEqual([acmeNode]);
+  });
+
+  it("packs one tenant's pods best-fit onto the node it already uses", async () => {
+    const c = aCluster(twoNodes(), { multiTenant: true });
+    await c.createPods(aJob(1).forTenant("acme").cores(2).plan());
+    c.tick(0);
+    await c.createPods(aJob(2).forTenant("acme").cores(2).plan());
+    c.tick(1);
+    await c.createPods(aJob(3).forTenant("acme").pods(2).cores(2).plan());
+    c.tick(2);
+    const [first] = await nodesOf(c, 1);
+    expect(await nodesOf(c, 2)).toEqual([first]);
+    expect(await nodesOf(c, 3)).toEqual([first, first]);
+  });
+
+  it("lets tenants share a node when multi-tenant mode is off", async () => {
+    const c = aCluster(twoNodes(), { multiTenant: false });
+    await c.createPods(aJob(1).forTenant("acme").cores(2).plan());
+    c.tick(0);
+    await c.createPods(aJob(2).forTenant("globex").cores(2).plan());
+    c.tick(1);
+    expect(await nodesOf(c, 2)).toEqual(await nodesOf(c, 1));
+  });
+});
+
+describe("SimulatedCluster: capacity comes back", () => {
+  it("deleteJobPods frees the capacity, so a waiting job then places", async () => {
+    const c = aCluster([aNode("a").cores(4).build()]);
+    await c.createPods(aJob(1).cores(4).plan());
+    c.tick(0);
+    c.tick(START_DELAY_MS);
+    await c.createPods(aJob(2).cores(4).plan());
+    c.tick(START_DELAY_MS + 1);
+    expect(await nodesOf(c, 2)).toEqual([undefined]);
+
+    await c.deleteJobPods(1);
+    expect(await podsOf(c, 1)).toEqual([]);
+    c.tick(START_DELAY_MS + 2);
+    expect(await nodesOf(c, 2)).toEqual(["a"]);
+    c.tick(START_DELAY_MS * 2 + 2);
+    expect(await phasesOf(c, 2)).toEqual(["Running"]);
+  });
+
+  it("deleteJobPods removes only that job's pods", async () => {
+    const c = aCluster([aNode("a").build()]);
+    await c.createPods(aJob(1).plan());
+    await c.createPods(aJob(2).plan());
+    await c.deleteJobPods(1);
+    expect((await c.listPods()).map((p) => p.jobNumber)).toEqual([2]);
+  });
+
+  it("a Succeeded pod frees its capacity too", async () => {
+    const c = aCluster([aNode("a").cores(4).build()]);
+    await c.createPods(aJob(1).cores(4).lasting(10).plan());
+    await c.createPods(aJob(2).cores(4).plan());
+    c.tick(0);
+    expect(await nodesOf(c, 2)).toEqual([undefined]);
+    c.tick(START_DELAY_MS);
+    c.tick(START_DELAY_MS + 10_000);
+    expect(await phasesOf(c, 1)).toEqual(["Succeeded"]);
+    c.tick(START_DELAY_MS + 10_001);
+    expect(await nodesOf(c, 2)).toEqual(["a"]);
+  });
+});
+
+describe("SimulatedCluster: logs", () => {
+  it("logs scheduling, the command and the end, per pod", async () => {
+    const c = aCluster([aNode("a").build()]);
+    await c.createPods(aJob(1).pods(2).lasting(30).plan());
+    expect(await c.podLogs(1, 0)).toBe("");
+    c.tick(0);
+    c.tick(START_DELAY_MS);
+    c.tick(START_DELAY_MS + 30_000);
+    expect((await c.podLogs(1, 0)).split("\n")).toEqual([
+      "[paddock simulated] jarvice-job-1-0 scheduled on a",
+      "[paddock simulated] running: /bin/run --fast",
+      "[paddock simulated] finished after 30s, exit code 0",
+    ]);
+    expect(await c.podLogs(1, 1)).toContain("jarvice-job-1-1 scheduled on a");
+  });
+
+  it("returns the last lines when asked", async () => {
+    const c = aCluster([aNode("a").build()]);
+    await c.createPods(aJob(1).plan());
+    c.tick(0);
+    c.tick(START_DELAY_MS);
+    expect(await c.podLogs(1, 0, 1)).toBe("[paddock simulated] running: /bin/run --fast");
+  });
+
+  it("returns nothing for a pod it does not have", async () => {
+    const c = aCluster([aNode("a").build()]);
+    expect(await c.podLogs(99, 0)).toBe("");
+  });
+});
+
+describe("SimulatedCluster: watch", () => {
+  it("fires on create, placement, phase changes and delete, but not on a tick that changes nothing", async () => {
+    const c = aCluster([aNode("a").build()]);
+    let calls = 0;
+    c.watch(() => calls++);
+
+    await c.createPods(aJob(1).lasting(10).plan());
+    expect(calls).toBe(1);
+    c.tick(0); // placed
+    expect(calls).toBe(2);
+    c.tick(1); // nothing
+    expect(calls).toBe(2);
+    c.tick(START_DELAY_MS); // Running
+    expect(calls).toBe(3);
+    c.tick(START_DELAY_MS + 10_000); // Succeeded
+    expect(calls).toBe(4);
+    c.tick(START_DELAY_MS + 20_000); // nothing
+    expect(calls).toBe(4);
+    await c.deleteJobPods(1);
+    expect(calls).toBe(5);
+  });
+
+  it("stops calling after unsubscribe, and after close", async () => {
+    const c = aCluster([aNode("a").build()]);
+    let a = 0;
+    let b = 0;
+    const stopA = c.watch(() => a++);
+    c.watch(() => b++);
+    await c.createPods(aJob(1).plan());
+    stopA();
+    await c.createPods(aJob(2).plan());
+    expect([a, b]).toEqual([1, 2]);
+    await c.close();
+    await c.createPods(aJob(3).plan());
+    expect([a, b]).toEqual([1, 2]);
+  });
+
+  it("does not fire for a job that still does not fit", async () => {
+    const c = aCluster([aNode("a").cores(2).build()]);
+    await c.createPods(aJob(1).cores(4).plan());
+    let calls = 0;
+    c.watch(() => calls++);
+    c.tick(0);
+    c.tick(1);
+    expect(calls).toBe(0);
+  });
+});
+
+describe("SimulatedCluster: the other backend calls", () => {
+  it("prepareTenant and servicesSelecting do nothing", async () => {
+    const c = aCluster([aNode("a").build()]);
+    await expect(c.prepareTenant()).resolves.toBeUndefined();
+    await expect(c.servicesSelecting()).resolves.toEqual([]);
+  });
+});
