@@ -88,7 +88,7 @@ describe("users", () => {
     ["a user name that is not a string", { username: 42 }, "username", /string/],
     ["a space in the user name", { username: "bad name" }, "username", /letters, digits/],
     ["a slash in the user name", { username: "a/b" }, "username", /letters, digits/],
-    ["a user name starting with '-'", { username: "-lead" }, "username", /start with a letter or digit/],
+    ["a user name starting with '-'", { username: "-lead" }, "username", /start and end with a letter or digit/],
     ["a user name of 64 characters", { username: "u".repeat(64) }, "username", /at most 63/],
     ["teamAdmin not a boolean", { username: "uu-bad", teamAdmin: "yes" }, "teamAdmin", /true or false/],
     ["sysadmin not a boolean", { username: "uu-bad", sysadmin: 1 }, "sysadmin", /true or false/],

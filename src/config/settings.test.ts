@@ -46,6 +46,7 @@ describe("parseSettings defaults", () => {
         externalAuth: undefined,
         sessionTtlMs: 12 * 3600 * 1000,
         adminUser: "root",
+        simulated: { nodes: 4, nodeCores: 16, nodeMemoryGb: 64, startDelayMs: 1000 },
       },
       warnings: [],
     });

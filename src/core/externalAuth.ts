@@ -44,6 +44,7 @@ export function usernameFor(identity: ExternalIdentity): string {
   const safe = raw
     .replace(/[^A-Za-z0-9_.-]/g, "-")
     .replace(/^[^A-Za-z0-9]+/, "")
-    .slice(0, 63);
+    .slice(0, 63)
+    .replace(/[^A-Za-z0-9]+$/, "");
   return safe || "user";
 }

@@ -34,7 +34,7 @@ describe("labelValueProblem: Kubernetes label values", () => {
 });
 
 describe("userNameProblem: user names prefix label values", () => {
-  it.each(["bob", "Bob", "b", "9lives", "first.last", "user_1", "team-a", "a-", "a.", "a_", "x".repeat(63)])("accepts '%s'", (name) => {
+  it.each(["bob", "Bob", "b", "9lives", "first.last", "user_1", "team-a", "a.b", "x".repeat(63)])("accepts '%s'", (name) => {
     expect(userNameProblem(name)).toBeUndefined();
   });
 
@@ -46,15 +46,16 @@ describe("userNameProblem: user names prefix label values", () => {
     expect(userNameProblem("x".repeat(64))).toBe("must be at most 63 characters (is 64), since it prefixes Kubernetes label values");
   });
 
-  it.each(["-bob", "_bob", ".bob", "bob smith", "bob@example.com", "bob/x", "bob+1", "josé", " bob"])("refuses '%s' with a clear message", (name) => {
+  it.each(["-bob", "_bob", ".bob", "bob-", "bob_", "bob.", "bob smith", "bob@example.com", "bob/x", "bob+1", "josé", " bob"])("refuses '%s' with a clear message", (name) => {
     expect(userNameProblem(name)).toBe(
-      "may contain only letters, digits, '-', '_' and '.', and must start with a letter or digit (it prefixes Kubernetes label values)",
+      "may contain only letters, digits, '-', '_' and '.', and must start and end with a letter or digit (it is used in Kubernetes label values)",
     );
   });
 
-  it("accepts exactly the names that make a valid label value with a suffix", () => {
-    for (const name of ["bob", "a-", "a.", "x".repeat(50), "-bob", "bob smith"]) {
-      expect(userNameProblem(name) === undefined).toBe(labelValueProblem(`${name}-0`) === undefined);
+  it("accepts exactly the names that are valid label values themselves and with a tag suffix", () => {
+    for (const name of ["bob", "a-", "a.", "x".repeat(50), "-bob", "bob smith", "a-b", "team_"]) {
+      const asLabel = labelValueProblem(name) === undefined && labelValueProblem(`${name}-0`) === undefined;
+      expect(userNameProblem(name) === undefined).toBe(asLabel);
     }
   });
 });

@@ -3,7 +3,8 @@
 
 export const LABEL_VALUE_MAX = 63;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const USER_NAME = /^[A-Za-z0-9][-A-Za-z0-9_.]*$/;
+// A user name is itself a label value (jarvice-user) and prefixes one (the ipaddr labels).
+const USER_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
 /** Why `value` is not a valid Kubernetes label value, or undefined if it is. */
 export function labelValueProblem(value: string): string | undefined {
@@ -23,7 +24,7 @@ export function userNameProblem(name: string): string | undefined {
     return `must be at most ${LABEL_VALUE_MAX} characters (is ${name.length}), since it prefixes Kubernetes label values`;
   }
   if (!USER_NAME.test(name)) {
-    return "may contain only letters, digits, '-', '_' and '.', and must start with a letter or digit (it prefixes Kubernetes label values)";
+    return "may contain only letters, digits, '-', '_' and '.', and must start and end with a letter or digit (it is used in Kubernetes label values)";
   }
   return undefined;
 }
