@@ -42,7 +42,26 @@ want() { [[ " ${missing[*]} " == *" $1 "* ]]; }
 step "building into $BIN: ${missing[*]} (go $(go env GOVERSION), $(nproc) cores)"
 
 if want kwok; then step "kwok $KWOK_VERSION"; go install "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"; fi
-if want netpolicy; then step "netpolicy $NETPOLICY_VERSION"; go install "github.com/np-guard/netpol-analyzer/cmd/netpolicy@$NETPOLICY_VERSION"; fi
+# Build a main package from a module pinned in a wrapper module. Unlike `go install pkg@version`,
+# this needs no @v/list lookup (the proxy refuses it for some modules, e.g. netpol-analyzer).
+pinned_build() { # name module version package
+  local name=$1 module=$2 version=$3 pkg=$4 w="$DIR/src/$1"
+  rm -rf "$w"; mkdir -p "$w"; cd "$w"
+  go mod init "paddock.local/$name" >/dev/null 2>&1
+  go mod edit -require "$module@$version"
+  # Start from the module's own go.sum: its dependencies' hashes then come from the module we
+  # pinned, so no checksum-database lookup is needed (it has no entry for some, e.g. np-guard/models).
+  local src; src=$(go mod download -json "$module@$version" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  [ -f "$src/go.sum" ] && cp "$src/go.sum" go.sum && chmod u+w go.sum
+  printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$pkg" > tools.go
+  go mod tidy >/dev/null
+  go build -o "$BIN/$name" "$pkg"
+}
+
+if want netpolicy; then
+  step "netpolicy $NETPOLICY_VERSION"
+  pinned_build netpolicy github.com/np-guard/netpol-analyzer "$NETPOLICY_VERSION" github.com/np-guard/netpol-analyzer/cmd/netpolicy
+fi
 if want helm; then step "helm $HELM_VERSION"; go install "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"; fi
 
 if want etcd; then
