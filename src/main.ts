@@ -1,70 +1,137 @@
 // `npm start`: one process with every role, on the embedded defaults
-// (PGlite in ./.data, the API on a printed port). Settings come from the
-// environment, parsed once.
-import { parseSettings, SettingsError } from "./config/settings";
-import { openDatabase } from "./store/db";
+// (PGlite in ./.data, a simulated cluster, the API on a printed port). With
+// PADDOCK_CLUSTER=kubernetes the same binary runs against a real cluster, and
+// PADDOCK_ROLES picks its roles (api, k8s-scheduler, pod-scheduler) so that
+// the Helm chart can run them as separate Deployments. Settings come from
+// the environment, parsed once.
+import * as k8s from "@kubernetes/client-node";
+import { parseSettings, SettingsError, type Settings } from "./config/settings";
+import { openDatabase, type OpenedDatabase } from "./store/db";
 import { buildServer } from "./http/server";
 import { checkSystemVaultZones, ensureFirstAdmin } from "./accounts/bootstrap";
 import { PaddockError } from "./core/errors";
 import { seedDemoCatalog } from "./catalog/demo";
+import type { ClusterBackend } from "./cluster/cluster";
 import { SimulatedCluster } from "./cluster/simulated";
 import { JobController } from "./jobs/controller";
+import { KubeCluster } from "./k8s/kubeCluster";
+import { PodScheduler } from "./k8s/podScheduler";
+import { LeaderElector } from "./k8s/leaderElection";
+import { levelLogger } from "./k8s/logger";
+
+function fail(message: string): never {
+  console.error(`paddock: ${message}`);
+  process.exit(2);
+}
+
+function settingsOrExit(): Settings {
+  try {
+    const { settings, warnings } = parseSettings(process.env);
+    for (const w of warnings) console.warn(`paddock: warning: ${w}`);
+    return settings;
+  } catch (e) {
+    if (e instanceof SettingsError) fail(e.message);
+    throw e;
+  }
+}
+
+function kubeConfig(settings: Settings): k8s.KubeConfig {
+  const kc = new k8s.KubeConfig();
+  if (settings.kubeconfig) kc.loadFromFile(settings.kubeconfig);
+  else kc.loadFromCluster();
+  return kc;
+}
 
 async function main(): Promise<void> {
-  let parsed;
-  try {
-    parsed = parseSettings(process.env);
-  } catch (e) {
-    if (e instanceof SettingsError) {
-      console.error(`paddock: ${e.message}`);
-      process.exit(2);
-    }
-    throw e;
-  }
-  const { settings, warnings } = parsed;
-  for (const w of warnings) console.warn(`paddock: warning: ${w}`);
+  const settings = settingsOrExit();
+  const stops: Array<() => Promise<void>> = [];
+  const roles = settings.roles;
+  const log = (m: string) => console.log(`paddock: ${m}`);
 
-  const opened = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.databaseUrl ? undefined : settings.dataDir });
-  const ctx = { db: opened.db, settings };
-  try {
-    await checkSystemVaultZones(ctx);
-  } catch (e) {
-    if (e instanceof PaddockError) {
-      console.error(`paddock: invalid settings: ${e.message}`);
-      process.exit(2);
-    }
-    throw e;
+  // The pod scheduler needs no database: it only reads the cluster and writes bindings.
+  if (roles.has("pod-scheduler") && settings.cluster === "kubernetes") {
+    const kc = kubeConfig(settings);
+    const slog = levelLogger(settings.JARVICE_POD_SCHED_LOGLEVEL, "jarvice-pod-scheduler");
+    const scheduler = new PodScheduler(kc, { multiTenant: settings.JARVICE_JOBS_MULTI_TENANT, log: slog });
+    const elector = new LeaderElector(kc, {
+      namespace: settings.JARVICE_SYSTEM_NAMESPACE,
+      name: "jarvice-pod-scheduler",
+      identity: settings.identity,
+      log: slog,
+      onStartedLeading: () => scheduler.start(),
+      onStoppedLeading: () => scheduler.stop(),
+    });
+    elector.start();
+    stops.push(() => elector.stop());
   }
-  const admin = await ensureFirstAdmin(ctx);
-  const sim = settings.simulated;
-  const seeded = await seedDemoCatalog(opened.db, sim.nodeCores, sim.nodeMemoryGb);
-  const cluster = new SimulatedCluster(
-    Array.from({ length: sim.nodes }, (_, i) => ({ name: `sim-node-${i}`, cores: sim.nodeCores, memoryGb: sim.nodeMemoryGb })),
-    { multiTenant: settings.JARVICE_JOBS_MULTI_TENANT, startDelayMs: sim.startDelayMs },
-  );
-  const controller = new JobController(opened.db, cluster, { namespace: settings.JARVICE_JOBS_NAMESPACE, log: (m) => console.log(`paddock: ${m}`) });
-  controller.start();
-  const app = await buildServer(ctx, { logger: false, cluster, kick: () => controller.kick() });
-  const address = await app.listen({ port: settings.port, host: settings.host });
 
-  console.log(`paddock: database ${opened.describe}`);
-  console.log(`paddock: cluster ${cluster.description} (${sim.nodeCores} cores, ${sim.nodeMemoryGb} GB each), multi-tenant ${settings.JARVICE_JOBS_MULTI_TENANT ? "on" : "off"}`);
-  if (seeded) console.log("paddock: demo catalog created: machine types n4, n8, n16 on cluster 'embedded'; app 'demo' (commands sleep, web)");
-  console.log(`paddock: API listening on ${address} (health: ${address}/api/health, OpenAPI: ${address}/api/openapi.json)`);
-  if (admin) {
-    console.log("paddock: first system administrator created; these credentials are shown only once:");
-    console.log(`  username: ${admin.username}`);
-    console.log(`  password: ${admin.password}`);
-    console.log(`  apikey:   ${admin.apikey}`);
-    console.log(`  try:      curl -u '${admin.username}:${admin.apikey}' ${address}/api/me`);
+  let opened: OpenedDatabase | undefined;
+  if (roles.has("api") || roles.has("k8s-scheduler")) {
+    opened = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.databaseUrl ? undefined : settings.dataDir });
+    const db = opened.db;
+    const ctx = { db, settings };
+    try {
+      await checkSystemVaultZones(ctx);
+    } catch (e) {
+      if (e instanceof PaddockError) fail(`invalid settings: ${e.message}`);
+      throw e;
+    }
+
+    let cluster: ClusterBackend;
+    if (settings.cluster === "kubernetes") {
+      const kube = new KubeCluster(kubeConfig(settings), {
+        namespace: settings.JARVICE_JOBS_NAMESPACE,
+        multiTenant: settings.JARVICE_JOBS_MULTI_TENANT,
+        network: {
+          ingressPodLabels: settings.JARVICE_JOBS_MULTI_TENANT_INGRESS_POD_LABELS,
+          ingressNamespaceLabels: settings.JARVICE_JOBS_MULTI_TENANT_INGRESS_NS_LABELS,
+          lbServiceCidrs: settings.JARVICE_JOBS_MULTI_TENANT_LB_SERVICE_CIDRS,
+        },
+        log,
+      });
+      await kube.start();
+      cluster = kube;
+    } else {
+      const sim = settings.simulated;
+      const seeded = await seedDemoCatalog(db, sim.nodeCores, sim.nodeMemoryGb);
+      cluster = new SimulatedCluster(
+        Array.from({ length: sim.nodes }, (_, i) => ({ name: `sim-node-${i}`, cores: sim.nodeCores, memoryGb: sim.nodeMemoryGb })),
+        { multiTenant: settings.JARVICE_JOBS_MULTI_TENANT, startDelayMs: sim.startDelayMs },
+      );
+      if (seeded) log("demo catalog created: machine types n4, n8, n16 on cluster 'embedded'; app 'demo' (commands sleep, web)");
+    }
+    stops.push(() => cluster.close());
+    log(`cluster ${cluster.description}, multi-tenant ${settings.JARVICE_JOBS_MULTI_TENANT ? "on" : "off"}`);
+
+    let controller: JobController | undefined;
+    if (roles.has("k8s-scheduler")) {
+      controller = new JobController(db, cluster, { namespace: settings.JARVICE_JOBS_NAMESPACE, log });
+      controller.start();
+      stops.unshift(() => controller!.stop());
+    }
+
+    if (roles.has("api")) {
+      const admin = await ensureFirstAdmin(ctx);
+      const app = await buildServer(ctx, { logger: false, cluster, kick: controller ? () => controller.kick() : undefined });
+      const address = await app.listen({ port: settings.port, host: settings.host });
+      stops.unshift(() => app.close());
+      log(`database ${opened.describe}`);
+      log(`API listening on ${address} (health: ${address}/api/health, OpenAPI: ${address}/api/openapi.json)`);
+      if (admin) {
+        log("first system administrator created; these credentials are shown only once:");
+        console.log(`  username: ${admin.username}`);
+        console.log(`  password: ${admin.password}`);
+        console.log(`  apikey:   ${admin.apikey}`);
+        console.log(`  try:      curl -u '${admin.username}:${admin.apikey}' ${address}/api/me`);
+      }
+    }
   }
+  log(`roles: ${[...roles].join(", ")}`);
 
   const stop = async (signal: string) => {
-    console.log(`paddock: ${signal}, stopping`);
-    await app.close();
-    await controller.stop();
-    await cluster.close();
-    await opened.close();
+    log(`${signal}, stopping`);
+    for (const s of stops) await s().catch((e: Error) => console.error(`paddock: while stopping: ${e.message}`));
+    await opened?.close();
     process.exit(0);
   };
   process.on("SIGINT", () => void stop("SIGINT"));

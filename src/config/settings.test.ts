@@ -25,6 +25,22 @@ const NS = "JARVICE_JOBS_MULTI_TENANT_INGRESS_NS_LABELS";
 const CIDRS = "JARVICE_JOBS_MULTI_TENANT_LB_SERVICE_CIDRS";
 const SECRET = "0123456789abcdef";
 
+describe("cluster and roles", () => {
+  it("selects Kubernetes with a kubeconfig, and splits roles there", () => {
+    const { settings } = parseSettings({ PADDOCK_CLUSTER: "kubernetes", KUBECONFIG: "/k", PADDOCK_ROLES: "pod-scheduler", POD_NAME: "sched-0" });
+    expect(settings).toMatchObject({ cluster: "kubernetes", kubeconfig: "/k", identity: "sched-0" });
+    expect([...settings.roles]).toEqual(["pod-scheduler"]);
+  });
+
+  it.each([
+    [{ PADDOCK_CLUSTER: "nomad" }, /PADDOCK_CLUSTER: must be 'simulated' or 'kubernetes'/],
+    [{ PADDOCK_CLUSTER: "kubernetes", PADDOCK_ROLES: "api,web" }, /PADDOCK_ROLES: must be a comma-separated list/],
+    [{ PADDOCK_ROLES: "api" }, /PADDOCK_ROLES: the simulated cluster runs in one process/],
+  ])("refuses %o naming the setting", (env, message) => {
+    expect(() => parseSettings(env)).toThrow(message);
+  });
+});
+
 describe("parseSettings defaults", () => {
   it("gives every setting its default from an empty environment, without warnings", () => {
     expect(parseSettings({})).toEqual({
@@ -47,13 +63,18 @@ describe("parseSettings defaults", () => {
         sessionTtlMs: 12 * 3600 * 1000,
         adminUser: "root",
         simulated: { nodes: 4, nodeCores: 16, nodeMemoryGb: 64, startDelayMs: 1000 },
+        cluster: "simulated",
+        kubeconfig: undefined,
+        roles: new Set(["api", "k8s-scheduler", "pod-scheduler"]),
+        identity: expect.stringMatching(/^paddock-[a-z0-9]+$/),
       },
       warnings: [],
     });
   });
 
   it("treats empty and blank values as unset", () => {
-    expect(parseSettings({ JARVICE_SYSTEM_NAMESPACE: "", JARVICE_JOBS_MULTI_TENANT: "  ", [POD]: "", PADDOCK_PORT: " " })).toEqual(parseSettings({}));
+    const base = { HOSTNAME: "h" };
+    expect(parseSettings({ ...base, JARVICE_SYSTEM_NAMESPACE: "", JARVICE_JOBS_MULTI_TENANT: "  ", [POD]: "", PADDOCK_PORT: " " })).toEqual(parseSettings(base));
   });
 
   it("trims values", () => {

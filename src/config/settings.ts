@@ -40,6 +40,25 @@ export interface Settings {
   adminUser: string;
   /** the embedded simulated cluster */
   simulated: { nodes: number; nodeCores: number; nodeMemoryGb: number; startDelayMs: number };
+  /** where jobs run: the embedded simulated cluster, or Kubernetes */
+  cluster: "simulated" | "kubernetes";
+  /** kubeconfig file for the Kubernetes cluster; in-cluster credentials when unset */
+  kubeconfig: string | undefined;
+  /** which roles this process runs */
+  roles: Set<Role>;
+  /** this instance's name in leases (the pod name in Kubernetes) */
+  identity: string;
+}
+
+export const ROLES = ["api", "k8s-scheduler", "pod-scheduler"] as const;
+export type Role = (typeof ROLES)[number];
+
+function parseRoles(v: string | undefined, problems: string[]): Set<Role> {
+  if (v === undefined) return new Set(ROLES);
+  const roles = v.split(",").map((r) => r.trim()).filter(Boolean);
+  const bad = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
+  if (bad.length > 0 || roles.length === 0) problems.push(`PADDOCK_ROLES: must be a comma-separated list of ${ROLES.join(", ")}; got '${v}'`);
+  return new Set(roles.filter((r): r is Role => (ROLES as readonly string[]).includes(r)));
 }
 
 export class SettingsError extends Error {
@@ -211,7 +230,17 @@ export function parseSettings(env: Env): { settings: Settings; warnings: string[
       nodeMemoryGb: int("PADDOCK_SIM_NODE_MEMORY_GB", 64, 1, 65536),
       startDelayMs: int("PADDOCK_SIM_START_DELAY_MS", 1000, 0, 600_000),
     },
+    cluster: "simulated",
+    kubeconfig: str("PADDOCK_KUBECONFIG") ?? str("KUBECONFIG"),
+    roles: parseRoles(str("PADDOCK_ROLES"), problems),
+    identity: str("POD_NAME") ?? str("HOSTNAME") ?? `paddock-${Math.random().toString(36).slice(2, 8)}`,
   };
+  const cluster = str("PADDOCK_CLUSTER") ?? "simulated";
+  if (cluster === "simulated" || cluster === "kubernetes") settings.cluster = cluster;
+  else problems.push(`PADDOCK_CLUSTER: must be 'simulated' or 'kubernetes', got '${cluster}'`);
+  if (settings.cluster === "simulated" && (settings.roles.size !== ROLES.length)) {
+    problems.push("PADDOCK_ROLES: the simulated cluster runs in one process with every role; split roles need PADDOCK_CLUSTER=kubernetes");
+  }
   const dbUrl = settings.databaseUrl;
   if (dbUrl !== undefined && !/^postgres(ql)?:\/\//.test(dbUrl)) {
     problems.push("DATABASE_URL: must be a postgres:// or postgresql:// URL");
