@@ -1,0 +1,147 @@
+// The Kubernetes ClusterBackend: job pods in the one jobs namespace, followed
+// with an informer (watch, not polling), the tenant NetworkPolicy applied
+// before a tenant's first pod exists, pod logs, and the Services whose
+// selectors pick a job's pods.
+import * as k8s from "@kubernetes/client-node";
+import type { ClusterBackend } from "../cluster/cluster";
+import type { ObservedPod, PodPhase } from "../core/jobLifecycle";
+import { tenantNetworkPolicy, type NetworkSettings } from "../core/networkPolicy";
+import { LABEL_JOB_NUMBER, LABEL_MANAGED_BY, LABEL_POD_INDEX, MANAGED_BY, type PlannedPod } from "../core/podPlan";
+
+export interface KubeClusterOptions {
+  namespace: string;
+  multiTenant: boolean;
+  network: NetworkSettings;
+  log?: (msg: string) => void;
+}
+
+const MANAGED = `${LABEL_MANAGED_BY}=${MANAGED_BY}`;
+
+export const statusOf = (e: unknown): number | undefined => (e as { code?: number }).code;
+
+export function observedPod(p: k8s.V1Pod): ObservedPod | undefined {
+  const labels = p.metadata?.labels ?? {};
+  const number = Number(labels[LABEL_JOB_NUMBER]);
+  const index = Number(labels[LABEL_POD_INDEX]);
+  if (!Number.isInteger(number) || !Number.isInteger(index)) return undefined;
+  const terminated = p.status?.containerStatuses?.[0]?.state?.terminated;
+  return {
+    jobNumber: number,
+    index,
+    name: p.metadata?.name ?? "",
+    phase: (p.status?.phase ?? "Pending") as PodPhase,
+    node: p.spec?.nodeName,
+    ip: p.status?.podIP,
+    ...(terminated ? { exitCode: terminated.exitCode } : {}),
+    ...(p.metadata?.deletionTimestamp ? { deleting: true } : {}),
+  };
+}
+
+/** Does a Service selector select these pod labels? (Services match on equality of every selector key.) */
+export function selectorSelects(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
+  if (!selector || Object.keys(selector).length === 0) return false;
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
+export class KubeCluster implements ClusterBackend {
+  readonly description: string;
+  private readonly core: k8s.CoreV1Api;
+  private readonly net: k8s.NetworkingV1Api;
+  private readonly informer: k8s.Informer<k8s.V1Pod> & k8s.ObjectCache<k8s.V1Pod>;
+  private readonly listeners = new Set<() => void>();
+  private readonly preparedTenants = new Set<string>();
+  private readonly log: (msg: string) => void;
+  private started: Promise<void> | undefined;
+
+  constructor(
+    private readonly kc: k8s.KubeConfig,
+    private readonly opts: KubeClusterOptions,
+  ) {
+    this.core = kc.makeApiClient(k8s.CoreV1Api);
+    this.net = kc.makeApiClient(k8s.NetworkingV1Api);
+    this.log = opts.log ?? (() => {});
+    this.description = `kubernetes ${kc.getCurrentCluster()?.server ?? "?"} namespace ${opts.namespace}`;
+    const ns = opts.namespace;
+    this.informer = k8s.makeInformer(kc, `/api/v1/namespaces/${ns}/pods`, () => this.core.listNamespacedPod({ namespace: ns, labelSelector: MANAGED }), MANAGED);
+    const notify = () => {
+      for (const l of this.listeners) l();
+    };
+    this.informer.on("add", notify);
+    this.informer.on("update", notify);
+    this.informer.on("delete", notify);
+    this.informer.on("error", (err) => {
+      this.log(`kubernetes: pod watch error (${(err as Error)?.message ?? err}); restarting in 2s`);
+      setTimeout(() => void this.informer.start().catch(() => {}), 2000);
+    });
+  }
+
+  /** Start watching (idempotent); resolves once the initial list is in the cache. */
+  start(): Promise<void> {
+    this.started ??= this.informer.start();
+    return this.started;
+  }
+
+  async prepareTenant(tenant: string): Promise<void> {
+    if (!this.opts.multiTenant || this.preparedTenants.has(tenant)) return;
+    const policy = tenantNetworkPolicy(tenant, this.opts.namespace, this.opts.network) as unknown as k8s.V1NetworkPolicy;
+    try {
+      await this.net.createNamespacedNetworkPolicy({ namespace: this.opts.namespace, body: policy });
+      this.log(`kubernetes: created NetworkPolicy ${policy.metadata!.name} for tenant ${tenant}`);
+    } catch (e) {
+      if (statusOf(e) !== 409) throw e;
+      // It exists: make sure it says what the settings say now.
+      await this.net.replaceNamespacedNetworkPolicy({ name: policy.metadata!.name!, namespace: this.opts.namespace, body: policy });
+    }
+    this.preparedTenants.add(tenant);
+  }
+
+  async createPods(pods: PlannedPod[]): Promise<void> {
+    await this.start();
+    for (const pod of pods) {
+      try {
+        await this.core.createNamespacedPod({ namespace: this.opts.namespace, body: pod as unknown as k8s.V1Pod });
+      } catch (e) {
+        if (statusOf(e) !== 409) throw e; // already there: created before a restart
+      }
+    }
+  }
+
+  async deleteJobPods(jobNumber: number, immediate: boolean): Promise<void> {
+    await this.core.deleteCollectionNamespacedPod({
+      namespace: this.opts.namespace,
+      labelSelector: `${MANAGED},${LABEL_JOB_NUMBER}=${jobNumber}`,
+      ...(immediate ? { gracePeriodSeconds: 0 } : {}),
+    });
+  }
+
+  async listPods(): Promise<ObservedPod[]> {
+    await this.start();
+    return this.informer.list(this.opts.namespace).flatMap((p) => observedPod(p) ?? []);
+  }
+
+  watch(onChange: () => void): () => void {
+    this.listeners.add(onChange);
+    void this.start().catch((e) => this.log(`kubernetes: cannot watch pods: ${(e as Error).message}`));
+    return () => this.listeners.delete(onChange);
+  }
+
+  async podLogs(jobNumber: number, index: number, lines?: number): Promise<string> {
+    const pod = this.informer.list(this.opts.namespace).find((p) => observedPod(p)?.jobNumber === jobNumber && observedPod(p)?.index === index);
+    if (!pod?.metadata?.name) return "";
+    try {
+      return await this.core.readNamespacedPodLog({ name: pod.metadata.name, namespace: this.opts.namespace, ...(lines ? { tailLines: lines } : {}) });
+    } catch {
+      return ""; // no kubelet logs (e.g. KWOK), or the pod is gone
+    }
+  }
+
+  async servicesSelecting(labels: Record<string, string>): Promise<string[]> {
+    const list = await this.core.listNamespacedService({ namespace: this.opts.namespace });
+    return list.items.filter((s) => selectorSelects(s.spec?.selector, labels)).map((s) => s.metadata!.name!);
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+    await this.informer.stop();
+  }
+}
