@@ -1,9 +1,14 @@
 // A Paddock API on a fresh database, driven in-process with fastify.inject,
-// with helpers to create callers of each kind.
+// with helpers to create callers of each kind. With `simulated`, also the
+// demo catalog, a simulated cluster and a job controller, wired as in
+// src/main.ts but with fast timings.
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { parseSettings, type Settings } from "../src/config/settings";
 import { ensureFirstAdmin } from "../src/accounts/bootstrap";
+import { seedDemoCatalog } from "../src/catalog/demo";
+import { SimulatedCluster } from "../src/cluster/simulated";
 import { buildServer } from "../src/http/server";
+import { JobController } from "../src/jobs/controller";
 import type { OpenedDatabase } from "../src/store/db";
 import { freshDatabase } from "./db";
 
@@ -24,15 +29,59 @@ export interface TestApp {
   payer(username: string, body?: Record<string, unknown>): Promise<Creds>;
   /** invite a member into `payer`'s team, as `by` (default: the admin) */
   member(username: string, payer: string, opts?: { teamAdmin?: boolean; by?: Creds }): Promise<Creds>;
+  /** with `simulated`: the cluster the jobs run on */
+  cluster?: SimulatedCluster;
+  /** with `simulated`: the running job controller (replaced by restartController) */
+  readonly controller: JobController | undefined;
+  /** with `simulated`: stop the job controller and start a new one on the same database and cluster, as a process restart would */
+  restartController(): Promise<JobController>;
   close(): Promise<void>;
 }
 
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export interface SimulatedOptions {
+  /** simulated nodes (default 4), each with nodeCores cores (16) and nodeMemoryGb GB (64) */
+  nodes?: number;
+  nodeCores?: number;
+  nodeMemoryGb?: number;
+  /** from bound to Running (default 50 ms) */
+  startDelayMs?: number;
+  /** the cluster's clock (default 20 ms) */
+  tickMs?: number;
+  /** the controller's periodic reconcile (default 50 ms) */
+  resyncMs?: number;
+  multiTenant?: boolean;
+}
+
+export interface TestAppOptions {
+  /** seed the demo catalog (machines n4/n8/n16, app "demo") and run jobs on a simulated cluster */
+  simulated?: SimulatedOptions;
+}
+
+export async function startTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const { settings } = parseSettings(env);
   const opened = await freshDatabase();
   const ctx = { db: opened.db, settings };
   const first = await ensureFirstAdmin(ctx);
-  const app = await buildServer(ctx);
+
+  let cluster: SimulatedCluster | undefined;
+  let controller: JobController | undefined;
+  const sim = options.simulated;
+  const newController = () => {
+    const c = new JobController(opened.db, cluster!, { namespace: settings.JARVICE_JOBS_NAMESPACE, resyncMs: sim?.resyncMs ?? 50 });
+    c.start();
+    return c;
+  };
+  if (sim) {
+    const nodeCores = sim.nodeCores ?? 16;
+    const nodeMemoryGb = sim.nodeMemoryGb ?? 64;
+    await seedDemoCatalog(opened.db, nodeCores, nodeMemoryGb);
+    cluster = new SimulatedCluster(
+      Array.from({ length: sim.nodes ?? 4 }, (_, i) => ({ name: `sim-node-${i}`, cores: nodeCores, memoryGb: nodeMemoryGb })),
+      { multiTenant: sim.multiTenant ?? false, startDelayMs: sim.startDelayMs ?? 50, tickMs: sim.tickMs ?? 20 },
+    );
+    controller = newController();
+  }
+  const app = await buildServer(ctx, cluster ? { cluster, kick: () => controller?.kick() } : {});
   const admin: Creds = { username: first!.username, apikey: first!.apikey, password: first!.password };
 
   const call: TestApp["call"] = (method, url, opts = {}) => {
@@ -53,11 +102,23 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     settings,
     admin,
     call,
+    ...(cluster ? { cluster } : {}),
+    get controller() {
+      return controller;
+    },
+    restartController: async () => {
+      if (!cluster || !controller) throw new Error("restartController needs startTestApp(env, { simulated: ... })");
+      await controller.stop();
+      controller = newController();
+      return controller;
+    },
     payer: async (username, body = {}) => created(await call("POST", "/api/users", { as: admin, body: { username, ...body } }), `payer ${username}`),
     member: async (username, payer, opts = {}) =>
       created(await call("POST", "/api/users", { as: opts.by ?? admin, body: { username, payer, ...(opts.teamAdmin ? { teamAdmin: true } : {}) } }), `member ${username}`),
     close: async () => {
       await app.close();
+      await controller?.stop();
+      await cluster?.close();
       await opened.close();
     },
   };
