@@ -67,8 +67,10 @@ export class SimulatedCluster implements ClusterBackend {
   async prepareTenant(): Promise<void> {}
 
   async createPods(plans: PlannedPod[]): Promise<void> {
+    let created = 0;
     for (const plan of plans) {
       if (this.pods.has(plan.metadata.name)) continue;
+      created++;
       this.pods.set(plan.metadata.name, {
         plan,
         jobNumber: Number(plan.metadata.labels[LABEL_JOB_NUMBER]),
@@ -77,7 +79,8 @@ export class SimulatedCluster implements ClusterBackend {
         log: [],
       });
     }
-    this.changed();
+    // Only a real change wakes watchers: a no-op create must not feed a reconcile loop.
+    if (created > 0) this.changed();
   }
 
   async deleteJobPods(jobNumber: number): Promise<void> {

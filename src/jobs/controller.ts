@@ -77,7 +77,7 @@ export class JobController {
       .innerJoin("users as t", "t.id", "j.tenant_id")
       .innerJoin("machines as m", "m.id", "j.machine_id")
       .innerJoin("apps as a", "a.id", "j.app_id")
-      .select(["j.number", "j.status", "j.nodes", "j.stop_requested", "j.argv", "j.ipaddr_value", "j.command", "u.username", "t.username as tenant", "m.name as machine", "m.cores", "m.memory_gb", "m.gpus", "m.node_selector", "a.appdef"])
+      .select(["j.number", "j.status", "j.nodes", "j.stop_requested", "j.argv", "j.env", "j.ipaddr_value", "j.command", "u.username", "t.username as tenant", "m.name as machine", "m.cores", "m.memory_gb", "m.gpus", "m.node_selector", "a.appdef"])
       .where("j.status", "in", [...ACTIVE_STATUSES])
       .orderBy("j.number")
       .execute();
@@ -109,6 +109,7 @@ export class JobController {
             tenant: job.tenant,
             image: appdef.image.data,
             command: argv,
+            env: job.env,
             machine: { name: job.machine, cores: job.cores, memoryGb: job.memory_gb, gpus: job.gpus, nodeSelector: job.node_selector },
             nodes: job.nodes,
             ipaddr: job.ipaddr_value ?? undefined,

@@ -65,6 +65,7 @@ export async function submitJob(ctx: Ctx, body: unknown): Promise<Submitted> {
         command: sub.command,
         argv: JSON.stringify(cl.value.argv),
         parameters: JSON.stringify(cl.value.parameters),
+        env: JSON.stringify(cl.value.env),
         machine_id: machine.id,
         nodes: sub.nodes,
         vault_id: vault.id,

@@ -113,6 +113,7 @@ export interface JobsTable {
   command: string;
   argv: ColumnType<string[], string, string>;
   parameters: ColumnType<Record<string, unknown>, string | undefined, string>;
+  env: ColumnType<Record<string, string>, string | undefined, string>;
   machine_id: number;
   nodes: number;
   vault_id: number | null;

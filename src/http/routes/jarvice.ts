@@ -123,7 +123,10 @@ export function jarviceRoutes(app: FastifyInstance, ctx: Ctx, deps: JarviceDeps)
       const c = await caller(req);
       const job = await visibleJob(db, c.account, objectBody(req.query));
       if (!isActive(job.status)) throw invalid("name", `job ${job.number} is not running (${job.status})`);
-      await db.updateTable("jobs").set({ stop_requested: kind }).where("number", "=", job.number).where("stop_requested", "is", null).execute();
+      // A terminate overrides an earlier shutdown request; a shutdown never softens a terminate.
+      let q = db.updateTable("jobs").set({ stop_requested: kind }).where("number", "=", job.number);
+      if (kind === "shutdown") q = q.where("stop_requested", "is", null);
+      await q.execute();
       deps.kick?.();
       return { status: answer };
     });
