@@ -151,7 +151,27 @@ const SUITES: Suite[] = [
       };
     },
   },
-  // Later: { id: "e2e", title: "browser end-to-end", ... }, { id: "k8s", title: "Kubernetes", ... }
+  {
+    // Tiers 2-4 of spec/k8s-harness.md: a real kube-apiserver + etcd + kube-controller-manager with
+    // KWOK as kubelet, np-guard netpolicy and helm as oracles. The binaries are built from the Go
+    // module proxy into a cache outside the work tree when missing (tens of minutes cold, seconds warm).
+    id: "kubernetes",
+    title: "Kubernetes tier (kube-apiserver, etcd, controller-manager, KWOK, netpolicy, helm)",
+    command: ["npx", "vitest", "run", "--config", "vitest.k8s.config.ts"],
+    reportArgs: vitest.reportArgs,
+    readReport: vitest.readReport,
+    env: { ...SCRUBBED_ENV, PADDOCK_TEST_DB: "pglite" },
+    setup: async () => {
+      console.log("   k8s harness: checking the binary cache (scripts/k8s-harness/build.sh)");
+      await new Promise<void>((resolve, reject) => {
+        const build = spawn("bash", [path.resolve(path.dirname(fileURLToPath(import.meta.url)), "k8s-harness/build.sh")], { stdio: "inherit" });
+        build.on("error", reject);
+        build.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`scripts/k8s-harness/build.sh exited with ${code}: the Kubernetes tier cannot run`))));
+      });
+      return {};
+    },
+  },
+  // Later: { id: "e2e", title: "browser end-to-end", ... }
 ];
 
 // ---------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import { ensureFirstAdmin } from "../src/accounts/bootstrap";
 import { seedDemoCatalog } from "../src/catalog/demo";
 import { SimulatedCluster } from "../src/cluster/simulated";
 import { buildServer } from "../src/http/server";
+import type { JarviceDeps } from "../src/http/routes/jarvice";
 import { JobController } from "../src/jobs/controller";
 import type { OpenedDatabase } from "../src/store/db";
 import { freshDatabase } from "./db";
@@ -55,6 +56,8 @@ export interface SimulatedOptions {
 export interface TestAppOptions {
   /** seed the demo catalog (machines n4/n8/n16, app "demo") and run jobs on a simulated cluster */
   simulated?: SimulatedOptions;
+  /** or: the cluster and controller kick the API should use (the Kubernetes tier brings its own) */
+  backend?: JarviceDeps;
 }
 
 export async function startTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
@@ -81,7 +84,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
     );
     controller = newController();
   }
-  const app = await buildServer(ctx, cluster ? { cluster, kick: () => controller?.kick() } : {});
+  const app = await buildServer(ctx, cluster ? { cluster, kick: () => controller?.kick() } : (options.backend ?? {}));
   const admin: Creds = { username: first!.username, apikey: first!.apikey, password: first!.password };
 
   const call: TestApp["call"] = (method, url, opts = {}) => {

@@ -16,7 +16,9 @@ export interface LeaseOptions {
   onStoppedLeading: () => Promise<void> | void;
 }
 
-const microTime = (d: Date) => d as unknown as k8s.V1MicroTime;
+// MicroTime wants six fractional digits; the client passes strings through unchanged
+// (a Date would go out with milliseconds and be refused with 400).
+export const microTime = (d: Date) => d.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z") as unknown as k8s.V1MicroTime;
 
 export class LeaderElector {
   private readonly api: k8s.CoordinationV1Api;

@@ -152,6 +152,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       "--service-cluster-ip-range", "10.96.0.0/16",
       "--endpoint-reconciler-type", "none",
       "--enable-priority-and-fairness=false",
+      // New nodes would get a not-ready:NoSchedule taint that only the node-lifecycle
+      // controller (not run here: KWOK plays the kubelets) removes.
+      "--disable-admission-plugins", "TaintNodesByCondition",
       "--profiling=false",
     ]);
     await waitFor("kube-apiserver", 90_000, async () => (await apiGet(server, admin.token, "/readyz")).status === 200, api);
