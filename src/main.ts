@@ -105,9 +105,24 @@ async function main(): Promise<void> {
 
     let controller: JobController | undefined;
     if (roles.has("k8s-scheduler")) {
-      controller = new JobController(db, cluster, { namespace: settings.JARVICE_JOBS_NAMESPACE, log });
-      controller.start();
-      stops.unshift(() => controller!.stop());
+      const jobs = new JobController(db, cluster, { namespace: settings.JARVICE_JOBS_NAMESPACE, log });
+      controller = jobs;
+      if (settings.leaderElection && settings.cluster === "kubernetes") {
+        // Replicated job controllers: only the Lease holder reconciles.
+        const elector = new LeaderElector(kubeConfig(settings), {
+          namespace: settings.JARVICE_SYSTEM_NAMESPACE,
+          name: "jarvice-k8s-scheduler",
+          identity: settings.identity,
+          log: levelLogger(20, "jarvice-k8s-scheduler"),
+          onStartedLeading: () => jobs.start(),
+          onStoppedLeading: () => jobs.pause(),
+        });
+        elector.start();
+        stops.unshift(() => elector.stop());
+      } else {
+        jobs.start();
+      }
+      stops.unshift(() => jobs.stop());
     }
 
     if (roles.has("api")) {

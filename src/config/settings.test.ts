@@ -67,6 +67,7 @@ describe("parseSettings defaults", () => {
         kubeconfig: undefined,
         roles: new Set(["api", "k8s-scheduler", "pod-scheduler"]),
         identity: expect.stringMatching(/^paddock-[a-z0-9]+$/),
+        leaderElection: false,
       },
       warnings: [],
     });

@@ -48,6 +48,8 @@ export interface Settings {
   roles: Set<Role>;
   /** this instance's name in leases (the pod name in Kubernetes) */
   identity: string;
+  /** run the job controller only while holding its Lease (replicated k8s-scheduler) */
+  leaderElection: boolean;
 }
 
 export const ROLES = ["api", "k8s-scheduler", "pod-scheduler"] as const;
@@ -234,6 +236,7 @@ export function parseSettings(env: Env): { settings: Settings; warnings: string[
     kubeconfig: str("PADDOCK_KUBECONFIG") ?? str("KUBECONFIG"),
     roles: parseRoles(str("PADDOCK_ROLES"), problems),
     identity: str("POD_NAME") ?? str("HOSTNAME") ?? `paddock-${Math.random().toString(36).slice(2, 8)}`,
+    leaderElection: bool("PADDOCK_LEADER_ELECTION", false),
   };
   const cluster = str("PADDOCK_CLUSTER") ?? "simulated";
   if (cluster === "simulated" || cluster === "kubernetes") settings.cluster = cluster;

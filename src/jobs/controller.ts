@@ -31,6 +31,7 @@ export class JobController {
   }
 
   start(): void {
+    this.stopped = false;
     this.unwatch = this.cluster.watch(() => this.kick());
     this.timer = setInterval(() => this.kick(), this.opts.resyncMs ?? 2000);
     this.timer.unref();
@@ -42,6 +43,11 @@ export class JobController {
     this.unwatch?.();
     if (this.timer) clearInterval(this.timer);
     while (this.running) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  /** Stop reconciling until start() again (a leader that lost its Lease). */
+  async pause(): Promise<void> {
+    await this.stop();
   }
 
   /** Ask for a reconcile soon (coalesced: at most one runs at a time, and one more after it). */

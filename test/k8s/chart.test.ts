@@ -1,0 +1,110 @@
+// The Helm chart: `helm lint --strict`; `helm template --kube-version 1.34.0`
+// for the values files in charts/paddock/ci/, each rendering validated by the
+// real API server (server-side dry run: every object must be accepted); and
+// malformed values refused by values.schema.json naming the value.
+import * as k8s from "@kubernetes/client-node";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { startHarness, type Harness } from "./harness";
+import { kubeConfigFor } from "./stack";
+
+const chart = path.resolve(import.meta.dirname, "../../charts/paddock");
+const valuesFiles = readdirSync(path.join(chart, "ci")).filter((f) => f.endsWith(".yaml")).sort();
+let h: Harness;
+let helm: string;
+
+const render = (args: string[]) => spawnSync(helm, ["template", "paddock", chart, "--namespace", "jarvice-system", "--kube-version", "1.34.0", ...args], { encoding: "utf8" });
+const objects = (yaml: string) =>
+  parseAllDocuments(yaml)
+    .map((d) => d.toJSON() as k8s.KubernetesObject | null)
+    .filter((o): o is k8s.KubernetesObject => o !== null && typeof o === "object" && "kind" in o);
+
+beforeAll(async () => {
+  h = await startHarness({ controllerManager: false, kwok: false });
+  helm = path.join(h.bin, "helm");
+});
+afterAll(async () => h?.stop());
+
+describe("the Helm chart", () => {
+  it("passes helm lint --strict, alone and with every CI values file", () => {
+    expect(valuesFiles.length).toBeGreaterThanOrEqual(4);
+    for (const args of [[], ...valuesFiles.map((f) => ["-f", path.join(chart, "ci", f)])]) {
+      const r = spawnSync(helm, ["lint", "--strict", chart, ...args], { encoding: "utf8" });
+      expect(r.status, `${args.join(" ")}\n${r.stdout}${r.stderr}`).toBe(0);
+    }
+  });
+
+  it.each(valuesFiles)("renders %s, and the API server accepts every object (server-side dry run)", async (file) => {
+    const r = render(["-f", path.join(chart, "ci", file)]);
+    expect(r.status, r.stderr).toBe(0);
+    const objs = objects(r.stdout);
+    const kinds = objs.map((o) => o.kind);
+    expect(kinds).toEqual(expect.arrayContaining(["Deployment", "Service", "ServiceAccount", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"]));
+
+    const kc = kubeConfigFor(h);
+    const api = k8s.KubernetesObjectApi.makeApiClient(kc);
+    // Namespaced objects can only be validated in namespaces that exist: create those for real.
+    const namespaces = new Set(["jarvice-system", ...objs.filter((o) => o.kind === "Namespace").map((o) => o.metadata!.name!)]);
+    for (const ns of namespaces) {
+      await api.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } }).catch((e: { code?: number }) => {
+        if (e.code !== 409) throw e;
+      });
+    }
+    const rejected: string[] = [];
+    for (const o of objs.filter((x) => x.kind !== "Namespace")) {
+      try {
+        await api.create(o, undefined, "All");
+      } catch (e) {
+        rejected.push(`${o.kind} ${o.metadata?.namespace ?? ""}/${o.metadata?.name}: ${(e as { body?: unknown }).body ? JSON.stringify((e as { body?: unknown }).body).slice(0, 300) : (e as Error).message}`);
+      }
+    }
+    expect(rejected).toEqual([]);
+
+    // The pod scheduler is found by its component label, and gets the jarvice settings.
+    const sched = objs.find((o) => o.kind === "Deployment" && o.metadata!.name === "jarvice-pod-scheduler") as k8s.V1Deployment;
+    expect(sched.spec!.template.metadata!.labels!.component).toBe("jarvice-pod-scheduler");
+    const env = Object.fromEntries(sched.spec!.template.spec!.containers[0]!.env!.map((e) => [e.name, e.value]));
+    expect(env.PADDOCK_ROLES).toBe("pod-scheduler");
+    expect(env.JARVICE_JOBS_NAMESPACE).toMatch(/-jobs$|^hpc-jobs$/);
+  });
+
+  it("defaults the jobs namespace to <system namespace>-jobs and passes the settings by their JARVICE names", () => {
+    const r = render(["--set", "jarvice.JARVICE_SYSTEM_NAMESPACE=acme-sys", "--set", "jarvice.JARVICE_JOBS_MULTI_TENANT=true"]);
+    expect(r.status, r.stderr).toBe(0);
+    const objs = objects(r.stdout);
+    expect(objs.filter((o) => o.kind === "Namespace").map((o) => o.metadata!.name)).toEqual(["acme-sys-jobs"]);
+    const api = objs.find((o) => o.kind === "Deployment" && o.metadata!.name === "paddock-api") as k8s.V1Deployment;
+    const env = Object.fromEntries(api.spec!.template.spec!.containers[0]!.env!.map((e) => [e.name, e.value]));
+    expect(env).toMatchObject({ JARVICE_JOBS_MULTI_TENANT: "true", JARVICE_SYSTEM_NAMESPACE: "acme-sys", JARVICE_JOBS_NAMESPACE: "acme-sys-jobs", PADDOCK_ROLES: "api,k8s-scheduler" });
+    const probes = api.spec!.template.spec!.containers[0]!;
+    expect(probes.livenessProbe!.httpGet!.path).toBe("/jarvice/live");
+    expect(probes.readinessProbe!.httpGet!.path).toBe("/jarvice/ready");
+  });
+
+  it.each([
+    ["JARVICE_JOBS_MULTI_TENANT_LB_SERVICE_CIDRS", "'[\"10.0.0.0/99\"]'"],
+    ["JARVICE_JOBS_MULTI_TENANT_LB_SERVICE_CIDRS", "'10.0.0.0/24'"],
+    ["JARVICE_JOBS_MULTI_TENANT_INGRESS_POD_LABELS", "'{\"app\": traefik}'"],
+    ["JARVICE_JOBS_MULTI_TENANT", "'yes please'"],
+    ["JARVICE_JOBS_NAMESPACE", "Bad_Namespace"],
+    ["JARVICE_POD_SCHED_LOGLEVEL", "loud"],
+  ])("refuses %s: %s, naming it", (key, value) => {
+    const dir = mkdtempSync(path.join(tmpdir(), "paddock-values-"));
+    const file = path.join(dir, "values.yaml");
+    writeFileSync(file, `jarvice:\n  ${key}: ${value}\n`);
+    const r = render(["-f", file]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(`/jarvice/${key}`);
+  });
+
+  it("refuses several API replicas on the embedded database, saying why", () => {
+    const r = render(["--set", "api.replicas=2"]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/api.replicas: the embedded database \(PGlite\) serves one replica/);
+  });
+});
+
