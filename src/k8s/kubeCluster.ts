@@ -5,7 +5,7 @@
 import * as k8s from "@kubernetes/client-node";
 import type { ClusterBackend } from "../cluster/cluster";
 import type { ObservedPod, PodPhase } from "../core/jobLifecycle";
-import { tenantNetworkPolicy, type NetworkSettings } from "../core/networkPolicy";
+import { tenantNetworkPolicy, type NetworkSettings, type TenantNetworkPolicy } from "../core/networkPolicy";
 import { LABEL_JOB_NUMBER, LABEL_MANAGED_BY, LABEL_POD_INDEX, MANAGED_BY, type PlannedPod } from "../core/podPlan";
 
 export interface KubeClusterOptions {
@@ -22,8 +22,9 @@ export const statusOf = (e: unknown): number | undefined => (e as { code?: numbe
 export function observedPod(p: k8s.V1Pod): ObservedPod | undefined {
   const labels = p.metadata?.labels ?? {};
   const number = Number(labels[LABEL_JOB_NUMBER]);
-  const index = Number(labels[LABEL_POD_INDEX]);
-  if (!Number.isInteger(number) || !Number.isInteger(index)) return undefined;
+  if (!labels[LABEL_JOB_NUMBER] || !Number.isInteger(number)) return undefined;
+  // Paddock always sets the index; a pod without one is still the job's, to delete with it.
+  const index = labels[LABEL_POD_INDEX] !== undefined && /^\d+$/.test(labels[LABEL_POD_INDEX]) ? Number(labels[LABEL_POD_INDEX]) : -1;
   const terminated = p.status?.containerStatuses?.[0]?.state?.terminated;
   return {
     jobNumber: number,
@@ -43,6 +44,24 @@ export function selectorSelects(selector: Record<string, string> | undefined, la
   return Object.entries(selector).every(([k, v]) => labels[k] === v);
 }
 
+/**
+ * The policy as a client-node model. Its serializer renames TypeScript property names to wire names and
+ * drops unknown ones: an ingress rule's `from` is the property `_from` (a reserved word). Passing the wire
+ * shape through a cast would silently send `ingress: [{}]`, a rule that admits every source.
+ */
+export function toClientNetworkPolicy(p: TenantNetworkPolicy): k8s.V1NetworkPolicy {
+  return {
+    apiVersion: p.apiVersion,
+    kind: p.kind,
+    metadata: { ...p.metadata, labels: { ...p.metadata.labels } },
+    spec: {
+      podSelector: p.spec.podSelector,
+      policyTypes: [...p.spec.policyTypes],
+      ingress: p.spec.ingress.map((rule) => ({ _from: rule.from.map((peer) => ({ ...peer })) })),
+    },
+  };
+}
+
 export class KubeCluster implements ClusterBackend {
   readonly description: string;
   private readonly core: k8s.CoreV1Api;
@@ -52,6 +71,7 @@ export class KubeCluster implements ClusterBackend {
   private readonly preparedTenants = new Set<string>();
   private readonly log: (msg: string) => void;
   private started: Promise<void> | undefined;
+  private closed = false;
 
   constructor(
     private readonly kc: k8s.KubeConfig,
@@ -70,8 +90,9 @@ export class KubeCluster implements ClusterBackend {
     this.informer.on("update", notify);
     this.informer.on("delete", notify);
     this.informer.on("error", (err) => {
+      if (this.closed) return; // close() aborted the watch: it must stay stopped
       this.log(`kubernetes: pod watch error (${(err as Error)?.message ?? err}); restarting in 2s`);
-      setTimeout(() => void this.informer.start().catch(() => {}), 2000);
+      setTimeout(() => void (this.closed ? undefined : this.informer.start().catch(() => {})), 2000);
     });
   }
 
@@ -83,7 +104,7 @@ export class KubeCluster implements ClusterBackend {
 
   async prepareTenant(tenant: string): Promise<void> {
     if (!this.opts.multiTenant || this.preparedTenants.has(tenant)) return;
-    const policy = tenantNetworkPolicy(tenant, this.opts.namespace, this.opts.network) as unknown as k8s.V1NetworkPolicy;
+    const policy = toClientNetworkPolicy(tenantNetworkPolicy(tenant, this.opts.namespace, this.opts.network));
     try {
       await this.net.createNamespacedNetworkPolicy({ namespace: this.opts.namespace, body: policy });
       this.log(`kubernetes: created NetworkPolicy ${policy.metadata!.name} for tenant ${tenant}`);
@@ -141,6 +162,7 @@ export class KubeCluster implements ClusterBackend {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.listeners.clear();
     await this.informer.stop();
   }
