@@ -12,6 +12,7 @@ export type PodPhase = "Pending" | "Running" | "Succeeded" | "Failed" | "Unknown
 
 export interface ObservedPod {
   jobNumber: number;
+  /** -1: the pod carries the job's number but no valid pod index (Paddock did not create it) */
   index: number;
   name: string;
   phase: PodPhase;

@@ -102,7 +102,8 @@ export class JobController {
     }
 
     for (const job of active) {
-      const observed = byJob.get(job.number) ?? [];
+      // Pods without an index are not one of the job's planned pods: they go only with the job.
+      const observed = (byJob.get(job.number) ?? []).filter((p) => p.index >= 0);
       const step = nextStep({ status: job.status as JobStatus, nodes: job.nodes, stopRequested: job.stop_requested }, observed);
       if (step.createPods) {
         await this.cluster.prepareTenant(job.tenant);

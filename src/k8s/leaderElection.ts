@@ -1,6 +1,9 @@
 // One leader at a time through a coordination.k8s.io Lease: acquire it when
 // free or expired, renew it while leading, and step down (stop working) as
-// soon as a renewal fails, so a standby can take over.
+// soon as a renewal fails, so a standby can take over. A renewal that gets no
+// answer counts as failed once the renew deadline (before the lease expires)
+// has passed: a leader cut off from the API server stops on its own before a
+// standby can take the lease over.
 import * as k8s from "@kubernetes/client-node";
 import { statusOf } from "./kubeCluster";
 import type { Logger } from "./logger";
@@ -11,6 +14,8 @@ export interface LeaseOptions {
   identity: string;
   leaseSeconds?: number;
   renewMs?: number;
+  /** a leader that has not renewed for this long steps down (default 2/3 of the lease) */
+  renewDeadlineMs?: number;
   log: Logger;
   onStartedLeading: () => Promise<void> | void;
   onStoppedLeading: () => Promise<void> | void;
@@ -25,6 +30,8 @@ export class LeaderElector {
   private timer: NodeJS.Timeout | undefined;
   private leading = false;
   private stopped = false;
+  /** when the last successful acquire or renewal was sent (local clock) */
+  private renewedAt = 0;
 
   constructor(
     kc: k8s.KubeConfig,
@@ -40,8 +47,11 @@ export class LeaderElector {
   start(): void {
     const tick = async () => {
       if (this.stopped) return;
+      const attempt = Date.now();
       try {
-        const holds = await this.tryAcquireOrRenew();
+        const holds = await this.withinDeadline(this.tryAcquireOrRenew());
+        if (this.stopped) return; // stopped meanwhile: do not start leading now
+        if (holds) this.renewedAt = attempt;
         if (holds && !this.leading) {
           this.leading = true;
           this.opts.log(20, `became leader (lease ${this.opts.namespace}/${this.opts.name}, identity ${this.opts.identity})`);
@@ -58,19 +68,47 @@ export class LeaderElector {
     void tick();
   }
 
+  private get renewDeadlineMs(): number {
+    return this.opts.renewDeadlineMs ?? Math.round(((this.opts.leaseSeconds ?? 15) * 1000 * 2) / 3);
+  }
+
+  /**
+   * A request to the API server can hang (client-node sets no timeout): give up on it when a
+   * leader's renew deadline passes (or after one renew deadline for a standby).
+   */
+  private async withinDeadline<T>(attempt: Promise<T>): Promise<T> {
+    attempt.catch(() => {}); // it may still fail after we gave up on it
+    const budget = this.leading ? this.renewedAt + this.renewDeadlineMs - Date.now() : this.renewDeadlineMs;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        attempt,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer from the API server within the renew deadline (${this.renewDeadlineMs} ms)`)), Math.max(0, budget));
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   private async stepDown(why: string): Promise<void> {
     this.leading = false;
     this.opts.log(30, `stopped leading: ${why}`);
     await this.opts.onStoppedLeading();
   }
 
-  /** Release the lease (so a standby takes over at once) and stop. */
-  async stop(): Promise<void> {
+  /**
+   * Stop leading and release the lease (so a standby takes over at once). With
+   * `release: false` the lease is left to expire, as after a crash.
+   */
+  async stop(opts: { release?: boolean } = {}): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.leading) {
       this.leading = false;
       await this.opts.onStoppedLeading();
+      if (opts.release === false) return;
       try {
         const lease = await this.api.readNamespacedLease({ name: this.opts.name, namespace: this.opts.namespace });
         if (lease.spec?.holderIdentity === this.opts.identity) {

@@ -46,14 +46,16 @@ const tenantOfPod = (p: k8s.V1Pod) => (p.metadata?.labels?.[LABEL_MANAGED_BY] ==
 
 export class PodScheduler {
   private readonly core: k8s.CoreV1Api;
-  private readonly nodes: k8s.Informer<k8s.V1Node> & k8s.ObjectCache<k8s.V1Node>;
-  private readonly pods: k8s.Informer<k8s.V1Pod> & k8s.ObjectCache<k8s.V1Pod>;
+  private nodes: k8s.Informer<k8s.V1Node> & k8s.ObjectCache<k8s.V1Node>;
+  private pods: k8s.Informer<k8s.V1Pod> & k8s.ObjectCache<k8s.V1Pod>;
   private readonly assumed = new Map<string, { node: string; at: number }>();
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 4 });
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private again = false;
   private active = false;
+  /** the informers should be running (false once stopped, so that aborting them does not restart them) */
+  private watching = false;
   /** bindings done, for tests and logs */
   bound = 0;
 
@@ -62,21 +64,36 @@ export class PodScheduler {
     private readonly opts: PodSchedulerOptions,
   ) {
     this.core = kc.makeApiClient(k8s.CoreV1Api);
-    this.nodes = k8s.makeInformer(kc, "/api/v1/nodes", () => this.core.listNode());
-    this.pods = k8s.makeInformer(kc, "/api/v1/pods", () => this.core.listPodForAllNamespaces());
-    for (const inf of [this.nodes, this.pods] as Array<k8s.Informer<k8s.KubernetesObject>>) {
+    [this.nodes, this.pods] = this.informers();
+  }
+
+  /**
+   * New informers for each term as leader: they start from a fresh list. Restarted ones would
+   * resume watching from where the last term stopped and show, for a while, a past in which pods
+   * that another leader has bound since are still pending.
+   */
+  private informers() {
+    const nodes = k8s.makeInformer(this.kc, "/api/v1/nodes", () => this.core.listNode());
+    const pods = k8s.makeInformer(this.kc, "/api/v1/pods", () => this.core.listPodForAllNamespaces());
+    for (const inf of [nodes, pods] as Array<k8s.Informer<k8s.KubernetesObject>>) {
       inf.on("add", () => this.kick());
       inf.on("update", () => this.kick());
       inf.on("delete", () => this.kick());
+      const current = () => this.watching && ((inf as unknown) === this.nodes || (inf as unknown) === this.pods);
       inf.on("error", (e) => {
+        if (!current()) return; // stop() aborted the watch (or this term is over): it must stay stopped
         this.opts.log(30, `watch error (${(e as Error)?.message ?? e}); restarting in 2s`);
-        setTimeout(() => void inf.start().catch(() => {}), 2000);
+        setTimeout(() => void (current() ? inf.start().catch(() => {}) : undefined), 2000);
       });
     }
+    return [nodes, pods] as const;
   }
 
   /** Start watching and scheduling (call when this instance holds the lease). */
   async start(): Promise<void> {
+    this.watching = true;
+    this.assumed.clear();
+    [this.nodes, this.pods] = this.informers();
     await Promise.all([this.nodes.start(), this.pods.start()]);
     this.active = true;
     this.timer = setInterval(() => this.kick(), this.opts.resyncMs ?? 2000);
@@ -86,6 +103,7 @@ export class PodScheduler {
 
   async stop(): Promise<void> {
     this.active = false;
+    this.watching = false;
     if (this.timer) clearInterval(this.timer);
     await Promise.all([this.nodes.stop(), this.pods.stop()]);
     while (this.running) await new Promise((r) => setTimeout(r, 10));
@@ -134,6 +152,7 @@ export class PodScheduler {
       }
     }
     for (const [job, pods] of pending) {
+      if (!this.active) return; // stopped (lost the lease) meanwhile: bind nothing more
       const expected = Number(pods[0]!.metadata?.annotations?.[ANNOTATION_JOB_PODS] ?? pods.length);
       if (pods.length < expected) {
         this.opts.log(10, `job ${job}: ${pods.length} of ${expected} pod(s) created so far; waiting to place them together`);

@@ -4,6 +4,8 @@
 // with no groups), so the tests prove the chart grants enough.
 import * as k8s from "@kubernetes/client-node";
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createServer, connect, type Server, type Socket } from "node:net";
 import path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { startHarness, type Harness } from "./harness";
@@ -14,9 +16,12 @@ import { LeaderElector } from "../../src/k8s/leaderElection";
 import { JobController } from "../../src/jobs/controller";
 import { DEMO_APP } from "../../src/catalog/demo";
 import type { ClusterBackend } from "../../src/cluster/cluster";
+import type { PlannedPod } from "../../src/core/podPlan";
 
 export const SYSTEM_NS = "jarvice-system";
 export const CONTROL_PLANE_USER = `system:serviceaccount:${SYSTEM_NS}:paddock-control-plane`;
+/** the scheduler lease's duration in these tests */
+export const LEASE_SECONDS = 5;
 export const SCHEDULER_USER = `system:serviceaccount:${SYSTEM_NS}:paddock-pod-scheduler`;
 const repoRoot = path.resolve(import.meta.dirname, "../..");
 
@@ -31,9 +36,107 @@ export interface Stack {
   scheduler: PodScheduler;
   elector: LeaderElector;
   schedulerLog: string[];
+  /** the job controller's log lines (all generations) */
+  controllerLog: string[];
   /** restart the job controller and the pod scheduler (new instances, same cluster and database) */
   restartControlPlane(): Promise<void>;
+  /** stop the job controller and the pod scheduler gracefully (the lease is released) and leave them down */
+  stopControlPlane(): Promise<void>;
+  /**
+   * Stop them as a crash would: the controller's cluster calls fail from that moment on (a pod
+   * creation loop stops half way), the scheduler stops, and the lease is NOT released (a new
+   * instance waits for it to expire). With `when`, the kill is armed and happens right after the
+   * job controller creates a pod for which `when` answers true; the promise resolves once it happened.
+   */
+  killControlPlane(opts?: { when?: (pod: PlannedPod, createdSoFar: number) => boolean }): Promise<void>;
+  /** start new instances after a stop or a kill; `scheduler: false` starts only the job controller (`scheduler` and `elector` are then undefined) */
+  startControlPlane(opts?: { scheduler?: boolean }): Promise<void>;
+  /** one more pod scheduler with its own elector on the scheduler lease (see SchedulerInstance) */
+  startSchedulerInstance(identity: string): Promise<SchedulerInstance>;
   stop(): Promise<void>;
+}
+
+export interface SchedulerInstance {
+  identity: string;
+  scheduler: PodScheduler;
+  elector: LeaderElector;
+  /** everything it logged (any level), with the time; "scheduler stopped" when it stopped binding after leading */
+  log: Array<{ at: number; level: number; msg: string }>;
+  /** cut the elector's connections to the API server (they hang: no reset), as a network partition would; bindings still get through */
+  partition(): void;
+  /** end the partition */
+  heal(): void;
+  stop(opts?: { release?: boolean }): Promise<void>;
+}
+
+/**
+ * A TCP relay to the API server whose connections can be frozen: once cut, every open and new
+ * connection hangs (nothing is forwarded, nothing is reset), like a network partition; heal()
+ * lets them all through again.
+ */
+export async function startCuttableRelay(server: string): Promise<{ server: string; cut(): void; heal(): void; close(): Promise<void> }> {
+  const target = new URL(server);
+  const pairs = new Set<{ client: Socket; upstream?: Socket }>();
+  let cut = false;
+  const link = (pair: { client: Socket; upstream?: Socket }) => {
+    const { client } = pair;
+    if (!pair.upstream) {
+      const upstream = connect(Number(target.port), target.hostname);
+      pair.upstream = upstream;
+      upstream.on("error", () => client.destroy());
+      client.on("close", () => upstream.destroy());
+      upstream.on("close", () => client.destroy());
+    }
+    client.pipe(pair.upstream);
+    pair.upstream.pipe(client);
+    client.resume();
+    pair.upstream.resume();
+  };
+  const relay: Server = createServer((client) => {
+    const pair: { client: Socket; upstream?: Socket } = { client };
+    pairs.add(pair);
+    client.on("error", () => {});
+    client.on("close", () => pairs.delete(pair));
+    if (cut) client.pause();
+    else link(pair);
+  });
+  await new Promise<void>((r) => relay.listen(0, "127.0.0.1", r));
+  const port = (relay.address() as { port: number }).port;
+  return {
+    server: `https://127.0.0.1:${port}`,
+    cut() {
+      cut = true;
+      for (const { client, upstream } of pairs) {
+        client.unpipe();
+        upstream?.unpipe();
+        client.pause();
+        upstream?.pause();
+      }
+    },
+    heal() {
+      cut = false;
+      for (const pair of pairs) link(pair);
+    },
+    async close() {
+      for (const { client, upstream } of pairs) {
+        client.destroy();
+        upstream?.destroy();
+      }
+      await new Promise<void>((r) => relay.close(() => r()));
+    },
+  };
+}
+
+/** The same identity as `kc`, talking to `server` instead. */
+export function withServer(kc: k8s.KubeConfig, server: string): k8s.KubeConfig {
+  const out = new k8s.KubeConfig();
+  out.loadFromOptions({
+    clusters: kc.clusters.map((c) => ({ ...c, server })),
+    users: kc.users,
+    contexts: kc.contexts,
+    currentContext: kc.currentContext,
+  });
+  return out;
 }
 
 export function kubeConfigFor(h: Harness, user = h.admin): k8s.KubeConfig {
@@ -44,7 +147,14 @@ export function kubeConfigFor(h: Harness, user = h.admin): k8s.KubeConfig {
 
 /** Render the chart with `helm template` and return its objects. */
 export function renderChart(bin: string, values: Record<string, string> = {}, extraArgs: string[] = []): k8s.KubernetesObject[] {
-  const sets = Object.entries(values).flatMap(([k, v]) => ["--set-string", `jarvice.${k}=${v}`]);
+  // Settings are environment strings; the chart's values schema types some of them (boolean, integer).
+  const schema = JSON.parse(readFileSync(path.join(repoRoot, "charts/paddock/values.schema.json"), "utf8")) as { properties?: { jarvice?: { properties?: Record<string, { type?: string | string[] }> } } };
+  const typeOf = (k: string) => schema.properties?.jarvice?.properties?.[k]?.type;
+  const sets = Object.entries(values).flatMap(([k, v]) => {
+    const typed = (typeOf(k) === "boolean" && /^(true|false)$/.test(v)) || (typeOf(k) === "integer" && /^-?\d+$/.test(v));
+    // --set-json, not --set-string: that still parses "{a,b}" as a list and splits on commas.
+    return ["--set-json", `jarvice.${k}=${typed ? v : JSON.stringify(v)}`];
+  });
   const out = execFileSync(path.join(bin, "helm"), ["template", "paddock", path.join(repoRoot, "charts/paddock"), "--namespace", SYSTEM_NS, "--kube-version", "1.34.0", ...sets, ...extraArgs], { encoding: "utf8" });
   return parseAllDocuments(out)
     .map((d) => d.toJSON() as k8s.KubernetesObject | null)
@@ -106,7 +216,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     const values = Object.fromEntries(Object.entries(opts.env ?? {}).filter(([k]) => k.startsWith("JARVICE_")));
     await applyObjects(admin, renderChart(harness.bin, values));
     const env = { JARVICE_SYSTEM_NAMESPACE: SYSTEM_NS, ...(opts.env ?? {}) };
-    const parts = {} as Pick<Stack, "cluster" | "controller" | "scheduler" | "elector">;
+    const parts = {} as Pick<Stack, "cluster" | "controller" | "scheduler" | "elector"> & { up?: boolean };
     // The API follows whichever cluster and controller are current (they are replaced on a restart).
     const delegate: ClusterBackend = {
       get description() {
@@ -158,31 +268,134 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       if (level >= settings.JARVICE_POD_SCHED_LOGLEVEL) schedulerLog.push(`${level} ${msg}`);
     };
 
-    const startParts = async (n: number) => {
-      parts.cluster = new KubeCluster(cpKc, { namespace: jobsNamespace, multiTenant: settings.JARVICE_JOBS_MULTI_TENANT, network });
-      await parts.cluster.start();
-      parts.controller = new JobController(t.opened.db, parts.cluster, { namespace: jobsNamespace, resyncMs: 500 });
-      parts.controller.start();
-      parts.scheduler = new PodScheduler(schedKc, { multiTenant: settings.JARVICE_JOBS_MULTI_TENANT, log: slog, resyncMs: 500 });
-      parts.elector = new LeaderElector(schedKc, {
-        namespace: SYSTEM_NS,
-        name: "jarvice-pod-scheduler",
-        identity: `test-scheduler-${n}`,
-        leaseSeconds: 5,
-        renewMs: 500,
-        log: slog,
-        onStartedLeading: () => parts.scheduler.start(),
-        onStoppedLeading: () => parts.scheduler.stop(),
-      });
-      parts.elector.start();
+    const controllerLog: string[] = [];
+    const extraSchedulers: SchedulerInstance[] = [];
+
+    const startParts = async (n: number, opts: { scheduler?: boolean } = {}) => {
+      if (parts.up) throw new Error("the control plane is already running");
+      parts.up = true;
+      const cluster = new KubeCluster(cpKc, { namespace: jobsNamespace, multiTenant: settings.JARVICE_JOBS_MULTI_TENANT, network });
+      parts.cluster = cluster;
+      await cluster.start();
+      // The controller's view of the cluster, which a kill turns off mid-operation.
+      let dead = false;
+      let armed: { when: (pod: PlannedPod, created: number) => boolean; fire: () => void } | undefined;
+      let created = 0;
+      const alive = () => {
+        if (dead) throw new Error("killed");
+      };
+      const killable: ClusterBackend = {
+        description: cluster.description,
+        prepareTenant: async (tenant) => (alive(), cluster.prepareTenant(tenant)),
+        createPods: async (pods) => {
+          for (const pod of pods) {
+            alive();
+            await cluster.createPods([pod]);
+            created++;
+            if (armed?.when(pod, created)) {
+              dead = true;
+              armed.fire();
+            }
+          }
+        },
+        deleteJobPods: async (num, immediate) => (alive(), cluster.deleteJobPods(num, immediate)),
+        listPods: async () => (alive(), cluster.listPods()),
+        watch: (f) => cluster.watch(f),
+        podLogs: async (num, i, lines) => (alive(), cluster.podLogs(num, i, lines)),
+        servicesSelecting: async (labels) => (alive(), cluster.servicesSelecting(labels)),
+        close: async () => {},
+      };
+      const controller = new JobController(t.opened.db, killable, { namespace: jobsNamespace, resyncMs: 500, log: (m) => controllerLog.push(m) });
+      parts.controller = controller;
+      controller.start();
+      let scheduler: PodScheduler | undefined;
+      let elector: LeaderElector | undefined;
+      if (opts.scheduler !== false) {
+        scheduler = new PodScheduler(schedKc, { multiTenant: settings.JARVICE_JOBS_MULTI_TENANT, log: slog, resyncMs: 500 });
+        const sched = scheduler;
+        elector = new LeaderElector(schedKc, {
+          namespace: SYSTEM_NS,
+          name: "jarvice-pod-scheduler",
+          identity: `test-scheduler-${n}`,
+          leaseSeconds: LEASE_SECONDS,
+          renewMs: 500,
+          log: slog,
+          onStartedLeading: () => sched.start(),
+          onStoppedLeading: () => sched.stop(),
+        });
+        elector.start();
+      }
+      parts.scheduler = scheduler!;
+      parts.elector = elector!;
+      const stopAll = async (release: boolean) => {
+        await elector?.stop({ release });
+        await scheduler?.stop();
+        await controller.stop();
+        await cluster.close();
+        parts.up = false;
+      };
+      return {
+        stop: () => stopAll(true),
+        kill: async () => {
+          dead = true;
+          await stopAll(false);
+        },
+        arm: (when: (pod: PlannedPod, created: number) => boolean) =>
+          new Promise<void>((resolve, reject) => {
+            armed = { when, fire: () => void stopAll(false).then(resolve, reject) };
+          }),
+      };
     };
+    type Running = Awaited<ReturnType<typeof startParts>>;
+    let current: Running | undefined;
     const stopParts = async () => {
-      await parts.elector.stop();
-      await parts.controller.stop();
-      await parts.cluster.close();
+      const c = current;
+      current = undefined;
+      await c?.stop();
     };
     let generation = 0;
-    await startParts(generation);
+    current = await startParts(generation);
+
+    const startSchedulerInstance = async (identity: string): Promise<SchedulerInstance> => {
+      const relay = await startCuttableRelay(harness.server);
+      const log: SchedulerInstance["log"] = [];
+      const ilog = (level: number, msg: string) => void log.push({ at: Date.now(), level, msg });
+      const scheduler = new PodScheduler(schedKc, { multiTenant: settings.JARVICE_JOBS_MULTI_TENANT, log: ilog, resyncMs: 500 });
+      // Only the elector goes through the relay: a partition stops its renewals, not the bindings.
+      const elector = new LeaderElector(withServer(schedKc, relay.server), {
+        namespace: SYSTEM_NS,
+        name: "jarvice-pod-scheduler",
+        identity,
+        leaseSeconds: LEASE_SECONDS,
+        renewMs: 500,
+        log: ilog,
+        onStartedLeading: () => scheduler.start(),
+        onStoppedLeading: async () => {
+          await scheduler.stop();
+          ilog(20, "scheduler stopped");
+        },
+      });
+      elector.start();
+      let stopped = false;
+      const inst: SchedulerInstance = {
+        identity,
+        scheduler,
+        elector,
+        log,
+        partition: () => relay.cut(),
+        heal: () => relay.heal(),
+        async stop(opts = {}) {
+          if (stopped) return;
+          stopped = true;
+          // A partitioned elector cannot release: do not wait for it.
+          await Promise.race([elector.stop(opts), new Promise((r) => setTimeout(r, 2000))]);
+          await scheduler.stop();
+          await relay.close();
+        },
+      };
+      extraSchedulers.push(inst);
+      return inst;
+    };
 
     const stack: Stack = {
       harness,
@@ -203,11 +416,27 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         return parts.elector;
       },
       schedulerLog,
+      controllerLog,
       async restartControlPlane() {
         await stopParts();
-        await startParts(++generation);
+        current = await startParts(++generation);
       },
+      async stopControlPlane() {
+        await stopParts();
+      },
+      async killControlPlane(opts = {}) {
+        const c = current;
+        if (!c) throw new Error("the control plane is not running");
+        if (opts.when) await c.arm(opts.when);
+        else await c.kill();
+        current = undefined;
+      },
+      async startControlPlane(opts = {}) {
+        current = await startParts(++generation, opts);
+      },
+      startSchedulerInstance,
       async stop() {
+        for (const i of extraSchedulers) await i.stop().catch(() => {});
         await stopParts().catch(() => {});
         await t.close();
         await harness.stop();
