@@ -3,6 +3,7 @@
 // stopped jobs and orphan pods. It reconciles from what the cluster reports,
 // so a restart loses nothing and creates nothing twice.
 import type { ClusterBackend } from "../cluster/cluster";
+import { CoalescedRunner } from "../lib/coalescedRunner";
 import type { AppDef } from "../core/appdef";
 import { ACTIVE_STATUSES, isActive, nextStep, type JobStatus, type ObservedPod } from "../core/jobLifecycle";
 import { podPlan } from "../core/podPlan";
@@ -15,9 +16,12 @@ export interface ControllerOptions {
 }
 
 export class JobController {
-  private running = false;
-  private again = false;
   private stopped = false;
+  private readonly runner = new CoalescedRunner(
+    () => this.reconcileOnce(),
+    () => !this.stopped,
+    (e) => this.log(`job controller: reconcile failed: ${e.message}`),
+  );
   private unwatch: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly log: (msg: string) => void;
@@ -42,7 +46,7 @@ export class JobController {
     this.stopped = true;
     this.unwatch?.();
     if (this.timer) clearInterval(this.timer);
-    while (this.running) await new Promise((r) => setTimeout(r, 10));
+    await this.runner.idle();
   }
 
   /** Stop reconciling until start() again (a leader that lost its Lease). */
@@ -52,24 +56,7 @@ export class JobController {
 
   /** Ask for a reconcile soon (coalesced: at most one runs at a time, and one more after it). */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = true;
-    void (async () => {
-      try {
-        do {
-          this.again = false;
-          await this.reconcileOnce();
-        } while (this.again && !this.stopped);
-      } catch (e) {
-        this.log(`job controller: reconcile failed: ${(e as Error).message}`);
-      } finally {
-        this.running = false;
-      }
-    })();
+    this.runner.request();
   }
 
   async reconcileOnce(): Promise<void> {

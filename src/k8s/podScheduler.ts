@@ -10,6 +10,7 @@ import { PlacementState, type NodeSnapshot, type Resources, type Taint } from ".
 import { ANNOTATION_JOB_PODS, LABEL_JOB_NUMBER, LABEL_MANAGED_BY, LABEL_TENANT, MANAGED_BY, POD_SCHEDULER_NAME } from "../core/podPlan";
 import { parseQuantity } from "../cluster/simulated";
 import type { Logger } from "./logger";
+import { CoalescedRunner } from "../lib/coalescedRunner";
 
 export interface PodSchedulerOptions {
   multiTenant: boolean;
@@ -51,8 +52,11 @@ export class PodScheduler {
   private readonly assumed = new Map<string, { node: string; at: number }>();
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 4 });
   private timer: NodeJS.Timeout | undefined;
-  private running = false;
-  private again = false;
+  private readonly runner = new CoalescedRunner(
+    () => this.cycle(),
+    () => this.active,
+    (e) => this.opts.log(40, `scheduling cycle failed: ${e.message}`),
+  );
   private active = false;
   /** the informers should be running (false once stopped, so that aborting them does not restart them) */
   private watching = false;
@@ -106,29 +110,12 @@ export class PodScheduler {
     this.watching = false;
     if (this.timer) clearInterval(this.timer);
     await Promise.all([this.nodes.stop(), this.pods.stop()]);
-    while (this.running) await new Promise((r) => setTimeout(r, 10));
+    await this.runner.idle();
     this.agent.destroy();
   }
 
   kick(): void {
-    if (!this.active) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = true;
-    void (async () => {
-      try {
-        do {
-          this.again = false;
-          await this.cycle();
-        } while (this.again && this.active);
-      } catch (e) {
-        this.opts.log(40, `scheduling cycle failed: ${(e as Error).message}`);
-      } finally {
-        this.running = false;
-      }
-    })();
+    this.runner.request();
   }
 
   /** One cycle: snapshot, then place every complete job of pending pods. */

@@ -9,7 +9,7 @@ import { tenantNetworkPolicy } from "../core/networkPolicy";
 import { podPlan } from "../core/podPlan";
 import { toClientNetworkPolicy } from "./kubeCluster";
 
-const wire = (obj: unknown, type: string) => JSON.parse(JSON.stringify(ObjectSerializer.serialize(obj, type))) as unknown;
+const wire = (obj: unknown, type: string) => JSON.parse(JSON.stringify(ObjectSerializer.serialize(obj, type, ""))) as unknown;
 const plain = (obj: unknown) => JSON.parse(JSON.stringify(obj)) as unknown;
 
 describe("objects on the wire", () => {
