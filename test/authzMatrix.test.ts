@@ -424,9 +424,52 @@ const ENTRIES: Entry[] = [
     ],
   },
 
+  // --- the portal's job routes: jobs are checked across tenants in test/portalJobs.test.ts ---
+  ...jobEntries(),
+
   // --- zones, clusters, machines: system-wide, no tenant owns them ---
   ...catalogEntries(),
 ];
+
+function jobEntries(): Entry[] {
+  const own = { none: "the caller's own jobs (or its team's); job isolation: test/portalJobs.test.ts" };
+  const nameOf = (w: World, who: Who) => (who === "sysadmin" ? w.sys.username : w.a.users[who].username);
+  const everyone = (req: (w: World) => Req, expect: number, what: string): OwnCase[] => WHOS.map((who) => ({ who, name: what, req, expect }));
+  return [
+    {
+      route: "POST /api/ipaddr/check",
+      addresses: { none: "checks a tag for the caller itself" },
+      own: WHOS.map((who) => ({
+        who,
+        name: "checks a tag with its own prefix",
+        req: () => ({ method: "POST", url: "/api/ipaddr/check", body: { tag: "web" } }),
+        expect: 200,
+        check: (j, w) => want(j.value === `${nameOf(w, who)}-web` && j.ok === true, `checked ${JSON.stringify(j)}`),
+      })),
+    },
+    {
+      route: "POST /api/jobs",
+      addresses: own,
+      own: [
+        ...everyone(() => ({ method: "POST", url: "/api/jobs", body: { app: "matrix-app", application: { command: "run" }, machine: { type: "n4", nodes: 1 } } }), 404, "has no machine n4 in its zones"),
+        { who: "member", name: "cannot name another user in the body", req: (w) => ({ method: "POST", url: "/api/jobs", body: { app: "matrix-app", application: { command: "run" }, machine: { type: "n4", nodes: 1 }, user: { username: w.a.users.payer.username, apikey: w.a.users.payer.apikey } } }), expect: 400 },
+      ],
+    },
+    {
+      route: "GET /api/jobs",
+      addresses: own,
+      own: [
+        ...everyone(() => get("/api/jobs"), 200, "lists its jobs"),
+        { who: "payer", name: "lists its team's jobs", req: () => get("/api/jobs?team=true"), expect: 200 },
+        { who: "teamAdmin", name: "lists its team's jobs", req: () => get("/api/jobs?team=true"), expect: 200 },
+        { who: "member", name: "cannot list its team's jobs", req: () => get("/api/jobs?team=true"), expect: 403 },
+      ],
+    },
+    { route: "GET /api/jobs/{number}", addresses: own, own: everyone(() => get("/api/jobs/987654"), 404, "does not see a nonexistent job") },
+    { route: "POST /api/jobs/{number}/stop", addresses: own, own: everyone(() => ({ method: "POST", url: "/api/jobs/987654/stop", body: { how: "terminate" } }), 404, "cannot stop a nonexistent job") },
+    { route: "GET /api/jobs/{number}/output", addresses: own, own: everyone(() => get("/api/jobs/987654/output"), 404, "does not read a nonexistent job's output") },
+  ];
+}
 
 function catalogEntries(): Entry[] {
   const none = { none: "system-wide catalog, owned by no tenant" };

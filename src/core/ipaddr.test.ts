@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { collisionProblem, ipaddrCollisions, ipaddrValue, newUsernameAmbiguity, tagRoom } from "./ipaddr";
+import { checkTag, collisionProblem, ipaddrCollisions, ipaddrValue, newUsernameAmbiguity, prefixesOf, tagRoom } from "./ipaddr";
 import { labelValueProblem, userNameProblem } from "./labels";
 
 const SEED = 20240607;
@@ -219,5 +219,30 @@ describe("newUsernameAmbiguity: a new user name must not make an existing value 
       { value: "a-b-d", owner: "a" },
     ]);
     expect(problem).toContain("'a-b-c'");
+  });
+});
+
+describe("checkTag: the portal's live check", () => {
+  const users = new Set(["alice", "bob", "bob-x"]);
+  const exists = (n: string) => users.has(n);
+  it.each([
+    { user: "alice", tag: "web", ok: true, value: "alice-web", remaining: 63 - 6 - 3, conflict: false },
+    { user: "alice", tag: "", ok: false, value: "alice-", remaining: 57, conflict: false },
+    { user: "alice", tag: "x".repeat(58), ok: false, value: `alice-${"x".repeat(58)}`, remaining: -1, conflict: false },
+    { user: "alice", tag: "we b", ok: false, value: "alice-we b", remaining: 53, conflict: false },
+    { user: "bob", tag: "x-web", ok: false, value: "bob-x-web", remaining: 63 - 4 - 5, conflict: true },
+  ])("$user + '$tag'", ({ user, tag, ok, value, remaining, conflict }) => {
+    const c = checkTag(user, tag, exists);
+    expect(c).toMatchObject({ ok, value, remaining, conflict, prefix: `${user}-` });
+    // the same message the submission answers
+    const v = ipaddrValue(user, tag);
+    if (!v.ok) expect(c.problem).toBe(v.problem);
+    if (conflict) expect(c.problem).toBe(collisionProblem(value, user, ["bob-x"]));
+    if (ok) expect(c.problem).toBe("");
+  });
+
+  it("lists the dash prefixes of a value: the only names that could collide", () => {
+    expect(prefixesOf("bob-x-web")).toEqual(["bob", "bob-x"]);
+    expect(prefixesOf("web")).toEqual([]);
   });
 });

@@ -66,3 +66,35 @@ export function newUsernameAmbiguity(name: string, taggedValues: Iterable<{ valu
   }
   return undefined;
 }
+
+/** A tag as the portal checks it while typing: the same rules and messages as a submission. */
+export interface TagCheck {
+  ok: boolean;
+  /** the forced `<username>-` prefix */
+  prefix: string;
+  /** the label value the tag would give (even when refused) */
+  value: string;
+  /** characters left for the tag (negative when it is too long) */
+  remaining: number;
+  /** why the tag is refused; empty when ok */
+  problem: string;
+  /** refused because another user name could produce the same value (a submission answers 409) */
+  conflict: boolean;
+}
+
+export function checkTag(username: string, tag: string, userExists: (name: string) => boolean): TagCheck {
+  const prefix = `${username}-`;
+  const base = { prefix, value: prefix + tag, remaining: tagRoom(username) - tag.length };
+  const v = ipaddrValue(username, tag);
+  if (!v.ok) return { ...base, ok: false, problem: v.problem, conflict: false };
+  const others = ipaddrCollisions(v.value, username, userExists);
+  if (others.length > 0) return { ...base, ok: false, problem: collisionProblem(v.value, username, others), conflict: true };
+  return { ...base, ok: true, problem: "", conflict: false };
+}
+
+/** Every `u` such that `value` starts with `u-`: the only user names that could collide. */
+export function prefixesOf(value: string): string[] {
+  const out: string[] = [];
+  for (let i = value.indexOf("-"); i > 0; i = value.indexOf("-", i + 1)) out.push(value.slice(0, i));
+  return out;
+}

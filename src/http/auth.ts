@@ -27,10 +27,19 @@ export async function userByApiKey(ctx: Ctx, username: string, apikey: string): 
   return caller(user);
 }
 
-export async function login(ctx: Ctx, username: string, password: string): Promise<{ token: string; expires: Date; caller: Caller }> {
-  const user = await findUser(ctx.db, username);
-  if (!user || !(await verifyPassword(password, user.password_hash))) throw unauthorized("invalid user name or password");
-  const c = caller(user);
+/** A portal session for a user name and its password, or (secret.apikey) its API key. */
+export async function login(ctx: Ctx, username: string, secret: { password: string } | { apikey: string }): Promise<{ token: string; expires: Date; caller: Caller }> {
+  let c: Caller;
+  if ("apikey" in secret) {
+    c = await userByApiKey(ctx, username, secret.apikey).catch(() => {
+      throw unauthorized("invalid user name or API key");
+    });
+  } else {
+    const user = await findUser(ctx.db, username);
+    if (!user || !(await verifyPassword(secret.password, user.password_hash))) throw unauthorized("invalid user name or password");
+    c = caller(user);
+  }
+  const user = c.user;
   const token = newSessionToken();
   const expires = new Date(Date.now() + ctx.settings.sessionTtlMs);
   await ctx.db.deleteFrom("sessions").where("expires_at", "<", new Date()).execute();

@@ -2,27 +2,42 @@
 // job as SUBMITTED. The job controller takes it from there.
 import { commandLine, machineAllowedProblem } from "../core/appdef";
 import { conflict, invalid, notFound, PaddockError } from "../core/errors";
-import { collisionProblem, ipaddrCollisions, ipaddrValue } from "../core/ipaddr";
-import { parseSubmission } from "../core/submission";
+import { parseSubmission, type Submission } from "../core/submission";
 import { tenantOf } from "../core/tenancy";
 import { hasZoneAccess, machineVaultZoneProblem } from "../core/zoneAccess";
 import type { Ctx } from "../accounts/accounts";
 import { listMachines } from "../catalog/catalog";
-import { userByApiKey } from "../http/auth";
+import { userByApiKey, type Caller } from "../http/auth";
 import { heldVaults, zoneAccessOfUser } from "../vaults/vaults";
 import { findApp } from "./apps";
+import { checkIpaddrTag } from "./ipaddrTag";
 
 export interface Submitted {
   name: string;
   number: number;
 }
 
+function parsed(body: unknown): Submission {
+  const p = parseSubmission(body);
+  if (!p.ok) throw p.status === 401 ? new PaddockError("unauthorized", `${p.field}: ${p.problem}`, p.field) : invalid(p.field, p.problem);
+  return p.value;
+}
+
+/** /jarvice/submit: the body names the user and its API key. */
 export async function submitJob(ctx: Ctx, body: unknown): Promise<Submitted> {
-  const parsed = parseSubmission(body);
-  if (!parsed.ok) throw parsed.status === 401 ? new PaddockError("unauthorized", `${parsed.field}: ${parsed.problem}`, parsed.field) : invalid(parsed.field, parsed.problem);
-  const sub = parsed.value;
+  const sub = parsed(body);
+  return submitAs(ctx, await userByApiKey(ctx, sub.user.username, sub.user.apikey), sub, body);
+}
+
+/** POST /api/jobs: the same JSON without `user`; the job is the session user's. */
+export async function submitForCaller(ctx: Ctx, caller: Caller, body: unknown): Promise<Submitted> {
+  if (typeof body === "object" && body !== null && !Array.isArray(body) && "user" in body) throw invalid("user", "must be omitted: the job is submitted as the logged-in user");
+  const withUser = typeof body === "object" && body !== null && !Array.isArray(body) ? { ...body, user: { username: caller.user.username, apikey: "(session)" } } : body;
+  return submitAs(ctx, caller, parsed(withUser), withUser);
+}
+
+async function submitAs(ctx: Ctx, { user, account }: Caller, sub: Submission, body: unknown): Promise<Submitted> {
   const { db } = ctx;
-  const { user, account } = await userByApiKey(ctx, sub.user.username, sub.user.apikey);
 
   const app = await findApp(db, sub.app);
   if (!app) throw notFound(`app '${sub.app}'`);
@@ -46,12 +61,9 @@ export async function submitJob(ctx: Ctx, body: unknown): Promise<Submitted> {
 
   let ipaddr: string | undefined;
   if (sub.ipaddrTag !== undefined) {
-    const v = ipaddrValue(user.username, sub.ipaddrTag);
-    if (!v.ok) throw invalid("ipaddr", v.problem);
-    const names = new Set((await db.selectFrom("users").select("username").where("username", "in", prefixesOf(v.value)).execute()).map((r) => r.username));
-    const others = ipaddrCollisions(v.value, user.username, (n) => names.has(n));
-    if (others.length > 0) throw conflict("ipaddr", collisionProblem(v.value, user.username, others));
-    ipaddr = v.value;
+    const check = await checkIpaddrTag(db, user.username, sub.ipaddrTag);
+    if (!check.ok) throw check.conflict ? conflict("ipaddr", check.problem) : invalid("ipaddr", check.problem);
+    ipaddr = check.value;
   }
 
   return db.transaction().execute(async (trx) => {
@@ -86,13 +98,6 @@ export async function submitJob(ctx: Ctx, body: unknown): Promise<Submitted> {
     await trx.updateTable("jobs").set({ name }).where("number", "=", job.number).execute();
     return { name, number: job.number };
   });
-}
-
-/** Every `u` such that `value` starts with `u-`: the only user names that could collide. */
-function prefixesOf(value: string): string[] {
-  const out: string[] = [];
-  for (let i = value.indexOf("-"); i > 0; i = value.indexOf("-", i + 1)) out.push(value.slice(0, i));
-  return out.length > 0 ? out : [""];
 }
 
 /** The stored submission never keeps the API key. */

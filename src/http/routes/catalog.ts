@@ -61,13 +61,17 @@ export function catalogRoutes(api: Api, ctx: Ctx): void {
     price: { type: "number" },
     nodeSelector: { type: "object" },
   };
-  api.get("/api/machines", { summary: "Machine types: all for system administrators, else those in the caller's zones", tags: ["machines"], access: "any authenticated user" }, async (req) => {
+  api.get(
+    "/api/machines",
+    { summary: "Machine types: all for system administrators, else those in the caller's zones", tags: ["machines"], access: "any authenticated user", query: { usable: "true: only those in the caller's zones, for system administrators too (the Task Builder)" } },
+    async (req) => {
     const c = await authenticate(ctx, req);
     const all = await listMachines(db);
-    if (c.account.isSysadmin) return { machines: all };
+    if (c.account.isSysadmin && objectBody(req.query).usable !== "true") return { machines: all };
     const access = await zoneAccessOfUser(db, c.account.id);
     return { machines: all.filter((m) => hasZoneAccess(access, m.zone)) };
-  });
+    },
+  );
   api.post("/api/machines", { summary: "Create a machine type on a cluster", tags: ["machines"], access: admin, body: machineBody, responses: { "201": "created" } }, async (req, reply) => {
     sysadminOnly(await authenticate(ctx, req));
     reply.status(201);

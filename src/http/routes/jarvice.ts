@@ -4,9 +4,6 @@
 // with the `user` object in its body. Routes not built yet answer 501.
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { invalid, notFound, forbidden, PaddockError } from "../../core/errors";
-import { isActive } from "../../core/jobLifecycle";
-import { POD0_IPADDR_LABEL, JOB_IPADDR_LABEL } from "../../core/ipaddr";
-import { jobPodLabels } from "../../core/podPlan";
 import { managesTenant, tenantOf } from "../../core/tenancy";
 import { hasZoneAccess } from "../../core/zoneAccess";
 import type { Ctx } from "../../accounts/accounts";
@@ -14,7 +11,8 @@ import { listMachines } from "../../catalog/catalog";
 import type { ClusterBackend } from "../../cluster/cluster";
 import { findApp, listApps } from "../../jobs/apps";
 import { submitJob } from "../../jobs/submit";
-import { jobEntry, jobsOf, visibleJob, type JobView } from "../../jobs/views";
+import { jobInfo, jobOutput, linesParam, requestStop } from "../../jobs/actions";
+import { jobEntry, jobsOf, visibleJob } from "../../jobs/views";
 import { heldVaults, vaultJson, zoneAccessOfUser } from "../../vaults/vaults";
 import { userByApiKey, type Caller } from "../auth";
 import { objectBody, optionalString } from "../input";
@@ -42,10 +40,6 @@ export function jarviceRoutes(app: FastifyInstance, ctx: Ctx, deps: JarviceDeps)
   const teamManager = (c: Caller) => {
     if (!managesTenant(c.account, tenantOf(c.account))) throw forbidden("team jobs and users are for payers and team admins");
   };
-
-  async function podsOf(job: JobView) {
-    return db.selectFrom("job_pods").selectAll().where("job_number", "=", job.number).orderBy("pod_index").execute();
-  }
 
   app.post("/jarvice/submit", async (req) => {
     const submitted = await submitJob(ctx, req.body);
@@ -80,55 +74,29 @@ export function jarviceRoutes(app: FastifyInstance, ctx: Ctx, deps: JarviceDeps)
     return Object.fromEntries(users.map((u) => [u.username, { name: u.full_name || u.username, email: u.email }]));
   });
 
-  async function connection(job: JobView) {
-    if (job.status !== "PROCESSING STARTING") throw invalid("name", `job ${job.number} is not running (${job.status})`);
-    const pods = await podsOf(job);
-    const pod0 = pods.find((p) => p.pod_index === 0);
-    const address = pod0?.ip ?? "";
-    const labels = jobPodLabels({ number: job.number, username: job.owner, tenant: job.payer, ipaddr: job.ipaddr_value ?? undefined }, 0);
-    const services = deps.cluster ? await deps.cluster.servicesSelecting(labels) : [];
-    return { address, pods, services };
-  }
-
   app.get("/jarvice/info", async (req) => {
     const c = await caller(req);
     const job = await visibleJob(db, c.account, objectBody(req.query));
-    const { address, pods, services } = await connection(job);
-    return {
-      address,
-      url: address ? `http://${address}/` : "",
-      about: `job ${job.name} (${job.app_id} ${job.command}) on ${job.nodes} x ${job.machine}`,
-      help: job.ipaddr_value
-        ? `Services selecting ${JOB_IPADDR_LABEL}=${job.ipaddr_value} reach every pod of this job; ${POD0_IPADDR_LABEL}=${job.ipaddr_value} reaches pod 0`
-        : "this job has no IP address tag (ipaddr)",
-      actions: {},
-      ipaddr: job.ipaddr_value ?? "",
-      services,
-      pods: pods.map((p) => ({ index: p.pod_index, name: p.name, phase: p.phase, node: p.node ?? "", address: p.ip ?? "" })),
-    };
+    return jobInfo(db, deps.cluster, job);
   });
 
   app.get("/jarvice/connect", async (req) => {
     const c = await caller(req);
     const job = await visibleJob(db, c.account, objectBody(req.query));
-    const { address } = await connection(job);
+    const { address } = await jobInfo(db, deps.cluster, job);
     return { address, password: "" };
   });
 
-  for (const [path, kind, answer] of [
-    ["/jarvice/shutdown", "shutdown", "shutdown requested"],
-    ["/jarvice/terminate", "terminate", "terminated"],
+  for (const [path, kind] of [
+    ["/jarvice/shutdown", "shutdown"],
+    ["/jarvice/terminate", "terminate"],
   ] as const) {
     app.get(path, async (req) => {
       const c = await caller(req);
       const job = await visibleJob(db, c.account, objectBody(req.query));
-      if (!isActive(job.status)) throw invalid("name", `job ${job.number} is not running (${job.status})`);
-      // A terminate overrides an earlier shutdown request; a shutdown never softens a terminate.
-      let q = db.updateTable("jobs").set({ stop_requested: kind }).where("number", "=", job.number);
-      if (kind === "shutdown") q = q.where("stop_requested", "is", null);
-      await q.execute();
+      const answer = await requestStop(db, job, kind);
       deps.kick?.();
-      return { status: answer };
+      return answer;
     });
   }
 
@@ -137,15 +105,7 @@ export function jarviceRoutes(app: FastifyInstance, ctx: Ctx, deps: JarviceDeps)
       const c = await caller(req);
       const q = objectBody(req.query);
       const job = await visibleJob(db, c.account, q);
-      const linesRaw = q.lines;
-      let lines: number | undefined;
-      if (linesRaw !== undefined && linesRaw !== "") {
-        if (typeof linesRaw !== "string" || !/^\d{1,6}$/.test(linesRaw)) throw invalid("lines", "must be a positive integer");
-        lines = Number(linesRaw);
-      }
-      let text = job.output ?? "";
-      if (isActive(job.status) && deps.cluster) text = await deps.cluster.podLogs(job.number, 0, lines).catch(() => "");
-      if (lines !== undefined) text = text.split("\n").slice(-lines).join("\n");
+      const text = await jobOutput(deps.cluster, job, linesParam(q.lines));
       void reply.type("text/plain; charset=utf-8");
       return text;
     });

@@ -2,16 +2,18 @@
 import type { Ctx } from "../../accounts/accounts";
 import type { Api } from "../api";
 import { authenticate, login, logout } from "../auth";
-import { objectBody, requiredString } from "../input";
+import { objectBody, optionalString, requiredString } from "../input";
 import { userJson } from "./users";
 
 export function sessionRoutes(api: Api, ctx: Ctx): void {
   api.post(
     "/api/login",
-    { summary: "Log in with user name and password; returns a session token", tags: ["session"], access: "anyone", body: { username: { type: "string" }, password: { type: "string" } } },
+    { summary: "Log in with user name and password (or API key); returns a session token", tags: ["session"], access: "anyone", body: { username: { type: "string" }, password: { type: "string" }, apikey: { type: "string", description: "instead of password" } } },
     async (req) => {
       const b = objectBody(req.body);
-      const { token, expires, caller } = await login(ctx, requiredString(b, "username"), requiredString(b, "password"));
+      const username = requiredString(b, "username");
+      const apikey = optionalString(b, "apikey");
+      const { token, expires, caller } = await login(ctx, username, apikey !== undefined && b.password === undefined ? { apikey } : { password: requiredString(b, "password") });
       return { token, expires: expires.toISOString(), user: await userJson(ctx.db, caller.user) };
     },
   );
