@@ -15,6 +15,11 @@ export default tseslint.config(
     },
   },
   {
+    // The portal runs in the browser.
+    files: ["portal/src/**/*.{ts,tsx}"],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     // The pure core decides; it must not reach for I/O, Kubernetes, HTTP or SQL.
     files: ["src/core/**/*.ts"],
     rules: {

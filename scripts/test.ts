@@ -171,7 +171,25 @@ const SUITES: Suite[] = [
       return {};
     },
   },
-  // Later: { id: "e2e", title: "browser end-to-end", ... }
+  {
+    // The portal in Debian's Chromium (playwright-core, no browser download) against Paddock started
+    // as the README starts it. The portal is built first (scripts/portal-build.ts; quick when current).
+    id: "e2e",
+    title: "browser end-to-end (Chromium, portal)",
+    command: ["npx", "vitest", "run", "--config", "vitest.e2e.config.ts"],
+    reportArgs: vitest.reportArgs,
+    readReport: vitest.readReport,
+    env: { ...SCRUBBED_ENV, PADDOCK_E2E_BUILD: "0" },
+    preflight: () => (fs.existsSync("/usr/bin/chromium") ? undefined : "/usr/bin/chromium is missing: the browser end-to-end suite needs Debian's chromium (apt-get update && apt-get install -y chromium)"),
+    setup: async () => {
+      await new Promise<void>((resolve, reject) => {
+        const build = spawn("npx", ["tsx", path.resolve(path.dirname(fileURLToPath(import.meta.url)), "portal-build.ts")], { stdio: "inherit" });
+        build.on("error", reject);
+        build.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`building the portal exited with ${code}`))));
+      });
+      return {};
+    },
+  },
 ];
 
 // ---------------------------------------------------------------------------------------------

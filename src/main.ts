@@ -4,10 +4,11 @@
 // PADDOCK_ROLES picks its roles (api, k8s-scheduler, pod-scheduler) so that
 // the Helm chart can run them as separate Deployments. Settings come from
 // the environment, parsed once.
+import fs from "node:fs";
 import * as k8s from "@kubernetes/client-node";
 import { parseSettings, SettingsError, type Settings } from "./config/settings";
 import { openDatabase, type OpenedDatabase } from "./store/db";
-import { buildServer } from "./http/server";
+import { buildServer, PORTAL_DIR } from "./http/server";
 import { checkSystemVaultZones, ensureFirstAdmin } from "./accounts/bootstrap";
 import { PaddockError } from "./core/errors";
 import { seedDemoCatalog } from "./catalog/demo";
@@ -132,6 +133,7 @@ async function main(): Promise<void> {
       stops.unshift(() => app.close());
       log(`database ${opened.describe}`);
       log(`API listening on ${address} (health: ${address}/api/health, OpenAPI: ${address}/api/openapi.json)`);
+      log(fs.existsSync(`${PORTAL_DIR}/index.html`) ? `portal: ${address}/` : "portal: not built (npm start builds it; or npm run build:portal)");
       if (admin) {
         log("first system administrator created; these credentials are shown only once:");
         console.log(`  username: ${admin.username}`);

@@ -1,5 +1,10 @@
 // The API process's HTTP server: the admin API under /api/, health routes,
-// the JARVICE-compatible /jarvice/* API (and, later, the portal).
+// the JARVICE-compatible /jarvice/* API, and the portal (the built single-page
+// app in dist/portal, when present; any other GET path falls back to its
+// index.html so the portal's own paths survive a reload).
+import fs from "node:fs";
+import { fileURLToPath } from "node:url";
+import fastifyStatic from "@fastify/static";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Ctx } from "../accounts/accounts";
 import { Api } from "./api";
@@ -11,12 +16,22 @@ import { userRoutes } from "./routes/users";
 import { vaultRoutes } from "./routes/vaults";
 import { appRoutes } from "./routes/apps";
 import { jarviceRoutes, type JarviceDeps } from "./routes/jarvice";
+import { jobRoutes } from "./routes/jobs";
 
-export async function buildServer(ctx: Ctx, opts: { logger?: boolean } & JarviceDeps = {}): Promise<FastifyInstance> {
+/** Where `vite build --config portal/vite.config.ts` puts the portal. */
+export const PORTAL_DIR = fileURLToPath(new URL("../../dist/portal", import.meta.url));
+
+const isApiPath = (url: string) => /^\/(api|jarvice)(\/|$|\?)/.test(url);
+
+export async function buildServer(ctx: Ctx, opts: { logger?: boolean; portalDir?: string } & JarviceDeps = {}): Promise<FastifyInstance> {
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1 << 20 });
   app.setErrorHandler(errorHandler);
+  const portalDir = opts.portalDir ?? PORTAL_DIR;
+  const portal = fs.existsSync(`${portalDir}/index.html`);
+  if (portal) await app.register(fastifyStatic, { root: portalDir, prefix: "/", wildcard: true, index: ["index.html"] });
   app.setNotFoundHandler((req, reply) => {
-    void reply.status(404).send({ error: `no route ${req.method} ${req.url.split("?")[0]}` });
+    if (portal && req.method === "GET" && !isApiPath(req.url)) return reply.type("text/html; charset=utf-8").sendFile("index.html");
+    return reply.status(404).send({ error: `no route ${req.method} ${req.url.split("?")[0]}` });
   });
 
   const api = new Api(app);
@@ -26,6 +41,7 @@ export async function buildServer(ctx: Ctx, opts: { logger?: boolean } & Jarvice
   metadataRoutes(api, ctx);
   catalogRoutes(api, ctx);
   appRoutes(api, ctx);
+  jobRoutes(api, ctx, { cluster: opts.cluster, kick: opts.kick });
   jarviceRoutes(app, ctx, { cluster: opts.cluster, kick: opts.kick });
 
   app.get("/api/openapi.json", async () => api.document());
