@@ -3,6 +3,8 @@
 // demo catalog, a simulated cluster and a job controller, wired as in
 // src/main.ts but with fast timings.
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { parseSettings, type Settings } from "../src/config/settings";
 import { ensureFirstAdmin } from "../src/accounts/bootstrap";
 import { seedDemoCatalog } from "../src/catalog/demo";
@@ -39,6 +41,8 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+const NO_PORTAL = path.join(tmpdir(), "paddock-no-portal");
+
 export interface SimulatedOptions {
   /** simulated nodes (default 4), each with nodeCores cores (16) and nodeMemoryGb GB (64) */
   nodes?: number;
@@ -58,6 +62,11 @@ export interface TestAppOptions {
   simulated?: SimulatedOptions;
   /** or: the cluster and controller kick the API should use (the Kubernetes tier brings its own) */
   backend?: JarviceDeps;
+  /**
+   * A built portal to serve. Default none, whatever dist/portal holds on this machine:
+   * the API's answers must not depend on whether someone ran `npm start` here.
+   */
+  portalDir?: string;
 }
 
 export async function startTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
@@ -84,7 +93,8 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
     );
     controller = newController();
   }
-  const app = await buildServer(ctx, cluster ? { cluster, kick: () => controller?.kick() } : (options.backend ?? {}));
+  const deps = cluster ? { cluster, kick: () => controller?.kick() } : (options.backend ?? {});
+  const app = await buildServer(ctx, { ...deps, portalDir: options.portalDir ?? NO_PORTAL });
   const admin: Creds = { username: first!.username, apikey: first!.apikey, password: first!.password };
 
   const call: TestApp["call"] = (method, url, opts = {}) => {
