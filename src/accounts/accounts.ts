@@ -191,6 +191,8 @@ export interface AccountFilter {
   payer?: string | undefined;
   /** restrict to one tenant (the caller's, for payers and team admins) */
   tenantId?: number | undefined;
+  /** restrict to one user (a plain member sees only itself) */
+  userId?: number | undefined;
 }
 
 export async function listUsers(db: Db, filter: AccountFilter): Promise<UserRow[]> {
@@ -199,6 +201,7 @@ export async function listUsers(db: Db, filter: AccountFilter): Promise<UserRow[
     const t = filter.tenantId;
     q = q.where((eb) => eb.or([eb("users.id", "=", t), eb("users.payer_id", "=", t)]));
   }
+  if (filter.userId !== undefined) q = q.where("users.id", "=", filter.userId);
   if (filter.payer !== undefined) {
     const payer = await findUser(db, filter.payer);
     if (!payer || payer.payer_id !== null) return [];

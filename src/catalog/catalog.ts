@@ -107,14 +107,10 @@ export interface MachineView {
   nodeSelector: Record<string, string>;
 }
 
-export async function listMachines(db: Db): Promise<MachineView[]> {
-  const rows = await db
-    .selectFrom("machines as m")
-    .innerJoin("clusters as c", "c.id", "m.cluster_id")
-    .selectAll("m")
-    .select(["c.name as cluster_name", "c.zone_id"])
-    .orderBy("m.name")
-    .execute();
+export async function listMachines(db: Db, filter: { name?: string } = {}): Promise<MachineView[]> {
+  let q = db.selectFrom("machines as m").innerJoin("clusters as c", "c.id", "m.cluster_id").selectAll("m").select(["c.name as cluster_name", "c.zone_id"]);
+  if (filter.name !== undefined) q = q.where("m.name", "=", filter.name);
+  const rows = await q.orderBy("m.name").execute();
   return rows.map((r) => machineView(r, r.cluster_name, r.zone_id));
 }
 

@@ -46,7 +46,7 @@ async function submitAs(ctx: Ctx, { user, account }: Caller, sub: Submission, bo
 
   // Machines outside the user's zones do not exist for the user.
   const access = await zoneAccessOfUser(db, user.id);
-  const machine = (await listMachines(db)).find((m) => m.name === sub.machineType);
+  const [machine] = await listMachines(db, { name: sub.machineType });
   if (!machine || !hasZoneAccess(access, machine.zone)) throw notFound(`machine type '${sub.machineType}'`);
   const allowed = machineAllowedProblem(app.appdef, sub.command, machine.name);
   if (allowed) throw invalid("machine.type", allowed);

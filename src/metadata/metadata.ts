@@ -20,6 +20,8 @@ export interface MetadataFilter {
   payer?: string | undefined;
   /** restrict to one tenant (for callers who are not system administrators) */
   tenantId?: number | undefined;
+  /** one row */
+  id?: number | undefined;
 }
 
 export async function listMetadata(db: Db, f: MetadataFilter): Promise<MetadataRow[]> {
@@ -29,6 +31,7 @@ export async function listMetadata(db: Db, f: MetadataFilter): Promise<MetadataR
     .select(["m.id", "p.username as payer", "m.key", "m.value", "m.updated_at"]);
   if (f.payer !== undefined) q = q.where("p.username", "=", f.payer);
   if (f.tenantId !== undefined) q = q.where("m.payer_id", "=", f.tenantId);
+  if (f.id !== undefined) q = q.where("m.id", "=", f.id);
   if (f.search) {
     const like = `%${f.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     q = q.where((eb) => eb.or([eb("p.username", "ilike", like), eb("m.key", "ilike", like), eb("m.value", "ilike", like)]));

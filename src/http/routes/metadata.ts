@@ -59,7 +59,7 @@ export function metadataRoutes(api: Api, ctx: Ctx): void {
     const c = await authenticate(ctx, req);
     const row = await rowFor(c, idParam(req.params));
     await updateMetadata(db, row.id, objectBody(req.body).value);
-    const updated = (await listMetadata(db, {})).find((r) => r.id === row.id)!;
+    const updated = (await listMetadata(db, { id: row.id }))[0]!;
     return { ...updated, caution: CAUTION, warnings: await warningsFor(updated) };
   });
 

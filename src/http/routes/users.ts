@@ -54,7 +54,7 @@ export function userRoutes(api: Api, ctx: Ctx): void {
       let rows: UserRow[];
       if (a.isSysadmin) rows = await listUsers(db, { search, payer });
       else if (managesTenant(a, tenantOf(a))) rows = await listUsers(db, { search, payer, tenantId: tenantOf(a) });
-      else rows = (await listUsers(db, { search, payer })).filter((u) => u.id === a.id);
+      else rows = await listUsers(db, { search, payer, userId: a.id });
       const names = new Map(rows.map((u) => [u.id, u.username]));
       return { users: await Promise.all(rows.map((u) => userJson(db, u, u.payer_id === null ? undefined : names.get(u.payer_id)))) };
     },
