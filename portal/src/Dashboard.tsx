@@ -1,7 +1,8 @@
 // Dashboard: the user's jobs (or, for payers and team admins, the team's),
 // polled for live status; connection info for running jobs; shutdown and
 // terminate after a confirmation; the output tail.
-import { useCallback, useEffect, useState } from "react";
+import { useState } from "react";
+import { useLoad } from "./useLoad";
 import { call, errorsOf, managesTeam, type Me } from "./api";
 import { Check, Confirm, FormError } from "./ui";
 
@@ -34,20 +35,15 @@ export function Dashboard({ me, focus }: { me: Me; focus?: number | undefined })
   const [open, setOpen] = useState<number | undefined>(focus);
   const [errors, setErrors] = useState<Record<string, string>>({});
 
-  const load = useCallback(async () => {
-    try {
+  const load = useLoad(
+    async () => {
       const r = await call<{ jobs: Job[] }>("GET", `/api/jobs?team=${team}&completed=${completed}`);
       setJobs(r.jobs);
       setErrors({});
-    } catch (e) {
-      setErrors(errorsOf(e));
-    }
-  }, [team, completed]);
-  useEffect(() => {
-    void load();
-    const t = setInterval(() => void load(), POLL_MS);
-    return () => clearInterval(t);
-  }, [load]);
+    },
+    [team, completed],
+    setErrors, POLL_MS,
+  );
 
   return (
     <section aria-labelledby="dash-title">
@@ -114,22 +110,17 @@ function JobDetails({ number, onChanged }: { number: number; onChanged: () => vo
   const [message, setMessage] = useState("");
   const [errors, setErrors] = useState<Record<string, string>>({});
 
-  const load = useCallback(async () => {
-    try {
+  const load = useLoad(
+    async () => {
       const r = await call<{ job: Job; info: Info | null }>("GET", `/api/jobs/${number}`);
       setJob(r.job);
       setInfo(r.info);
       const o = await call<{ output: string }>("GET", `/api/jobs/${number}/output?lines=20`);
       setOutput(o.output);
-    } catch (e) {
-      setErrors(errorsOf(e));
-    }
-  }, [number]);
-  useEffect(() => {
-    void load();
-    const t = setInterval(() => void load(), POLL_MS);
-    return () => clearInterval(t);
-  }, [load]);
+    },
+    [number],
+    setErrors, POLL_MS,
+  );
 
   async function stop(how: "shutdown" | "terminate") {
     setConfirm(null);

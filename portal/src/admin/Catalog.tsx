@@ -1,5 +1,6 @@
 // Administration -> Zones / Clusters / Machines / Apps: create and edit.
-import { useCallback, useEffect, useState } from "react";
+import { useState } from "react";
+import { useLoad } from "../useLoad";
 import { call, errorsOf } from "../api";
 import { FormError, TextField, errFor } from "../ui";
 
@@ -85,16 +86,13 @@ function CatalogTable({ kind, spec }: { kind: Kind; spec: Spec }) {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState("");
 
-  const load = useCallback(async () => {
-    try {
+  const load = useLoad(
+    async () => {
       setRows((await call<Record<string, Row[]>>("GET", spec.list))[spec.key] ?? []);
-    } catch (e) {
-      setErrors(errorsOf(e));
-    }
-  }, [spec]);
-  useEffect(() => {
-    void load();
-  }, [load]);
+    },
+    [spec],
+    setErrors,
+  );
 
   async function save() {
     setErrors({});

@@ -2,7 +2,8 @@
 // filterable by payer; add, edit and delete with the type checked as you
 // type (the API's own rules, src/core/payerMetadata.ts) and an explicit
 // confirmation that edits affect future invites of that payer's team only.
-import { useCallback, useEffect, useState } from "react";
+import { useState } from "react";
+import { useLoad } from "../useLoad";
 import { checkPayerMetadata, PAYER_METADATA_KEYS } from "../../../src/core/payerMetadata";
 import { call, errorsOf } from "../api";
 import { Confirm, FormError, SelectField, TextField, errFor } from "../ui";
@@ -28,19 +29,16 @@ export function Metadata() {
   const [pending, setPending] = useState<Pending | null>(null);
   const [message, setMessage] = useState("");
 
-  const load = useCallback(async () => {
-    const q = new URLSearchParams();
-    if (search) q.set("search", search);
-    if (payerFilter) q.set("payer", payerFilter);
-    try {
+  const load = useLoad(
+    async () => {
+      const q = new URLSearchParams();
+      if (search) q.set("search", search);
+      if (payerFilter) q.set("payer", payerFilter);
       setRows((await call<{ metadata: Row[] }>("GET", `/api/metadata?${q}`)).metadata);
-    } catch (e) {
-      setErrors(errorsOf(e));
-    }
-  }, [search, payerFilter]);
-  useEffect(() => {
-    void load();
-  }, [load]);
+    },
+    [search, payerFilter],
+    setErrors,
+  );
 
   const problem = (key: string, value: string) => {
     if (value === "") return undefined;

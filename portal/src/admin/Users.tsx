@@ -1,7 +1,8 @@
 // Administration -> Users: list and search users, invite payers (with
 // overrides of the default vault setup) and team members, explain a user's
 // zone access, and the VAULTS of a user row (list, add, share).
-import { useCallback, useEffect, useState } from "react";
+import { useEffect, useState } from "react";
+import { useLoad } from "../useLoad";
 import { PAYER_METADATA_KEYS } from "../../../src/core/payerMetadata";
 import { call, errorsOf, type Me } from "../api";
 import { Check, FormError, SelectField, TextField, errFor } from "../ui";
@@ -51,16 +52,13 @@ export function Users({ me }: { me: Me }) {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [panel, setPanel] = useState<{ user: string; kind: "zones" | "vaults" } | null>(null);
 
-  const load = useCallback(async () => {
-    try {
+  const load = useLoad(
+    async () => {
       setUsers((await call<{ users: User[] }>("GET", `/api/users${search ? `?search=${encodeURIComponent(search)}` : ""}`)).users);
-    } catch (e) {
-      setErrors(errorsOf(e));
-    }
-  }, [search]);
-  useEffect(() => {
-    void load();
-  }, [load]);
+    },
+    [search],
+    setErrors,
+  );
 
   return (
     <section aria-labelledby="users-title">
@@ -250,16 +248,13 @@ function Vaults({ username, me }: { username: string; me: Me }) {
   const [shareErrors, setShareErrors] = useState<Record<number, Record<string, string>>>({});
   const [message, setMessage] = useState("");
 
-  const load = useCallback(async () => {
-    try {
+  const load = useLoad(
+    async () => {
       setVaults((await call<{ vaults: VaultRow[] }>("GET", `/api/users/${encodeURIComponent(username)}/vaults`)).vaults);
-    } catch (e) {
-      setErrors(errorsOf(e));
-    }
-  }, [username]);
-  useEffect(() => {
-    void load();
-  }, [load]);
+    },
+    [username],
+    setErrors,
+  );
 
   async function addVault() {
     setAddErrors({});
