@@ -9,16 +9,12 @@ import { taggedValuesStartingWith } from "../jobs/taggedValues";
 import { checkPayerMetadata, isPayerMetadataKey, PAYER_METADATA_KEYS } from "../core/payerMetadata";
 import { tenantOf, type Account } from "../core/tenancy";
 import { defaultVaults, hookEnvironment, systemVaultSetup, vaultSetupFor, type PlannedVault, type VaultSetup } from "../core/vaultSetup";
-import type { Settings } from "../config/settings";
+import type { Ctx } from "../store/ctx";
 import type { Db } from "../store/db";
+import { violatedUniqueConstraint } from "../store/errors";
 import type { UserRow, VaultRow } from "../store/schema";
 import { runDalHook } from "./dalHook";
 import { hashPassword, hashToken, newApiKey } from "./secrets";
-
-export interface Ctx {
-  db: Db;
-  settings: Settings;
-}
 
 export interface NewAccount {
   username: string;
@@ -161,14 +157,19 @@ export async function createAccount(ctx: Ctx, input: NewAccount): Promise<Create
       return { user, apikey, vaults: created };
     });
   } catch (e) {
-    if (isUniqueViolation(e)) throw conflict("username", `'${input.username}' is already taken`);
-    throw e;
+    throw conflictOfUserInsert(e, input) ?? e;
   }
 }
 
-export function isUniqueViolation(e: unknown): boolean {
-  const code = (e as { code?: string })?.code;
-  return code === "23505" || /duplicate key value violates unique constraint/.test(String((e as Error)?.message));
+/** Which field of a new account collided, from the unique constraint the insert broke. */
+function conflictOfUserInsert(e: unknown, input: NewAccount): PaddockError | undefined {
+  const constraint = violatedUniqueConstraint(e);
+  if (constraint === undefined) return undefined;
+  if (constraint.startsWith("users_username")) return conflict("username", `'${input.username}' is already taken`);
+  if (constraint.startsWith("users_external_subject")) return conflict("externalSubject", "this external identity already has an account");
+  if (constraint.startsWith("payer_metadata")) return conflict("vaultOverrides", "a payer metadata key is given twice");
+  if (constraint.startsWith("vaults_owner_name")) return conflict("vaults", "two of the account's vaults have the same name");
+  return conflict("username", `the new account collides with an existing one (${constraint})`);
 }
 
 export async function regenerateApiKey(db: Db, userId: number): Promise<string> {

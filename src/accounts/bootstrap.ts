@@ -2,7 +2,8 @@
 // tenant) with a generated password and API key, to be shown once.
 import { invalid } from "../core/errors";
 import { UNZONED } from "../core/vaults";
-import { createAccount, zoneExistsFn, type Ctx } from "./accounts";
+import { createAccount, zoneExistsFn } from "./accounts";
+import type { Ctx } from "../store/ctx";
 import { newPassword } from "./secrets";
 
 export interface FirstAdmin {

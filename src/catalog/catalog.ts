@@ -1,7 +1,7 @@
 // Zones, clusters and machine types. The Default zone (id 0) always exists;
 // each cluster is in one zone; each machine type is offered on one cluster.
 import { conflict, invalid, notFound } from "../core/errors";
-import { isUniqueViolation } from "../accounts/accounts";
+import { isUniqueViolation } from "../store/errors";
 import type { Db } from "../store/db";
 import type { MachineRow } from "../store/schema";
 

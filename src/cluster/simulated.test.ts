@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { ObservedPod } from "../core/jobLifecycle";
 import { podPlan, type JobForPlan, type PlannedPod } from "../core/podPlan";
-import { parseQuantity, requestsOf, SimulatedCluster, type SimulatedNode } from "./simulated";
+import { requestsOf, SimulatedCluster, type SimulatedNode } from "./simulated";
 
 // Time is driven by hand with tick(now); the interval is far enough away never to fire during a test.
 const NEVER_MS = 1_000_000_000;
@@ -100,35 +100,7 @@ const podsOf = async (c: SimulatedCluster, jobNumber: number): Promise<ObservedP
 const phasesOf = async (c: SimulatedCluster, jobNumber: number) => (await podsOf(c, jobNumber)).map((p) => p.phase);
 const nodesOf = async (c: SimulatedCluster, jobNumber: number) => (await podsOf(c, jobNumber)).map((p) => p.node);
 
-describe("parseQuantity", () => {
-  it.each<[string, string, number]>([
-    ["cpu", "2", 2000],
-    ["cpu", "500m", 500],
-    ["cpu", "0.5", 500],
-    ["cpu", "1500m", 1500],
-    ["memory", "4Gi", 4 * 2 ** 30],
-    ["memory", "1G", 1e9],
-    ["memory", "512Mi", 512 * 2 ** 20],
-    ["memory", "1Ki", 1024],
-    ["memory", "2k", 2000],
-    ["memory", "3M", 3e6],
-    ["memory", "1Ti", 2 ** 40],
-    ["memory", "1T", 1e12],
-    ["memory", "1024", 1024],
-    ["nvidia.com/gpu", "2", 2],
-  ])("%s %s -> %d", (resource, q, expected) => {
-    expect(parseQuantity(resource, q)).toBe(expected);
-  });
-
-  it.each<[string, string]>([
-    ["memory", "4Zi"],
-    ["memory", "-1Gi"],
-    ["cpu", ""],
-    ["cpu", "two"],
-  ])("%s %s is not a number", (resource, q) => {
-    expect(parseQuantity(resource, q)).toBeNaN();
-  });
-
+describe("requestsOf", () => {
   it("requestsOf reads a planned pod's requests", () => {
     const [pod] = aJob(1).cores(4).memoryGb(16).gpus(1).plan();
     expect(requestsOf(pod!)).toEqual({ cpu: 4000, memory: 16 * 2 ** 30, "nvidia.com/gpu": 1 });

@@ -7,6 +7,7 @@ import { EventEmitter } from "node:events";
 import type { ClusterBackend } from "./cluster";
 import type { ObservedPod, PodPhase } from "../core/jobLifecycle";
 import { PlacementState, type NodeSnapshot, type Resources } from "../core/placement";
+import { parseQuantity } from "../core/quantity";
 import { LABEL_JOB_NUMBER, LABEL_POD_INDEX, LABEL_TENANT, type PlannedPod } from "../core/podPlan";
 
 export interface SimulatedNode {
@@ -33,17 +34,6 @@ export function requestsOf(plan: PlannedPod): Resources {
   const out: Resources = {};
   for (const [k, v] of Object.entries(r)) out[k] = parseQuantity(k, v);
   return out;
-}
-
-/** Kubernetes quantities for cpu (→ millicores) and memory (→ bytes); plain numbers otherwise. */
-export function parseQuantity(resource: string, q: string): number {
-  const m = /^([0-9.]+)([a-zA-Z]*)$/.exec(q);
-  if (!m) return NaN;
-  const n = Number(m[1]);
-  const unit = m[2]!;
-  if (resource === "cpu") return unit === "m" ? n : n * 1000;
-  const factors: Record<string, number> = { "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
-  return n * (factors[unit] ?? NaN);
 }
 
 export class SimulatedCluster implements ClusterBackend {

@@ -3,29 +3,13 @@
 // or an identity relayed by a trusted authenticating proxy (external auth),
 // which creates the team member on first sight.
 import type { FastifyRequest } from "fastify";
-import { timingSafeEqual } from "node:crypto";
 import { unauthorized, forbidden, invalid, PaddockError } from "../core/errors";
 import { ruleFor, usernameFor, type ExternalIdentity } from "../core/externalAuth";
-import type { Account } from "../core/tenancy";
-import { createAccount, findUser, toAccount, type Ctx } from "../accounts/accounts";
+import { createAccount, findUser } from "../accounts/accounts";
+import { caller, equalHashes, userByApiKey, type Caller } from "../accounts/credentials";
+import type { Ctx } from "../store/ctx";
 import { hashToken, newSessionToken, verifyPassword } from "../accounts/secrets";
-import type { UserRow } from "../store/schema";
 
-export interface Caller {
-  user: UserRow;
-  account: Account;
-}
-
-function caller(user: UserRow): Caller {
-  if (user.disabled) throw unauthorized("account disabled");
-  return { user, account: toAccount(user) };
-}
-
-export async function userByApiKey(ctx: Ctx, username: string, apikey: string): Promise<Caller> {
-  const user = await findUser(ctx.db, username);
-  if (!user || !equalHashes(user.apikey_hash, hashToken(apikey))) throw unauthorized();
-  return caller(user);
-}
 
 /** A portal session for a user name and its password, or (secret.apikey) its API key. */
 export async function login(ctx: Ctx, username: string, secret: { password: string } | { apikey: string }): Promise<{ token: string; expires: Date; caller: Caller }> {
@@ -122,10 +106,3 @@ export async function authenticate(ctx: Ctx, req: FastifyRequest): Promise<Calle
   if (typeof q?.username === "string" && typeof q?.apikey === "string") return userByApiKey(ctx, q.username, q.apikey);
   throw unauthorized("credentials required: a session token, Basic <username>:<apikey>, or username and apikey");
 }
-
-function equalHashes(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-

@@ -6,7 +6,7 @@ import fs from "node:fs";
 import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
 import Fastify, { type FastifyInstance } from "fastify";
-import type { Ctx } from "../accounts/accounts";
+import type { Ctx } from "../store/ctx";
 import { Api } from "./api";
 import { errorHandler } from "./errors";
 import { catalogRoutes } from "./routes/catalog";

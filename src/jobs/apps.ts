@@ -1,7 +1,7 @@
 // The application catalog: AppDefs by app id.
 import { conflict, invalid, notFound } from "../core/errors";
 import { checkAppDef, type AppDef } from "../core/appdef";
-import { isUniqueViolation } from "../accounts/accounts";
+import { isUniqueViolation } from "../store/errors";
 import type { Db } from "../store/db";
 
 const APP_ID = /^[a-z0-9][-a-z0-9_.]{0,62}$/;

@@ -8,7 +8,7 @@ import * as k8s from "@kubernetes/client-node";
 import { Agent, request, type RequestOptions } from "node:https";
 import { PlacementState, type NodeSnapshot, type Resources, type Taint } from "../core/placement";
 import { ANNOTATION_JOB_PODS, LABEL_JOB_NUMBER, LABEL_MANAGED_BY, LABEL_TENANT, MANAGED_BY, POD_SCHEDULER_NAME } from "../core/podPlan";
-import { parseQuantity } from "../cluster/simulated";
+import { parseQuantity } from "../core/quantity";
 import type { Logger } from "./logger";
 import { CoalescedRunner } from "../lib/coalescedRunner";
 

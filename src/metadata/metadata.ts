@@ -4,7 +4,8 @@
 import { sql } from "kysely";
 import { conflict, invalid, notFound } from "../core/errors";
 import { checkPayerMetadata, isPayerMetadataKey } from "../core/payerMetadata";
-import { findUser, isUniqueViolation, zoneExistsFn } from "../accounts/accounts";
+import { findUser, zoneExistsFn } from "../accounts/accounts";
+import { isUniqueViolation } from "../store/errors";
 import type { Db } from "../store/db";
 
 export interface MetadataRow {

@@ -4,7 +4,8 @@ import { conflict, invalid, notFound } from "../core/errors";
 import { checkPayerMetadata } from "../core/payerMetadata";
 import { UNZONED, VAULT_KINDS, type AccessMode, type HeldVault, type Vault, type VaultKind } from "../core/vaults";
 import { zoneAccessFor, type ZoneAccess } from "../core/zoneAccess";
-import { isUniqueViolation, zoneExistsFn } from "../accounts/accounts";
+import { zoneExistsFn } from "../accounts/accounts";
+import { isUniqueViolation } from "../store/errors";
 import type { Db } from "../store/db";
 import type { VaultRow } from "../store/schema";
 

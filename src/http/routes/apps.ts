@@ -1,6 +1,6 @@
 // Administration -> Apps: the application catalog (AppDefs).
 import { forbidden, notFound } from "../../core/errors";
-import type { Ctx } from "../../accounts/accounts";
+import type { Ctx } from "../../store/ctx";
 import { findApp, listApps, putApp } from "../../jobs/apps";
 import type { Api } from "../api";
 import { authenticate } from "../auth";

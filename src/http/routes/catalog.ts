@@ -1,11 +1,12 @@
 // Administration -> Zones / Clusters / Machines.
 import { forbidden } from "../../core/errors";
 import { hasZoneAccess } from "../../core/zoneAccess";
-import type { Ctx } from "../../accounts/accounts";
+import type { Ctx } from "../../store/ctx";
 import { createCluster, createMachine, createZone, listClusters, listMachines, listZones, updateCluster, updateMachine, updateZone } from "../../catalog/catalog";
 import { zoneAccessOfUser } from "../../vaults/vaults";
 import type { Api } from "../api";
-import { authenticate, type Caller } from "../auth";
+import type { Caller } from "../../accounts/credentials";
+import { authenticate } from "../auth";
 import { idParam, objectBody } from "../input";
 
 const sysadminOnly = (c: Caller) => {

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { invalid, notFound, forbidden, PaddockError } from "../../core/errors";
 import { managesTenant, tenantOf } from "../../core/tenancy";
 import { hasZoneAccess } from "../../core/zoneAccess";
-import type { Ctx } from "../../accounts/accounts";
+import type { Ctx } from "../../store/ctx";
 import { listMachines } from "../../catalog/catalog";
 import type { ClusterBackend } from "../../cluster/cluster";
 import { findApp, listApps } from "../../jobs/apps";
@@ -14,7 +14,7 @@ import { submitJob } from "../../jobs/submit";
 import { jobInfo, jobOutput, linesParam, requestStop } from "../../jobs/actions";
 import { jobEntry, jobsOf, visibleJob } from "../../jobs/views";
 import { heldVaults, vaultJson, zoneAccessOfUser } from "../../vaults/vaults";
-import { userByApiKey, type Caller } from "../auth";
+import { userByApiKey, type Caller } from "../../accounts/credentials";
 import { objectBody, optionalString } from "../input";
 
 export interface JarviceDeps {

@@ -4,7 +4,7 @@
 // never holds the API key: only its hash is stored).
 import { forbidden, invalid } from "../../core/errors";
 import { managesTenant, tenantOf } from "../../core/tenancy";
-import type { Ctx } from "../../accounts/accounts";
+import type { Ctx } from "../../store/ctx";
 import { jobInfo, jobOutput, linesParam, requestStop } from "../../jobs/actions";
 import { checkIpaddrTag } from "../../jobs/ipaddrTag";
 import { submitForCaller } from "../../jobs/submit";

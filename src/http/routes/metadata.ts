@@ -3,12 +3,13 @@
 // system administrators only, since the keys decide vault zones.
 import { forbidden, notFound } from "../../core/errors";
 import { managesTenant, tenantOf } from "../../core/tenancy";
-import type { Ctx } from "../../accounts/accounts";
+import type { Ctx } from "../../store/ctx";
 import { zonesWithMachines } from "../../catalog/catalog";
 import { zoneMetadataWarning } from "../../core/lockout";
 import { createMetadata, deleteMetadata, findMetadata, listMetadata, updateMetadata } from "../../metadata/metadata";
 import type { Api } from "../api";
-import { authenticate, type Caller } from "../auth";
+import type { Caller } from "../../accounts/credentials";
+import { authenticate } from "../auth";
 import { idParam, objectBody, optionalString, requiredString } from "../input";
 
 const CAUTION = "edits affect accounts created from now on in that payer's team only; existing accounts (the payer's own included) keep their vaults";

@@ -1,5 +1,5 @@
 // POST /api/login, POST /api/logout, GET /api/me.
-import type { Ctx } from "../../accounts/accounts";
+import type { Ctx } from "../../store/ctx";
 import type { Api } from "../api";
 import { authenticate, login, logout } from "../auth";
 import { objectBody, optionalString, requiredString } from "../input";

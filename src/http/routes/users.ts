@@ -5,13 +5,15 @@ import { administersSystem, managesTenant, seesAccount, tenantOf } from "../../c
 import { explainZoneAccess } from "../../core/zoneAccess";
 import { lockoutWarning } from "../../core/lockout";
 import { zonesWithMachines } from "../../catalog/catalog";
-import { createAccount, findUser, findUserById, listUsers, regenerateApiKey, setPassword, toAccount, type Ctx } from "../../accounts/accounts";
+import { createAccount, findUser, findUserById, listUsers, regenerateApiKey, setPassword, toAccount } from "../../accounts/accounts";
+import type { Ctx } from "../../store/ctx";
 import { newPassword } from "../../accounts/secrets";
 import type { Db } from "../../store/db";
 import type { UserRow } from "../../store/schema";
 import { zoneAccessOfUser } from "../../vaults/vaults";
 import type { Api } from "../api";
-import { authenticate, type Caller } from "../auth";
+import type { Caller } from "../../accounts/credentials";
+import { authenticate } from "../auth";
 import { objectBody, optionalBool, optionalString, requiredString, stringParam } from "../input";
 
 export async function userJson(db: Db, u: UserRow, payerName?: string) {

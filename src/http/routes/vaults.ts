@@ -1,11 +1,13 @@
 // The VAULTS button on a user row: list a user's vaults, add one, share one.
 import { forbidden, notFound } from "../../core/errors";
 import { managesTenant, seesAccount, tenantOf } from "../../core/tenancy";
-import { findUser, findUserById, toAccount, type Ctx } from "../../accounts/accounts";
+import { findUser, findUserById, toAccount } from "../../accounts/accounts";
+import type { Ctx } from "../../store/ctx";
 import { createVault, findVault, heldVaults, sharesOf, shareVault, toVault, unshareVault, vaultJson } from "../../vaults/vaults";
 import type { VaultRow } from "../../store/schema";
 import type { Api } from "../api";
-import { authenticate, type Caller } from "../auth";
+import type { Caller } from "../../accounts/credentials";
+import { authenticate } from "../auth";
 import { idParam, objectBody, optionalInt, optionalString, requiredString, stringParam } from "../input";
 import { visibleUser } from "./users";
 
