@@ -17,14 +17,18 @@ export interface OpenedDatabase {
   close(): Promise<void>;
 }
 
-export async function openDatabase(opts: { databaseUrl?: string | undefined; dataDir?: string | undefined; pglite?: PGlite }): Promise<OpenedDatabase> {
+export async function openDatabase(opts: {
+  databaseUrl?: string | undefined;
+  dataDir?: string | undefined;
+  pglite?: PGlite;
+  /** where connection losses and recoveries are reported (default: stderr) */
+  log?: (msg: string) => void;
+}): Promise<OpenedDatabase> {
   let db: Db;
   let describe: string;
   if (opts.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
-    // An idle connection can be ended by the server (restart, failover, an administrator):
-    // the pool drops it and opens another when needed; without a handler the process would die.
-    pool.on("error", (e) => console.warn(`paddock: idle database connection lost (${e.message}); it will be replaced`));
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10, connectionTimeoutMillis: 5_000 });
+    watchConnections(pool, opts.log ?? ((m) => console.warn(`paddock: ${m}`)));
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const u = new URL(opts.databaseUrl);
     describe = `postgres:${u.host}${u.pathname}`;
@@ -44,4 +48,28 @@ export async function openDatabase(opts: { databaseUrl?: string | undefined; dat
     throw e;
   }
   return { db, describe, close: () => db.destroy() };
+}
+
+/**
+ * A PostgreSQL server can end any connection at any time (restart, failover, crash, an administrator).
+ * pg reports that as an 'error' event on the client, checked out or idle; an event without a listener
+ * kills the process. Every connection therefore gets a listener: the pool drops a broken client on
+ * release and opens new ones when the server is back, while the query that was running fails and is
+ * answered 503 (http/errors.ts). One line when the outage starts, one when a connection works again.
+ */
+function watchConnections(pool: pg.Pool, log: (msg: string) => void): void {
+  let lost = false;
+  const onLost = (e: Error) => {
+    if (lost) return;
+    lost = true;
+    log(`database connection lost (${e.message}); requests get 503 until it is back, reconnecting`);
+  };
+  pool.on("error", onLost); // an idle client's error (pg-pool's own listener forwards it here)
+  pool.on("connect", (client) => {
+    client.on("error", onLost); // a checked-out client's error
+    if (lost) {
+      lost = false;
+      log("database connection restored");
+    }
+  });
 }
