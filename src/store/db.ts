@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { mkdirSync } from "node:fs";
 import { pgliteAsPool } from "./pglitePool";
+import { lockDataDir, type DataDirLock } from "./dataDirLock";
 import { migrateToLatest } from "./migrate";
 import type { Database } from "./schema";
 
@@ -23,9 +24,12 @@ export async function openDatabase(opts: {
   pglite?: PGlite;
   /** where connection losses and recoveries are reported (default: stderr) */
   log?: (msg: string) => void;
+  /** the data directory's lock stopped being ours (see dataDirLock.ts); default: log it */
+  onLockLost?: (msg: string) => void;
 }): Promise<OpenedDatabase> {
   let db: Db;
   let describe: string;
+  let lock: DataDirLock | undefined;
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10, connectionTimeoutMillis: 5_000 });
     watchConnections(pool, opts.log ?? ((m) => console.warn(`paddock: ${m}`)));
@@ -35,8 +39,17 @@ export async function openDatabase(opts: {
   } else {
     let pglite = opts.pglite;
     if (!pglite) {
-      if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
-      pglite = await PGlite.create(opts.dataDir ? { dataDir: opts.dataDir } : {});
+      if (opts.dataDir) {
+        mkdirSync(opts.dataDir, { recursive: true });
+        // before PGlite touches the directory: a second process must not open it at all
+        lock = lockDataDir(opts.dataDir, { onLost: opts.onLockLost ?? ((m) => console.error(`paddock: ${m}`)) });
+      }
+      try {
+        pglite = await PGlite.create(opts.dataDir ? { dataDir: opts.dataDir } : {});
+      } catch (e) {
+        lock?.release();
+        throw e;
+      }
     }
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pgliteAsPool(pglite) }) });
     describe = `pglite:${opts.dataDir ?? "memory"}`;
@@ -45,9 +58,20 @@ export async function openDatabase(opts: {
     await migrateToLatest(db as Kysely<unknown>);
   } catch (e) {
     await db.destroy();
+    lock?.release();
     throw e;
   }
-  return { db, describe, close: () => db.destroy() };
+  return {
+    db,
+    describe,
+    close: async () => {
+      try {
+        await db.destroy();
+      } finally {
+        lock?.release();
+      }
+    },
+  };
 }
 
 /**
