@@ -31,7 +31,8 @@ export async function openDatabase(opts: {
   let describe: string;
   let lock: DataDirLock | undefined;
   if (opts.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10, connectionTimeoutMillis: 5_000 });
+    // A connection attempt to an unreachable server fails after 10 s (503) instead of hanging the request.
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10, connectionTimeoutMillis: 10_000 });
     watchConnections(pool, opts.log ?? ((m) => console.warn(`paddock: ${m}`)));
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const u = new URL(opts.databaseUrl);
