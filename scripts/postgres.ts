@@ -44,6 +44,15 @@ export interface PostgresServer {
   logFile: string;
   /** Stop the server and delete the temp dir. Idempotent; synchronous so it also works from exit/signal handlers. */
   stop(): void;
+  /**
+   * Outage drills (test/dbRestart.test.ts). `restart()` is `pg_ctl restart -m fast`: a fast shutdown
+   * (sessions end with 57P01 admin_shutdown) and a start on the same port and data directory.
+   * `kill()` sends SIGKILL to the postmaster (its backends notice and end their sessions); `start()`
+   * starts it again on the same port (crash recovery), waiting until it accepts connections.
+   */
+  restart(): Promise<void>;
+  kill(): Promise<void>;
+  start(): Promise<void>;
 }
 
 const REQUIRED_BINARIES = ["initdb", "postgres", "pg_ctl"];
@@ -328,6 +337,85 @@ export async function startPostgres(opts: StartOptions = {}): Promise<PostgresSe
     fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
   };
 
+  const postmasterPid = (): number | undefined => {
+    try {
+      const pid = Number(fs.readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
+      return pid > 0 && isAlive(pid) ? pid : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
+  const pgCtlStop = (mode: "fast" | "immediate"): void => {
+    const [cmd, args] = argv(runAs, bin("pg_ctl"), ["stop", "-D", dataDir, "-m", mode, "-w", "-t", String(STOP_TIMEOUT_S)]);
+    const r = spawnSync(cmd, args, { cwd: tmp, encoding: "utf8", timeout: (STOP_TIMEOUT_S + 5) * 1000 });
+    if (r.status !== 0) throw new Error(`pg_ctl stop -m ${mode} failed: ${r.stderr || r.stdout}`);
+    log(`postgres: stopped (-m ${mode})`);
+  };
+
+  /** Spawn the postmaster on `port` and wait (bounded) until it accepts connections or exits. */
+  const launch = async (port: number, url: string): Promise<{ ready: boolean; exited: boolean; exitInfo: string }> => {
+    const logFd = fs.openSync(logFile, "a");
+    const [scmd, sargs] = argv(runAs, bin("postgres"), [
+      "-D", dataDir,
+      "-p", String(port),
+      "-c", "listen_addresses=127.0.0.1",
+      "-c", `unix_socket_directories=${sockDir}`,
+      "-c", "fsync=off",
+      "-c", "synchronous_commit=off",
+      "-c", "full_page_writes=off",
+      "-c", "max_connections=200",
+    ]);
+    childExited = false;
+    // Own process group: a Ctrl-C at the terminal must not shut the server down under the
+    // still-running tests; we stop it ourselves (stop()).
+    const proc = spawn(scmd, sargs, { cwd: tmp, stdio: ["ignore", logFd, logFd], detached: true });
+    fs.closeSync(logFd);
+    child = proc;
+    let exited = false;
+    let exitInfo = "";
+    proc.on("exit", (code, signal) => {
+      exited = true;
+      if (child === proc) childExited = true;
+      exitInfo = signal ? `signal ${signal}` : `exit code ${code}`;
+    });
+    proc.on("error", (err) => {
+      exited = true;
+      if (child === proc) childExited = true;
+      exitInfo = err.message;
+    });
+
+    log(`postgres: starting on 127.0.0.1:${port} (pid ${proc.pid ?? "?"}), waiting up to ${READY_TIMEOUT_MS / 1000}s for connections`);
+    const start = Date.now();
+    let lastProgress = start;
+    while (!exited && Date.now() - start < READY_TIMEOUT_MS) {
+      if (await canConnect(url)) {
+        log(`postgres: ready on 127.0.0.1:${port} after ${((Date.now() - start) / 1000).toFixed(1)}s`);
+        return { ready: true, exited: false, exitInfo };
+      }
+      if (Date.now() - lastProgress >= 2_000) {
+        lastProgress = Date.now();
+        log(`postgres: still waiting for 127.0.0.1:${port} (${Math.round((Date.now() - start) / 1000)}s)`);
+      }
+      await sleep(200);
+    }
+    if (exited) await sleep(50);
+    return { ready: false, exited, exitInfo };
+  };
+
+  /** Start again on the same port; after a SIGKILL the old backends may still hold shared memory for a moment. */
+  const startAgain = async (port: number, url: string): Promise<void> => {
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    for (;;) {
+      const r = await launch(port, url);
+      if (r.ready) return;
+      if (!r.exited || Date.now() > deadline) {
+        throw new Error(`postgres did not start again on port ${port} (${r.exitInfo || "timeout"}); server log:\n${tail(logFile)}`);
+      }
+      await sleep(200);
+    }
+  };
+
   opts.onCreated?.(stop);
 
   try {
@@ -352,60 +440,33 @@ export async function startPostgres(opts: StartOptions = {}): Promise<PostgresSe
     for (let attempt = 1; ; attempt++) {
       const port = await findFreePort();
       const url = `postgres://${PG_SUPERUSER}@127.0.0.1:${port}/postgres`;
-      const logFd = fs.openSync(logFile, "a");
-      const [scmd, sargs] = argv(runAs, bin("postgres"), [
-        "-D", dataDir,
-        "-p", String(port),
-        "-c", "listen_addresses=127.0.0.1",
-        "-c", `unix_socket_directories=${sockDir}`,
-        "-c", "fsync=off",
-        "-c", "synchronous_commit=off",
-        "-c", "full_page_writes=off",
-        "-c", "max_connections=200",
-      ]);
-      childExited = false;
-      // Own process group: a Ctrl-C at the terminal must not shut the server down under the
-      // still-running tests; we stop it ourselves (stop()).
-      const proc = spawn(scmd, sargs, { cwd: tmp, stdio: ["ignore", logFd, logFd], detached: true });
-      fs.closeSync(logFd);
-      child = proc;
-      let exitInfo = "";
-      proc.on("exit", (code, signal) => {
-        childExited = true;
-        exitInfo = signal ? `signal ${signal}` : `exit code ${code}`;
-      });
-      proc.on("error", (err) => {
-        childExited = true;
-        exitInfo = err.message;
-      });
-
-      log(`postgres: starting on 127.0.0.1:${port} (pid ${proc.pid ?? "?"}), waiting up to ${READY_TIMEOUT_MS / 1000}s for connections`);
-      const start = Date.now();
-      let lastProgress = start;
-      let ready = false;
-      while (!childExited && Date.now() - start < READY_TIMEOUT_MS) {
-        if (await canConnect(url)) {
-          ready = true;
-          break;
-        }
-        if (Date.now() - lastProgress >= 2_000) {
-          lastProgress = Date.now();
-          log(`postgres: still waiting for 127.0.0.1:${port} (${Math.round((Date.now() - start) / 1000)}s)`);
-        }
-        await sleep(200);
+      const r = await launch(port, url);
+      if (r.ready) {
+        const server: PostgresServer = {
+          host: "127.0.0.1", port, version: bins.version, major: bins.major, url, logFile, stop,
+          restart: async () => {
+            pgCtlStop("fast");
+            await startAgain(port, url);
+          },
+          kill: async () => {
+            const pid = postmasterPid();
+            if (pid === undefined) throw new Error("postgres: no postmaster to kill");
+            process.kill(pid, "SIGKILL");
+            // the postmaster is gone once the process is: its backends follow on their own
+            while (isAlive(pid)) await sleep(20);
+            log(`postgres: postmaster ${pid} killed (SIGKILL)`);
+          },
+          start: () => startAgain(port, url),
+        };
+        return server;
       }
-      if (ready) {
-        log(`postgres: ready on 127.0.0.1:${port} after ${((Date.now() - start) / 1000).toFixed(1)}s`);
-        return { host: "127.0.0.1", port, version: bins.version, major: bins.major, url, logFile, stop };
-      }
-      if (childExited) {
-        await sleep(50);
+      if (r.exited) {
         const logText = tail(logFile);
         if (attempt < 3 && /could not (bind|create listen socket)|Address already in use/i.test(logText)) {
           log(`postgres: port ${port} was taken meanwhile, retrying with another one`);
           continue;
         }
-        throw new Error(`postgres exited during startup (${exitInfo}); server log:\n${logText}`);
+        throw new Error(`postgres exited during startup (${r.exitInfo}); server log:\n${logText}`);
       }
       throw new Error(`postgres did not accept connections within ${READY_TIMEOUT_MS / 1000}s; server log:\n${tail(logFile)}`);
     }

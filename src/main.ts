@@ -68,7 +68,13 @@ async function main(): Promise<void> {
 
   let opened: OpenedDatabase | undefined;
   if (roles.has("api") || roles.has("k8s-scheduler")) {
-    opened = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.databaseUrl ? undefined : settings.dataDir });
+    opened = await openDatabase({
+      databaseUrl: settings.databaseUrl,
+      dataDir: settings.databaseUrl ? undefined : settings.dataDir,
+      log,
+      // another process has the embedded database now: writing on would corrupt it
+      onLockLost: (m) => fail(`${m}; stopping`),
+    });
     const db = opened.db;
     const ctx = { db, settings };
     try {

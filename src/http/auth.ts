@@ -8,6 +8,7 @@ import { ruleFor, usernameFor, type ExternalIdentity } from "../core/externalAut
 import { createAccount, findUser } from "../accounts/accounts";
 import { caller, equalHashes, userByApiKey, type Caller } from "../accounts/credentials";
 import type { Ctx } from "../store/ctx";
+import { isConnectionLost } from "../store/errors";
 import { hashToken, newSessionToken, verifyPassword } from "../accounts/secrets";
 
 
@@ -15,7 +16,8 @@ import { hashToken, newSessionToken, verifyPassword } from "../accounts/secrets"
 export async function login(ctx: Ctx, username: string, secret: { password: string } | { apikey: string }): Promise<{ token: string; expires: Date; caller: Caller }> {
   let c: Caller;
   if ("apikey" in secret) {
-    c = await userByApiKey(ctx, username, secret.apikey).catch(() => {
+    c = await userByApiKey(ctx, username, secret.apikey).catch((e: unknown) => {
+      if (isConnectionLost(e)) throw e; // 503, not a wrong key
       throw unauthorized("invalid user name or API key");
     });
   } else {

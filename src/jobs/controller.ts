@@ -3,7 +3,7 @@
 // stopped jobs and orphan pods. It reconciles from what the cluster reports,
 // so a restart loses nothing and creates nothing twice.
 import type { ClusterBackend } from "../cluster/cluster";
-import { CoalescedRunner } from "../lib/coalescedRunner";
+import { CoalescedRunner, DEFAULT_BACKOFF, type Backoff } from "../lib/coalescedRunner";
 import type { AppDef } from "../core/appdef";
 import { ACTIVE_STATUSES, isActive, nextStep, type JobStatus, type ObservedPod } from "../core/jobLifecycle";
 import { podPlan } from "../core/podPlan";
@@ -13,15 +13,14 @@ export interface ControllerOptions {
   namespace: string;
   resyncMs?: number;
   log?: (msg: string) => void;
+  /** retry delays after a failed reconcile (default 100 ms doubling to 10 s) */
+  backoff?: Backoff;
 }
 
 export class JobController {
   private stopped = false;
-  private readonly runner = new CoalescedRunner(
-    () => this.reconcileOnce(),
-    () => !this.stopped,
-    (e) => this.log(`job controller: reconcile failed: ${e.message}`),
-  );
+  /** a failed reconcile (the database or the cluster is away) is retried with backoff, 100 ms doubling to 10 s */
+  private readonly runner: CoalescedRunner;
   private unwatch: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly log: (msg: string) => void;
@@ -32,6 +31,20 @@ export class JobController {
     private readonly opts: ControllerOptions,
   ) {
     this.log = opts.log ?? (() => {});
+    this.runner = new CoalescedRunner(
+      () => this.reconcileOnce(),
+      () => !this.stopped,
+      {
+        // one line when an outage starts and one when it ends, not one per attempt
+        onError: (e, failures, retryInMs) => {
+          if (failures === 1) this.log(`job controller: reconcile failed: ${e.message}; retrying with backoff (next in ${retryInMs} ms, at most every ${(this.opts.backoff ?? DEFAULT_BACKOFF).maxMs} ms)`);
+        },
+        onRecovered: (failures) => {
+          this.log(`job controller: reconcile succeeded again after ${failures} failed attempt(s)`);
+        },
+      },
+      this.opts.backoff,
+    );
   }
 
   start(): void {
@@ -44,6 +57,7 @@ export class JobController {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.runner.cancel();
     this.unwatch?.();
     if (this.timer) clearInterval(this.timer);
     await this.runner.idle();

@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { mkdirSync } from "node:fs";
 import { pgliteAsPool } from "./pglitePool";
+import { lockDataDir, type DataDirLock } from "./dataDirLock";
 import { migrateToLatest } from "./migrate";
 import type { Database } from "./schema";
 
@@ -17,22 +18,39 @@ export interface OpenedDatabase {
   close(): Promise<void>;
 }
 
-export async function openDatabase(opts: { databaseUrl?: string | undefined; dataDir?: string | undefined; pglite?: PGlite }): Promise<OpenedDatabase> {
+export async function openDatabase(opts: {
+  databaseUrl?: string | undefined;
+  dataDir?: string | undefined;
+  pglite?: PGlite;
+  /** where connection losses and recoveries are reported (default: stderr) */
+  log?: (msg: string) => void;
+  /** the data directory's lock stopped being ours (see dataDirLock.ts); default: log it */
+  onLockLost?: (msg: string) => void;
+}): Promise<OpenedDatabase> {
   let db: Db;
   let describe: string;
+  let lock: DataDirLock | undefined;
   if (opts.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
-    // An idle connection can be ended by the server (restart, failover, an administrator):
-    // the pool drops it and opens another when needed; without a handler the process would die.
-    pool.on("error", (e) => console.warn(`paddock: idle database connection lost (${e.message}); it will be replaced`));
+    // A connection attempt to an unreachable server fails after 10 s (503) instead of hanging the request.
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10, connectionTimeoutMillis: 10_000 });
+    watchConnections(pool, opts.log ?? ((m) => console.warn(`paddock: ${m}`)));
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const u = new URL(opts.databaseUrl);
     describe = `postgres:${u.host}${u.pathname}`;
   } else {
     let pglite = opts.pglite;
     if (!pglite) {
-      if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
-      pglite = await PGlite.create(opts.dataDir ? { dataDir: opts.dataDir } : {});
+      if (opts.dataDir) {
+        mkdirSync(opts.dataDir, { recursive: true });
+        // before PGlite touches the directory: a second process must not open it at all
+        lock = lockDataDir(opts.dataDir, { onLost: opts.onLockLost ?? ((m) => console.error(`paddock: ${m}`)) });
+      }
+      try {
+        pglite = await PGlite.create(opts.dataDir ? { dataDir: opts.dataDir } : {});
+      } catch (e) {
+        lock?.release();
+        throw e;
+      }
     }
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pgliteAsPool(pglite) }) });
     describe = `pglite:${opts.dataDir ?? "memory"}`;
@@ -41,7 +59,42 @@ export async function openDatabase(opts: { databaseUrl?: string | undefined; dat
     await migrateToLatest(db as Kysely<unknown>);
   } catch (e) {
     await db.destroy();
+    lock?.release();
     throw e;
   }
-  return { db, describe, close: () => db.destroy() };
+  return {
+    db,
+    describe,
+    close: async () => {
+      try {
+        await db.destroy();
+      } finally {
+        lock?.release();
+      }
+    },
+  };
+}
+
+/**
+ * A PostgreSQL server can end any connection at any time (restart, failover, crash, an administrator).
+ * pg reports that as an 'error' event on the client, checked out or idle; an event without a listener
+ * kills the process. Every connection therefore gets a listener: the pool drops a broken client on
+ * release and opens new ones when the server is back, while the query that was running fails and is
+ * answered 503 (http/errors.ts). One line when the outage starts, one when a connection works again.
+ */
+function watchConnections(pool: pg.Pool, log: (msg: string) => void): void {
+  let lost = false;
+  const onLost = (e: Error) => {
+    if (lost) return;
+    lost = true;
+    log(`database connection lost (${e.message}); requests get 503 until it is back, reconnecting`);
+  };
+  pool.on("error", onLost); // an idle client's error (pg-pool's own listener forwards it here)
+  pool.on("connect", (client) => {
+    client.on("error", onLost); // a checked-out client's error
+    if (lost) {
+      lost = false;
+      log("database connection restored");
+    }
+  });
 }
