@@ -1,7 +1,7 @@
 // The payer metadata keys that set vault defaults for a payer's future team
 // members (spec/accounts-zones-vaults.md, "Payer metadata"). Keys are
 // case-sensitive; values are stored as strings and validated by type on write.
-import { ACCESS_MODES, UNZONED } from "./vaults";
+import { ACCESS_MODES, UNZONED, parseZoneId, subpathProblem, vaultNameProblem } from "./vaults";
 
 export const PAYER_METADATA_KEYS = [
   "vaultName",
@@ -54,8 +54,9 @@ export function checkPayerMetadata(key: string, raw: string, zoneExists: (id: nu
     }
     case "vaultZone":
     case "vaultEphemeralZone": {
-      if (!/^-?\d+$/.test(value)) return { ok: false, problem: `must be an integer zone id, or -1 for unzoned, got '${raw}'` };
-      const id = Number(value);
+      const zone = parseZoneId(value);
+      if (!zone.ok) return { ok: false, problem: zone.problem };
+      const id = zone.value;
       if (id !== UNZONED && !zoneExists(id)) return { ok: false, problem: `zone ${id} does not exist` };
       return { ok: true, value: String(id) };
     }
@@ -71,11 +72,8 @@ export function checkPayerMetadata(key: string, raw: string, zoneExists: (id: nu
       return { ok: true, value: [...new Set(modes)].join(",") };
     }
     case "vaultName": {
-      if (value === "") return { ok: false, problem: "must not be empty" };
-      if (!/^[A-Za-z0-9][-A-Za-z0-9_.]*$/.test(value) || value.length > 63) {
-        return { ok: false, problem: "must be 1-63 letters, digits, '-', '_' or '.', starting with a letter or digit" };
-      }
-      return { ok: true, value };
+      const problem = vaultNameProblem(value);
+      return problem ? { ok: false, problem } : { ok: true, value };
     }
     case "vaultStorageClassName":
     case "vaultVolumeName": {
@@ -84,9 +82,13 @@ export function checkPayerMetadata(key: string, raw: string, zoneExists: (id: nu
       }
       return { ok: true, value };
     }
-    case "vaultSubpath":
+    case "vaultSubpath": {
+      // The substitutions are resolved per user at job launch (and checked again then).
+      const problem = raw === "" ? undefined : subpathProblem(raw);
+      return problem ? { ok: false, problem } : { ok: true, value: raw };
+    }
     case "vaultDalHookMeta":
-      // Free text; the sub-path's substitutions are resolved per user at job launch.
+      // Free text for custom hooks.
       return { ok: true, value: raw };
   }
 }
