@@ -403,7 +403,7 @@ describe("zones, clusters and machines", () => {
     ["a negative price", machine({ price: -1 }), "price", />= 0/],
     ["a price as text", machine({ price: "1.5" }), "price", /number/],
     ["a node selector that is not an object", machine({ nodeSelector: "pool=cpu" }), "nodeSelector", /object/],
-    ["a node selector with a non-string value", machine({ nodeSelector: { gpus: 2 } }), "nodeSelector", /string values/],
+    ["a node selector with a non-string value", machine({ nodeSelector: { gpus: 2 } }), "nodeSelector.gpus", /must be a string/],
     ["a description that is not a string", machine({ description: 5 }), "description", /string/],
     ["cores beyond the database's integer range", machine({ cores: 2 ** 31 }), "cores", /integer/],
   ])("refuses a machine with %s (400 naming the field) and stores nothing", async (_what, body, field, text) => {
