@@ -86,6 +86,9 @@ describe("checkAppDef: errors name the field", () => {
     ["a selection without values", (d) => ({ ...d, commands: { run: { path: "/x", parameters: { p: { type: "selection" } } } } }), "appdef.commands.run.parameters.p.values"],
     ["a selection with no values", (d) => ({ ...d, commands: { run: { path: "/x", parameters: { p: { type: "selection", values: [] } } } } }), "appdef.commands.run.parameters.p.values"],
     ["a CONST without value", (d) => ({ ...d, commands: { run: { path: "/x", parameters: { p: { type: "CONST" } } } } }), "appdef.commands.run.parameters.p.value"],
+    ["a min that is text", (d) => ({ ...d, commands: { run: { path: "/x", parameters: { p: { type: "INT", min: "0x10" } } } } }), "appdef.commands.run.parameters.p.min"],
+    ["a max that is not finite", (d) => ({ ...d, commands: { run: { path: "/x", parameters: { p: { type: "FLOAT", max: null } } } } }), "appdef.commands.run.parameters.p.max"],
+    ["a min above the max", (d) => ({ ...d, commands: { run: { path: "/x", parameters: { p: { type: "RANGE", min: 10, max: 1 } } } } }), "appdef.commands.run.parameters.p.min"],
   ])("refuses %s, naming %s", (_what, mutate, field) => {
     const r = checkAppDef(mutate(valid()));
     expect(r.ok).toBe(false);

@@ -64,6 +64,11 @@ export function checkAppDef(doc: unknown): Checked<AppDef> {
       if (!PARAMETER_TYPES.includes(p.type as ParameterType)) return fail(`${pat}.type`, `must be one of ${PARAMETER_TYPES.join(", ")}`);
       if (p.type === "selection" && (!Array.isArray(p.values) || p.values.length === 0)) return fail(`${pat}.values`, "a selection needs its values");
       if (p.type === "CONST" && p.value === undefined) return fail(`${pat}.value`, "a CONST needs its value");
+      // Submissions are checked against min and max: they must be finite numbers, in order.
+      for (const k of ["min", "max"] as const) {
+        if (p[k] !== undefined && (typeof p[k] !== "number" || !Number.isFinite(p[k]))) return fail(`${pat}.${k}`, "must be a number");
+      }
+      if (typeof p.min === "number" && typeof p.max === "number" && p.min > p.max) return fail(`${pat}.min`, `must not be more than max (${p.max})`);
     }
   }
   const value = { ...doc, commands: Object.fromEntries(Object.entries(doc.commands).map(([id, c]) => [id, { name: id, ...(c as object) }])) } as AppDef;
