@@ -165,7 +165,7 @@ describe("vaultSubpath (within the volume, relative)", () => {
     ["teams/../../etc", /'\.\.' segment/],
     ["teams/%USER%/..", /'\.\.' segment/],
     ["a\\..\\b", /'\\'/],
-    ["home/\u0000x", /control characters/],
+    ["home/\u0001x", /control characters/],
     ["x".repeat(1025), /at most 1024/],
   ])("refuses '%s'", (raw, problem) => {
     expect(problemOf("vaultSubpath", raw)).toMatch(problem);
@@ -177,7 +177,7 @@ describe("vaultSubpath (within the volume, relative)", () => {
 });
 
 describe("vaultName: the characters of a vault name only", () => {
-  it.each(["home;rm -rf", "a b", "$(id)", "`id`", "a/b", "..", "x\u0000"])("refuses '%s'", (raw) => {
+  it.each(["home;rm -rf", "a b", "$(id)", "`id`", "a/b", "..", "x\u0001"])("refuses '%s'", (raw) => {
     expect(problemOf("vaultName", raw)).toMatch(/letters, digits/);
   });
 });
@@ -185,5 +185,14 @@ describe("vaultName: the characters of a vault name only", () => {
 describe.each(["vaultSubpath", "vaultDalHookMeta"])("%s (free text)", (key) => {
   it.each(["", "%USER%/data", "home/%IDUSER%", "tier=gold;region=eu", " spaced "])("accepts '%s' unchanged", (raw) => {
     expect(check(key, raw)).toEqual({ ok: true, value: raw });
+  });
+});
+
+describe.each(PAYER_METADATA_KEYS)("%s: no NUL, bounded", (key) => {
+  it("refuses a NUL character", () => {
+    expect(problemOf(key, "a\u0000b")).toBe("must not contain NUL characters");
+  });
+  it("refuses a value longer than 4096 characters", () => {
+    expect(problemOf(key, "1".repeat(4097))).toMatch(/at most 4096 characters/);
   });
 });

@@ -33,6 +33,9 @@ export function isPayerMetadataKey(key: string): key is PayerMetadataKey {
   return (PAYER_METADATA_KEYS as readonly string[]).includes(key);
 }
 
+/** The longest value of a payer metadata row. */
+export const PAYER_METADATA_VALUE_MAX = 4096;
+
 export type MetadataCheck = { ok: true; value: string } | { ok: false; problem: string };
 
 /**
@@ -43,6 +46,9 @@ export function checkPayerMetadata(key: string, raw: string, zoneExists: (id: nu
   if (!isPayerMetadataKey(key)) {
     return { ok: false, problem: `unknown key '${key}' (keys are case-sensitive: ${PAYER_METADATA_KEYS.join(", ")})` };
   }
+  // Values reach a hook's environment (where NUL is impossible) and the portal.
+  if (raw.includes("\u0000")) return { ok: false, problem: "must not contain NUL characters" };
+  if (raw.length > PAYER_METADATA_VALUE_MAX) return { ok: false, problem: `must be at most ${PAYER_METADATA_VALUE_MAX} characters (is ${raw.length})` };
   const value = raw.trim();
   switch (key) {
     case "vaultSize": {
