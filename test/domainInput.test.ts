@@ -187,6 +187,13 @@ describe("domain input through the API", () => {
       expect(await counts(t, ALL)).toEqual(before);
     });
 
+    it("vaultDalHookMeta with NUL (it reaches the hook's environment): 400 naming the key, no row", async () => {
+      const before = await counts(t, ALL);
+      expectRefused(await asAdmin("POST", "/api/metadata", { payer: "acme", key: "vaultDalHookMeta", value: "tier=gold\u0000x" }), 400, "value (vaultDalHookMeta)", /NUL/);
+      expectRefused(await asAdmin("POST", "/api/users", { username: "nul-payer", vaultOverrides: { vaultDalHookMeta: "\u0000" } }), 400, "vaultOverrides.vaultDalHookMeta", /NUL/);
+      expect(await counts(t, ALL)).toEqual(before);
+    });
+
     it("an edit of vaultSubpath to '..' keeps the old value", async () => {
       const created = await asAdmin("POST", "/api/metadata", { payer: "acme", key: "vaultSubpath", value: "teams/acme/%USER%" });
       expect(created.statusCode, created.body).toBe(201);
