@@ -68,7 +68,7 @@ describe("users", () => {
   it("stores a payer's vault overrides as its metadata", async () => {
     const r = await asAdmin("POST", "/api/users", {
       username: "uu-over",
-      vaultOverrides: { vaultName: "data", vaultStorageClassName: "fast", vaultAccessModes: "ReadWriteMany", vaultSize: 20, vaultSubpath: "/home/%USER%" },
+      vaultOverrides: { vaultName: "data", vaultStorageClassName: "fast", vaultAccessModes: "ReadWriteMany", vaultSize: 20, vaultSubpath: "home/%USER%" },
     });
     const j = expectStatus(r, 201);
     expect(j.vaults).toEqual([expect.objectContaining({ name: "ephemeral" }), expect.objectContaining({ name: "data", kind: "pvc" })]);
@@ -78,7 +78,7 @@ describe("users", () => {
       vaultStorageClassName: "fast",
       vaultAccessModes: "ReadWriteMany",
       vaultSize: "20",
-      vaultSubpath: "/home/%USER%",
+      vaultSubpath: "home/%USER%",
     });
   });
 
@@ -219,8 +219,8 @@ describe("vaults", () => {
   });
 
   it("adds persistent (dynamic and static) and NFS vaults, zoned or unzoned", async () => {
-    const a = expectStatus(await asAdmin("POST", "/api/users/vv-owner/vaults", { name: "projects", kind: "pvc", storageClass: "fast", size: 50, accessModes: "ReadWriteMany,ReadWriteOnce", subpath: "/home/%USER%" }), 201);
-    expect(a).toMatchObject({ name: "projects", kind: "pvc", zone: -1, default: false, storageClass: "fast", volumeName: null, accessModes: ["ReadWriteMany", "ReadWriteOnce"], size: 50, subpath: "/home/%USER%", sharedWith: [] });
+    const a = expectStatus(await asAdmin("POST", "/api/users/vv-owner/vaults", { name: "projects", kind: "pvc", storageClass: "fast", size: 50, accessModes: "ReadWriteMany,ReadWriteOnce", subpath: "home/%USER%" }), 201);
+    expect(a).toMatchObject({ name: "projects", kind: "pvc", zone: -1, default: false, storageClass: "fast", volumeName: null, accessModes: ["ReadWriteMany", "ReadWriteOnce"], size: 50, subpath: "home/%USER%", sharedWith: [] });
     const b = expectStatus(await asAdmin("POST", "/api/users/vv-owner/vaults", { name: "static", kind: "pvc", volumeName: "pv-shared", size: 100, zone: west }), 201);
     expect(b).toMatchObject({ kind: "pvc", storageClass: null, volumeName: "pv-shared", accessModes: ["ReadWriteOnce"], zone: west });
     const c = expectStatus(await asAdmin("POST", "/api/users/vv-owner/vaults", { name: "nfs-home", kind: "nfs", nfsServer: "10.0.0.5", nfsPath: "/export/home", zone: "0" }), 201);
@@ -249,7 +249,7 @@ describe("vaults", () => {
     ["empty access modes", pvc({ accessModes: "" }), "accessModes", /comma-separated/],
     ["access modes that are not a string", pvc({ accessModes: ["ReadWriteOnce"] }), "accessModes", /string/],
     ["a zone that does not exist", pvc({ zone: 42 }), "zone", /zone 42 does not exist/],
-    ["a zone below -1", pvc({ zone: -2 }), "zone", /does not exist/],
+    ["a zone below -1", pvc({ zone: -2 }), "zone", /zone ids run from 0/],
     ["a zone that is not a number", pvc({ zone: "west" }), "zone", /integer/],
     ["a sub-path that is not a string", pvc({ subpath: 5 }), "subpath", /string/],
     ["an NFS vault without server", { name: "v1", kind: "nfs", nfsPath: "/x" }, "nfsServer", /server/],
@@ -403,7 +403,7 @@ describe("zones, clusters and machines", () => {
     ["a negative price", machine({ price: -1 }), "price", />= 0/],
     ["a price as text", machine({ price: "1.5" }), "price", /number/],
     ["a node selector that is not an object", machine({ nodeSelector: "pool=cpu" }), "nodeSelector", /object/],
-    ["a node selector with a non-string value", machine({ nodeSelector: { gpus: 2 } }), "nodeSelector", /string values/],
+    ["a node selector with a non-string value", machine({ nodeSelector: { gpus: 2 } }), "nodeSelector.gpus", /must be a string/],
     ["a description that is not a string", machine({ description: 5 }), "description", /string/],
     ["cores beyond the database's integer range", machine({ cores: 2 ** 31 }), "cores", /integer/],
   ])("refuses a machine with %s (400 naming the field) and stores nothing", async (_what, body, field, text) => {

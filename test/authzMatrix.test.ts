@@ -575,7 +575,7 @@ async function makeTenant(t: TestApp, tag: string): Promise<Tenant> {
 
   const v = await t.call("POST", `/api/users/${member.username}/vaults`, {
     as: t.admin,
-    body: { name: `${tag}-projects`, kind: "pvc", storageClass: `${tag}-sc`, size: 10, accessModes: "ReadWriteMany", subpath: `/${tag}/%USER%` },
+    body: { name: `${tag}-projects`, kind: "pvc", storageClass: `${tag}-sc`, size: 10, accessModes: "ReadWriteMany", subpath: `${tag}/%USER%` },
   });
   if (v.statusCode !== 201) throw new Error(`adding a vault answered ${v.statusCode}: ${v.body}`);
   const m = await t.call("POST", "/api/metadata", { as: t.admin, body: { payer: payer.username, key: "vaultDalHookMeta", value: `${tag}-hook-secret` } });

@@ -97,7 +97,7 @@ describe("payer metadata sets the default vaults of the payer's future team memb
       vaultSize: await h.setMetadata("pinecone", "vaultSize", "50"),
       vaultZone: await h.setMetadata("pinecone", "vaultZone", east),
       vaultEphemeralZone: await h.setMetadata("pinecone", "vaultEphemeralZone", String(scratch)),
-      vaultSubpath: await h.setMetadata("pinecone", "vaultSubpath", "/teams/pinecone/%USER%"),
+      vaultSubpath: await h.setMetadata("pinecone", "vaultSubpath", "teams/pinecone/%USER%"),
     };
     expect(rows.vaultZone).toMatchObject({ payer: "pinecone", key: "vaultZone", value: String(east) });
 
@@ -114,7 +114,7 @@ describe("payer metadata sets the default vaults of the payer's future team memb
       accessModes: ["ReadWriteMany"],
       size: 50,
       zone: east,
-      subpath: "/teams/pinecone/%USER%",
+      subpath: "teams/pinecone/%USER%",
       default: true,
     });
     // every vault zoned, in two zones: those two zones and not Default
@@ -315,7 +315,7 @@ describe("metadata writes are validated by type; the list is searchable and filt
     alphaMember = await t.member("alpha-m1", "alpha");
     await h.setMetadata("alpha", "vaultName", "alpha_home");
     await h.setMetadata("alpha", "vaultSize", "20");
-    await h.setMetadata("alpha", "vaultSubpath", "/a/%USER%");
+    await h.setMetadata("alpha", "vaultSubpath", "a/%USER%");
     await h.setMetadata("beta", "vaultName", "beta-home");
     await h.setMetadata("beta", "vaultZone", zone);
     await h.setMetadata("beta", "vaultAccessModes", " ReadWriteOnce, ReadWriteMany ");

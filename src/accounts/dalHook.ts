@@ -3,12 +3,16 @@
 // setup comes in the JARVICE_* environment variables. The hook may declare the
 // vaults to create by printing one JSON line per vault on stdout:
 //   {"vault": {"name": "home", "kind": "nfs", "zone": 2, "nfsServer": "...", "nfsPath": "..."}}
-// If it declares none, the default vaults are created. A non-zero exit or a
-// time-out fails the account creation with the hook's message.
+// If it declares none, the default vaults are created. A non-zero exit, a
+// time-out or a wrong declaration (src/core/vaultDeclarations.ts) fails the
+// account creation with the hook's message.
 import { spawn } from "node:child_process";
 import { PaddockError } from "../core/errors";
-import { UNZONED, VAULT_KINDS, ACCESS_MODES, type AccessMode, type VaultKind } from "../core/vaults";
 import type { PlannedVault } from "../core/vaultSetup";
+import { parseDeclaredVaults } from "../core/vaultDeclarations";
+
+/** The most a hook may print on stdout (and the most of stderr kept). */
+const OUTPUT_MAX = 1024 * 1024;
 
 export interface HookResult {
   declaredVaults: PlannedVault[];
@@ -37,8 +41,13 @@ export async function runDalHook(executable: string, username: string, env: Reco
         child.kill("SIGKILL");
       }
     }, timeoutMs);
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    // Bounded: a runaway hook cannot fill the API process's memory.
+    child.stdout.on("data", (d: Buffer) => {
+      if (out.length < OUTPUT_MAX) out += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      if (err.length < OUTPUT_MAX) err += d.toString();
+    });
     child.on("error", (e) => {
       clearTimeout(timer);
       resolve({ code: null, signal: null, stdout: out, stderr: err, timedOut, spawnError: e });
@@ -56,43 +65,9 @@ export async function runDalHook(executable: string, username: string, env: Reco
     const why = tail(stderr) || tail(stdout) || (signal ? `killed by ${signal}` : "no message");
     throw new PaddockError("failed", `DAL hook ${executable} failed (exit ${code ?? signal}): ${why}`);
   }
-  return { declaredVaults: parseDeclaredVaults(stdout), stdout };
-}
-
-// A bad declaration is the hook's fault, not the caller's: it fails like the hook.
-const badDeclaration = (problem: string, line: string) => new PaddockError("failed", `DAL hook declared an invalid vault: ${problem} in ${line}`);
-
-function parseDeclaredVaults(stdout: string): PlannedVault[] {
-  const vaults: PlannedVault[] = [];
-  for (const line of stdout.split("\n")) {
-    const t = line.trim();
-    if (!t.startsWith("{")) continue;
-    let parsed: { vault?: Record<string, unknown> };
-    try {
-      parsed = JSON.parse(t) as typeof parsed;
-    } catch {
-      continue; // ordinary output that happens to start with a brace
-    }
-    const v = parsed.vault;
-    if (!v) continue;
-    const kind = (v.kind ?? "nfs") as VaultKind;
-    if (typeof v.name !== "string" || v.name === "") throw badDeclaration("name missing", t);
-    if (!VAULT_KINDS.includes(kind)) throw badDeclaration(`kind must be one of ${VAULT_KINDS.join(", ")}`, t);
-    const zone = v.zone === undefined ? UNZONED : Number(v.zone);
-    const modes = typeof v.accessModes === "string" ? v.accessModes.split(",").filter(Boolean) : [];
-    if (modes.some((m) => !(ACCESS_MODES as readonly string[]).includes(m))) throw badDeclaration("unknown access mode", t);
-    vaults.push({
-      name: v.name,
-      kind,
-      zoneId: zone === UNZONED ? null : zone,
-      storageClass: typeof v.storageClass === "string" ? v.storageClass : null,
-      volumeName: typeof v.volumeName === "string" ? v.volumeName : null,
-      accessModes: modes as AccessMode[],
-      sizeGb: typeof v.size === "number" ? v.size : null,
-      subpath: typeof v.subpath === "string" ? v.subpath : null,
-      nfsServer: typeof v.nfsServer === "string" ? v.nfsServer : null,
-      nfsPath: typeof v.nfsPath === "string" ? v.nfsPath : null,
-    });
-  }
-  return vaults;
+  if (stdout.length >= OUTPUT_MAX) throw new PaddockError("failed", `DAL hook ${executable} printed more than ${OUTPUT_MAX / 1024 / 1024} MiB`);
+  // A bad declaration is the hook's fault, not the caller's: it fails like the hook.
+  const declared = parseDeclaredVaults(stdout);
+  if (!declared.ok) throw new PaddockError("failed", `DAL hook ${executable} ${declared.problem}`);
+  return { declaredVaults: declared.vaults, stdout };
 }

@@ -1,6 +1,8 @@
 // Zones, clusters and machine types. The Default zone (id 0) always exists;
 // each cluster is in one zone; each machine type is offered on one cluster.
 import { conflict, invalid, notFound } from "../core/errors";
+import { nodeSelectorProblem } from "../core/labels";
+import { parseZoneId } from "../core/vaults";
 import { isUniqueViolation } from "../store/errors";
 import type { Db } from "../store/db";
 import type { MachineRow } from "../store/schema";
@@ -57,18 +59,25 @@ export async function listClusters(db: Db) {
 
 const BACKENDS = ["kubernetes", "simulated"];
 
+/** A cluster's zone: a 32-bit zone id (never -1: a cluster is always in a zone) that exists. */
+async function existingZone(db: Db, raw: unknown): Promise<number> {
+  // JSON integers only here (the body's type); parseZoneId bounds them before the query.
+  const zone = typeof raw === "number" ? parseZoneId(raw, false) : { ok: false as const, problem: "must be a zone id (integer)" };
+  if (!zone.ok) throw invalid("zone", zone.problem);
+  if (!(await db.selectFrom("zones").select("id").where("id", "=", zone.value).executeTakeFirst())) throw invalid("zone", `zone ${zone.value} does not exist`);
+  return zone.value;
+}
+
 export async function createCluster(db: Db, input: { name?: unknown; zone?: unknown; description?: unknown; backend?: unknown }) {
   const p = nameProblem(input.name);
   if (p) throw invalid("name", p);
-  const zone = input.zone ?? 0;
-  if (!Number.isInteger(zone)) throw invalid("zone", "must be a zone id (integer)");
-  if (!(await db.selectFrom("zones").select("id").where("id", "=", zone as number).executeTakeFirst())) throw invalid("zone", `zone ${String(zone)} does not exist`);
+  const zone = await existingZone(db, input.zone ?? 0);
   const backend = input.backend ?? "kubernetes";
   if (!BACKENDS.includes(backend as string)) throw invalid("backend", `must be one of ${BACKENDS.join(", ")}`);
   return uniquely("name", "cluster", () =>
     db
       .insertInto("clusters")
-      .values({ name: input.name as string, zone_id: zone as number, description: typeof input.description === "string" ? input.description : "", backend: backend as string })
+      .values({ name: input.name as string, zone_id: zone, description: typeof input.description === "string" ? input.description : "", backend: backend as string })
       .returning(["id", "name", "zone_id as zone", "description", "backend"])
       .executeTakeFirstOrThrow(),
   );
@@ -77,9 +86,7 @@ export async function createCluster(db: Db, input: { name?: unknown; zone?: unkn
 export async function updateCluster(db: Db, id: number, input: { zone?: unknown; description?: unknown }) {
   const set: { zone_id?: number; description?: string } = {};
   if (input.zone !== undefined) {
-    if (!Number.isInteger(input.zone)) throw invalid("zone", "must be a zone id (integer)");
-    if (!(await db.selectFrom("zones").select("id").where("id", "=", input.zone as number).executeTakeFirst())) throw invalid("zone", `zone ${String(input.zone)} does not exist`);
-    set.zone_id = input.zone as number;
+    set.zone_id = await existingZone(db, input.zone);
   }
   if (input.description !== undefined) {
     if (typeof input.description !== "string") throw invalid("description", "must be a string");
@@ -175,9 +182,8 @@ function machineFields(input: MachineInput, partial: boolean) {
   }
   if (has("nodeSelector")) {
     const ns = input.nodeSelector;
-    if (typeof ns !== "object" || ns === null || Array.isArray(ns) || Object.values(ns).some((v) => typeof v !== "string")) {
-      throw invalid("nodeSelector", "must be an object of label names to string values");
-    }
+    const problem = nodeSelectorProblem(ns);
+    if (problem) throw invalid(problem.field, problem.problem);
     out.node_selector = JSON.stringify(ns);
   }
   return out;

@@ -275,6 +275,12 @@ describe("vault defaults", () => {
     ["JARVICE_PVC_VAULT_NAME", "-vault"],
     ["JARVICE_PVC_VAULT_STORAGECLASS", "Fast_SSD"],
     ["JARVICE_PVC_VAULT_VOLUMENAME", "PV 1"],
+    ["JARVICE_PVC_VAULT_SUBPATH", "../other-tenant/%USER%"],
+    ["JARVICE_PVC_VAULT_SUBPATH", "home/%USER%/../.."],
+    ["JARVICE_PVC_VAULT_SUBPATH", "/home/%USER%"],
+    ["JARVICE_PVC_VAULT_ZONE", "4294967296"],
+    ["JARVICE_EPHEMERAL_VAULT_ZONE", "-2"],
+    ["JARVICE_EPHEMERAL_VAULT_ZONE", "0x10"],
   ])("refuses %s='%s', naming the setting", (k, v) => {
     expect(onlyProblem({ [k]: v })).toMatch(new RegExp(`^${k}: `));
   });

@@ -4,7 +4,7 @@
 // reads process.env. A bad value stops start-up naming the setting; nothing is
 // half-applied.
 import { isIP } from "node:net";
-import { labelValueProblem } from "../core/labels";
+import { labelKeyProblem, labelValueProblem } from "../core/labels";
 import type { ExternalAuthRule } from "../core/externalAuth";
 import { checkPayerMetadata } from "../core/payerMetadata";
 
@@ -255,18 +255,6 @@ export function parseSettings(env: Env): { settings: Settings; warnings: string[
 function namespaceProblem(ns: string): string | undefined {
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns)) return "is not a valid namespace name (lower-case letters, digits and '-', at most 63)";
   if (ns.length > 63) return "is longer than 63 characters";
-  return undefined;
-}
-
-function labelKeyProblem(key: string): string | undefined {
-  const parts = key.split("/");
-  const name = parts.length === 2 ? parts[1]! : parts[0]!;
-  const prefix = parts.length === 2 ? parts[0]! : undefined;
-  if (parts.length > 2) return "has more than one '/'";
-  if (prefix !== undefined && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(prefix)) return "has an invalid DNS prefix";
-  if (name.length === 0 || name.length > 63 || !/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(name)) {
-    return "is not a valid label name";
-  }
   return undefined;
 }
 

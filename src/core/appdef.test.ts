@@ -86,6 +86,9 @@ describe("checkAppDef: errors name the field", () => {
     ["a selection without values", (d) => ({ ...d, commands: { run: { path: "/x", parameters: { p: { type: "selection" } } } } }), "appdef.commands.run.parameters.p.values"],
     ["a selection with no values", (d) => ({ ...d, commands: { run: { path: "/x", parameters: { p: { type: "selection", values: [] } } } } }), "appdef.commands.run.parameters.p.values"],
     ["a CONST without value", (d) => ({ ...d, commands: { run: { path: "/x", parameters: { p: { type: "CONST" } } } } }), "appdef.commands.run.parameters.p.value"],
+    ["a min that is text", (d) => ({ ...d, commands: { run: { path: "/x", parameters: { p: { type: "INT", min: "0x10" } } } } }), "appdef.commands.run.parameters.p.min"],
+    ["a max that is not finite", (d) => ({ ...d, commands: { run: { path: "/x", parameters: { p: { type: "FLOAT", max: null } } } } }), "appdef.commands.run.parameters.p.max"],
+    ["a min above the max", (d) => ({ ...d, commands: { run: { path: "/x", parameters: { p: { type: "RANGE", min: 10, max: 1 } } } } }), "appdef.commands.run.parameters.p.min"],
   ])("refuses %s, naming %s", (_what, mutate, field) => {
     const r = checkAppDef(mutate(valid()));
     expect(r.ok).toBe(false);
@@ -198,6 +201,13 @@ describe("commandLine: INT, FLOAT and RANGE", () => {
     expect(r.ok && r.value.parameters).toEqual({ n: 16, f: 0.5, r: 15 });
   });
 
+  it("accepts plain decimal strings, signed or not, with or without a fraction", () => {
+    expect(argvOf(app, { n: "+16", f: ".5", r: "12.5" })).toEqual(["/bin/run", "16", "0.5", "12.5"]);
+    expect(argvOf(app, { n: "016", f: "0.25" })).toEqual(["/bin/run", "16", "0.25"]);
+    const signed = anApp().param("d", { type: "INT", min: -10 }).build();
+    expect(argvOf(signed, { d: "-5" })).toEqual(["/bin/run", "-5"]);
+  });
+
   it("accepts the bounds themselves", () => {
     expect(argvOf(app, { n: 1, f: 0, r: 20 })).toEqual(["/bin/run", "1", "0", "20"]);
     expect(argvOf(app, { n: "64", f: "1" })).toEqual(["/bin/run", "64", "1"]);
@@ -209,6 +219,22 @@ describe("commandLine: INT, FLOAT and RANGE", () => {
     [{ n: "abc" }, "n", "must be an integer"],
     [{ n: "  " }, "n", "must be an integer"],
     [{ n: true }, "n", "must be an integer"],
+    // Number() reads these; a plain-decimal parameter must not
+    [{ n: "0x10" }, "n", "must be an integer"],
+    [{ n: "1e3" }, "n", "must be an integer"],
+    [{ n: "0b11" }, "n", "must be an integer"],
+    [{ n: "0o17" }, "n", "must be an integer"],
+    [{ n: " 16" }, "n", "must be an integer"],
+    [{ n: "16\n" }, "n", "must be an integer"],
+    [{ n: "1_000" }, "n", "must be an integer"],
+    [{ n: "99999999999999999999" }, "n", "must be an integer"],
+    [{ n: 1e300 }, "n", "must be an integer"],
+    [{ f: "0x1" }, "f", "must be a number"],
+    [{ f: "1e-1" }, "f", "must be a number"],
+    [{ f: "-Infinity" }, "f", "must be a number"],
+    [{ f: "NaN" }, "f", "must be a number"],
+    [{ r: "0x10" }, "r", "must be a number"],
+    [{ r: "1e1" }, "r", "must be a number"],
     [{ n: 0 }, "n", "must be at least 1"],
     [{ n: "65" }, "n", "must be at most 64"],
     [{ f: "x" }, "f", "must be a number"],

@@ -64,6 +64,11 @@ export function checkAppDef(doc: unknown): Checked<AppDef> {
       if (!PARAMETER_TYPES.includes(p.type as ParameterType)) return fail(`${pat}.type`, `must be one of ${PARAMETER_TYPES.join(", ")}`);
       if (p.type === "selection" && (!Array.isArray(p.values) || p.values.length === 0)) return fail(`${pat}.values`, "a selection needs its values");
       if (p.type === "CONST" && p.value === undefined) return fail(`${pat}.value`, "a CONST needs its value");
+      // Submissions are checked against min and max: they must be finite numbers, in order.
+      for (const k of ["min", "max"] as const) {
+        if (p[k] !== undefined && (typeof p[k] !== "number" || !Number.isFinite(p[k]))) return fail(`${pat}.${k}`, "must be a number");
+      }
+      if (typeof p.min === "number" && typeof p.max === "number" && p.min > p.max) return fail(`${pat}.min`, `must not be more than max (${p.max})`);
     }
   }
   const value = { ...doc, commands: Object.fromEntries(Object.entries(doc.commands).map(([id, c]) => [id, { name: id, ...(c as object) }])) } as AppDef;
@@ -90,6 +95,24 @@ export interface CommandLine {
   parameters: Record<string, string | number | boolean>;
 }
 
+const DECIMAL_INT = /^[+-]?\d{1,16}$/;
+const DECIMAL = /^[+-]?(\d{1,16}(\.\d{0,16})?|\.\d{1,16})$/;
+
+/**
+ * A numeric parameter's value: a JSON number, or a string in plain decimal
+ * notation. Hex (`0x10`), exponents (`1e3`), `Infinity` and blanks are refused:
+ * JavaScript's Number() would read them, the application would not.
+ */
+function numericValue(v: unknown, integer: boolean): number | undefined {
+  let n: number;
+  if (typeof v === "number") n = v;
+  else if (typeof v === "string" && (integer ? DECIMAL_INT : DECIMAL).test(v)) n = Number(v);
+  else return undefined;
+  if (!Number.isFinite(n)) return undefined;
+  if (integer && !Number.isSafeInteger(n)) return undefined;
+  return n;
+}
+
 /** Turn a command and the submitted parameters into the command line, or say which parameter is wrong. */
 export function commandLine(app: AppDef, command: string, submitted: Record<string, unknown>): Checked<CommandLine> {
   const cmd = Object.hasOwn(app.commands, command) ? app.commands[command] : undefined;
@@ -114,8 +137,8 @@ export function commandLine(app: AppDef, command: string, submitted: Record<stri
       case "INT":
       case "RANGE":
       case "FLOAT": {
-        const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
-        if (!Number.isFinite(n) || (def.type === "INT" && !Number.isInteger(n))) return fail(field, `must be ${def.type === "INT" ? "an integer" : "a number"}`);
+        const n = numericValue(v, def.type === "INT");
+        if (n === undefined) return fail(field, def.type === "INT" ? "must be an integer" : "must be a number");
         if (def.min !== undefined && n < def.min) return fail(field, `must be at least ${def.min}`);
         if (def.max !== undefined && n > def.max) return fail(field, `must be at most ${def.max}`);
         v = n;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LABEL_VALUE_MAX, labelValueProblem, userNameProblem } from "./labels";
+import { LABEL_VALUE_MAX, labelValueProblem, userNameProblem, labelKeyProblem, nodeSelectorProblem } from "./labels";
 
 describe("labelValueProblem: Kubernetes label values", () => {
   it("allows at most 63 characters", () => {
@@ -57,5 +57,52 @@ describe("userNameProblem: user names prefix label values", () => {
       const asLabel = labelValueProblem(name) === undefined && labelValueProblem(`${name}-0`) === undefined;
       expect(userNameProblem(name) === undefined).toBe(asLabel);
     }
+  });
+});
+
+describe("labelKeyProblem: Kubernetes label keys", () => {
+  it.each(["app", "kubernetes.io/arch", "node.example.com/gpu-type", "a", "A_b.c-D", "x/y", `${"a".repeat(253)}/${"n".repeat(63)}`])("accepts '%s'", (key) => {
+    expect(labelKeyProblem(key)).toBeUndefined();
+  });
+
+  it.each([
+    ["", /not a valid label name/],
+    ["-app", /not a valid label name/],
+    ["app-", /not a valid label name/],
+    ["a b", /not a valid label name/],
+    ["a;rm", /not a valid label name/],
+    ["n".repeat(64), /not a valid label name/],
+    ["a/b/c", /more than one '\/'/],
+    ["/name", /invalid DNS prefix/],
+    ["Example.com/name", /invalid DNS prefix/],
+    ["example..com/name", /invalid DNS prefix/],
+    [`${"a".repeat(254)}/name`, /invalid DNS prefix/],
+    ["example.com/", /not a valid label name/],
+    ["x\u0000y", /not a valid label name/],
+  ])("refuses '%s'", (key, problem) => {
+    expect(labelKeyProblem(key)).toMatch(problem);
+  });
+});
+
+describe("nodeSelectorProblem: label keys to label values", () => {
+  it("accepts an empty selector and valid labels", () => {
+    expect(nodeSelectorProblem({})).toBeUndefined();
+    expect(nodeSelectorProblem({ "kubernetes.io/arch": "amd64", pool: "", "node.example.com/gpu": "a100" })).toBeUndefined();
+  });
+
+  it.each<[unknown, string, RegExp]>([
+    [null, "nodeSelector", /must be an object/],
+    [["a"], "nodeSelector", /must be an object/],
+    ["pool=gpu", "nodeSelector", /must be an object/],
+    [{ "not a key": "x" }, "nodeSelector.not a key", /label key/],
+    [{ "a/b/c": "x" }, "nodeSelector.a/b/c", /label key/],
+    [{ pool: 5 }, "nodeSelector.pool", /must be a string/],
+    [{ pool: "gpu; rm -rf" }, "nodeSelector.pool", /label value/],
+    [{ pool: "v".repeat(64) }, "nodeSelector.pool", /label value must be at most 63/],
+    [Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, "v"])), "nodeSelector", /at most 64 labels/],
+  ])("refuses %j naming %s", (selector, field, problem) => {
+    const p = nodeSelectorProblem(selector);
+    expect(p?.field).toBe(field);
+    expect(p?.problem).toMatch(problem);
   });
 });

@@ -133,14 +133,19 @@ describe.each(["vaultZone", "vaultEphemeralZone"])("%s", (key) => {
     expect(check(key, raw)).toEqual({ ok: true, value });
   });
 
-  it.each([
-    ["4", "zone 4 does not exist"],
-    ["-2", "zone -2 does not exist"],
-  ])("refuses a zone that does not exist ('%s')", (raw, problem) => {
-    expect(problemOf(key, raw)).toBe(problem);
+  it("refuses a zone that does not exist", () => {
+    expect(problemOf(key, "4")).toBe("zone 4 does not exist");
   });
 
-  it.each(["", "abc", "2.0", "zone2", "-", "1,2"])("refuses a value that is not an integer: '%s'", (raw) => {
+  it.each(["-2", "-5", "2147483648", "99999999999", "-2147483649", "999999999999999999999"])("refuses '%s', outside the 32-bit zone ids, without asking whether it exists", (raw) => {
+    const asked: number[] = [];
+    const c = checkPayerMetadata(key, raw, (id) => (asked.push(id), true));
+    expect(c.ok).toBe(false);
+    expect(!c.ok && c.problem).toMatch(/^must be an integer zone id, or -1 for unzoned(; zone ids run from 0 to 2147483647)?, got '/);
+    expect(asked).toEqual([]);
+  });
+
+  it.each(["", "abc", "2.0", "zone2", "-", "1,2", "0x10", "1e3", "Infinity"])("refuses a value that is not an integer: '%s'", (raw) => {
     expect(problemOf(key, raw)).toBe(`must be an integer zone id, or -1 for unzoned, got '${raw}'`);
   });
 
@@ -151,8 +156,43 @@ describe.each(["vaultZone", "vaultEphemeralZone"])("%s", (key) => {
   });
 });
 
+describe("vaultSubpath (within the volume, relative)", () => {
+  it.each([
+    ["/home/%USER%", /relative to the volume's root/],
+    ["/", /relative to the volume's root/],
+    ["..", /'\.\.' segment/],
+    ["../other-tenant", /'\.\.' segment/],
+    ["teams/../../etc", /'\.\.' segment/],
+    ["teams/%USER%/..", /'\.\.' segment/],
+    ["a\\..\\b", /'\\'/],
+    ["home/\u0001x", /control characters/],
+    ["x".repeat(1025), /at most 1024/],
+  ])("refuses '%s'", (raw, problem) => {
+    expect(problemOf("vaultSubpath", raw)).toMatch(problem);
+  });
+
+  it.each(["teams/..data/%USER%", "a/.../b", "./home/%USER%", "home/%IDUSER%/"])("accepts '%s' (no '..' segment)", (raw) => {
+    expect(check("vaultSubpath", raw)).toEqual({ ok: true, value: raw });
+  });
+});
+
+describe("vaultName: the characters of a vault name only", () => {
+  it.each(["home;rm -rf", "a b", "$(id)", "`id`", "a/b", "..", "x\u0001"])("refuses '%s'", (raw) => {
+    expect(problemOf("vaultName", raw)).toMatch(/letters, digits/);
+  });
+});
+
 describe.each(["vaultSubpath", "vaultDalHookMeta"])("%s (free text)", (key) => {
   it.each(["", "%USER%/data", "home/%IDUSER%", "tier=gold;region=eu", " spaced "])("accepts '%s' unchanged", (raw) => {
     expect(check(key, raw)).toEqual({ ok: true, value: raw });
+  });
+});
+
+describe.each(PAYER_METADATA_KEYS)("%s: no NUL, bounded", (key) => {
+  it("refuses a NUL character", () => {
+    expect(problemOf(key, "a\u0000b")).toBe("must not contain NUL characters");
+  });
+  it("refuses a value longer than 4096 characters", () => {
+    expect(problemOf(key, "1".repeat(4097))).toMatch(/at most 4096 characters/);
   });
 });

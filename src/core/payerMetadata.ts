@@ -1,7 +1,7 @@
 // The payer metadata keys that set vault defaults for a payer's future team
 // members (spec/accounts-zones-vaults.md, "Payer metadata"). Keys are
 // case-sensitive; values are stored as strings and validated by type on write.
-import { ACCESS_MODES, UNZONED } from "./vaults";
+import { ACCESS_MODES, UNZONED, parseZoneId, subpathProblem, vaultNameProblem } from "./vaults";
 
 export const PAYER_METADATA_KEYS = [
   "vaultName",
@@ -33,6 +33,9 @@ export function isPayerMetadataKey(key: string): key is PayerMetadataKey {
   return (PAYER_METADATA_KEYS as readonly string[]).includes(key);
 }
 
+/** The longest value of a payer metadata row. */
+export const PAYER_METADATA_VALUE_MAX = 4096;
+
 export type MetadataCheck = { ok: true; value: string } | { ok: false; problem: string };
 
 /**
@@ -43,6 +46,9 @@ export function checkPayerMetadata(key: string, raw: string, zoneExists: (id: nu
   if (!isPayerMetadataKey(key)) {
     return { ok: false, problem: `unknown key '${key}' (keys are case-sensitive: ${PAYER_METADATA_KEYS.join(", ")})` };
   }
+  // Values reach a hook's environment (where NUL is impossible) and the portal.
+  if (raw.includes("\u0000")) return { ok: false, problem: "must not contain NUL characters" };
+  if (raw.length > PAYER_METADATA_VALUE_MAX) return { ok: false, problem: `must be at most ${PAYER_METADATA_VALUE_MAX} characters (is ${raw.length})` };
   const value = raw.trim();
   switch (key) {
     case "vaultSize": {
@@ -54,8 +60,9 @@ export function checkPayerMetadata(key: string, raw: string, zoneExists: (id: nu
     }
     case "vaultZone":
     case "vaultEphemeralZone": {
-      if (!/^-?\d+$/.test(value)) return { ok: false, problem: `must be an integer zone id, or -1 for unzoned, got '${raw}'` };
-      const id = Number(value);
+      const zone = parseZoneId(value);
+      if (!zone.ok) return { ok: false, problem: zone.problem };
+      const id = zone.value;
       if (id !== UNZONED && !zoneExists(id)) return { ok: false, problem: `zone ${id} does not exist` };
       return { ok: true, value: String(id) };
     }
@@ -71,11 +78,8 @@ export function checkPayerMetadata(key: string, raw: string, zoneExists: (id: nu
       return { ok: true, value: [...new Set(modes)].join(",") };
     }
     case "vaultName": {
-      if (value === "") return { ok: false, problem: "must not be empty" };
-      if (!/^[A-Za-z0-9][-A-Za-z0-9_.]*$/.test(value) || value.length > 63) {
-        return { ok: false, problem: "must be 1-63 letters, digits, '-', '_' or '.', starting with a letter or digit" };
-      }
-      return { ok: true, value };
+      const problem = vaultNameProblem(value);
+      return problem ? { ok: false, problem } : { ok: true, value };
     }
     case "vaultStorageClassName":
     case "vaultVolumeName": {
@@ -84,9 +88,13 @@ export function checkPayerMetadata(key: string, raw: string, zoneExists: (id: nu
       }
       return { ok: true, value };
     }
-    case "vaultSubpath":
+    case "vaultSubpath": {
+      // The substitutions are resolved per user at job launch (and checked again then).
+      const problem = raw === "" ? undefined : subpathProblem(raw);
+      return problem ? { ok: false, problem } : { ok: true, value: raw };
+    }
     case "vaultDalHookMeta":
-      // Free text; the sub-path's substitutions are resolved per user at job launch.
+      // Free text for custom hooks.
       return { ok: true, value: raw };
   }
 }

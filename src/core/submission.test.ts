@@ -225,7 +225,7 @@ describe("parseSubmission: strings and walltime", () => {
     expect(accepted(withApplication({ walltime })).walltime).toBe(walltime);
   });
 
-  it.each(["1h", "30", "1:2", "10:00:0", "12345:00", ":30", "01:30:", "a:bc"])("refuses walltime %s", (walltime) => {
-    expect(refusal(withApplication({ walltime }))).toEqual({ status: 400, field: "application.walltime", problem: "must be HH:MM or HH:MM:SS" });
+  it.each(["1h", "30", "1:2", "10:00:0", "12345:00", ":30", "01:30:", "a:bc", "00:60", "01:75", "1:99:00", "00:00:60", "00:30:99", "\uff10\uff11:00"])("refuses walltime %s", (walltime) => {
+    expect(refusal(withApplication({ walltime }))).toEqual({ status: 400, field: "application.walltime", problem: "must be HH:MM or HH:MM:SS, with minutes and seconds from 00 to 59" });
   });
 });

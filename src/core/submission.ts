@@ -90,7 +90,9 @@ export function parseSubmission(body: unknown): Parsed {
     strings.push(v);
   }
   const [geometry, walltime, jobLabel, jobProject, licenses] = strings as [string, string, string, string, string];
-  if (walltime !== "" && !/^\d{1,4}:\d{2}(:\d{2})?$/.test(walltime)) return bad("application.walltime", "must be HH:MM or HH:MM:SS");
+  if (walltime !== "" && !/^\d{1,4}:[0-5]\d(:[0-5]\d)?$/.test(walltime)) {
+    return bad("application.walltime", "must be HH:MM or HH:MM:SS, with minutes and seconds from 00 to 59");
+  }
 
   return {
     ok: true,

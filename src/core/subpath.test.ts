@@ -39,7 +39,7 @@ describe("resolveSubpath substitutions", () => {
 
   it("substitutes anywhere in the value, every occurrence, next to each other too", () => {
     expect(path("home/%USER%/data/%USER%", local)).toBe("home/bob/data/bob");
-    expect(path("/%SAM%%UPN%-%IDUSER%.d", directory)).toBe("/BSMITHbob.smith-bob.smith.d");
+    expect(path("x/%SAM%%UPN%-%IDUSER%.d", directory)).toBe("x/BSMITHbob.smith-bob.smith.d");
     expect(path("users/%USER%", directory)).toBe("users/bsmith");
   });
 
@@ -77,5 +77,27 @@ describe("resolveSubpath for a substitution the user cannot resolve", () => {
 
   it("treats an empty directory attribute as missing", () => {
     expect(resolveSubpath("%SAM%", { username: "erin", upn: "erin@CORP", sam: "" }).ok).toBe(false);
+  });
+});
+
+describe("resolveSubpath never climbs out of the volume", () => {
+  // %UPN% and %SAM% come from the directory through the external-auth proxy: not trusted to be path-safe.
+  it.each<[string, DirectoryIdentity]>([
+    ["%UPN%", { username: "eve", upn: "..@CORP" }],
+    ["home/%UPN%/data", { username: "eve", upn: "../../other@CORP" }],
+    ["home/%SAM%", { username: "eve", upn: "eve@CORP", sam: ".." }],
+    ["%IDUSER%/x", { username: "eve", upn: "/etc@CORP" }],
+    ["%SAM%", { username: "eve", sam: "a\\..\\b" }],
+  ])("refuses '%s' for %o", (template, who) => {
+    expect(problem(template, who)).toMatch(/'\.\.' segment|relative to the volume's root|'\\'/);
+  });
+
+  it("refuses a template that is itself absolute or climbs", () => {
+    expect(problem("/home/%USER%", local)).toMatch(/relative to the volume's root/);
+    expect(problem("../%USER%", local)).toMatch(/'\.\.' segment/);
+  });
+
+  it("keeps dots that are not a '..' segment", () => {
+    expect(path("home/%UPN%", { username: "x", upn: "a..b@CORP" })).toBe("home/a..b");
   });
 });

@@ -1,6 +1,9 @@
 // Vault sub-path substitutions, resolved per user at job launch:
 // %USER% login name, %UPN% directory userPrincipalName without realm,
 // %SAM% directory sAMAccountName, %IDUSER% %UPN% for directory users else %USER%.
+// The values come from the directory (through the external-auth proxy), so the
+// result is checked like the template: relative, no `..` segment, no escape.
+import { subpathProblem } from "./vaults";
 
 export interface DirectoryIdentity {
   username: string;
@@ -36,5 +39,7 @@ export function resolveSubpath(template: string, who: DirectoryIdentity): Subpat
       problem: `vault sub-path '${template}' uses ${[...missing].join(", ")}, which user '${who.username}' does not have${why}`,
     };
   }
+  const problem = subpathProblem(path);
+  if (problem) return { ok: false, problem: `vault sub-path '${template}' for user '${who.username}' ${problem}` };
   return { ok: true, path };
 }

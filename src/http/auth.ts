@@ -4,7 +4,7 @@
 // which creates the team member on first sight.
 import type { FastifyRequest } from "fastify";
 import { unauthorized, forbidden, invalid, PaddockError } from "../core/errors";
-import { ruleFor, usernameFor, type ExternalIdentity } from "../core/externalAuth";
+import { parseExternalIdentity, ruleFor, usernameFor, type ExternalIdentity } from "../core/externalAuth";
 import { createAccount, findUser } from "../accounts/accounts";
 import { caller, equalHashes, userByApiKey, type Caller } from "../accounts/credentials";
 import type { Ctx } from "../store/ctx";
@@ -59,7 +59,9 @@ async function userByExternalIdentity(ctx: Ctx, raw: string, secret: string | un
   } catch {
     throw invalid(cfg.header, "must be a JSON identity {subject, username?, email?, groups?}");
   }
-  if (typeof identity.subject !== "string" || identity.subject === "") throw invalid(`${cfg.header}.subject`, "is required");
+  const shape = parseExternalIdentity(identity);
+  if (!shape.ok) throw invalid(shape.field ? `${cfg.header}.${shape.field}` : cfg.header, shape.problem);
+  identity = shape.value;
   const known = await ctx.db.selectFrom("users").selectAll().where("external_subject", "=", identity.subject).executeTakeFirst();
   if (known) return caller(known);
   const rule = ruleFor(identity, cfg.rules);

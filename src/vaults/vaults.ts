@@ -2,7 +2,7 @@
 // administrator's VAULTS actions: add a vault to one user, share a vault.
 import { conflict, invalid, notFound } from "../core/errors";
 import { checkPayerMetadata } from "../core/payerMetadata";
-import { UNZONED, VAULT_KINDS, type AccessMode, type HeldVault, type Vault, type VaultKind } from "../core/vaults";
+import { nfsPathProblem, nfsServerProblem, subpathProblem, UNZONED, VAULT_KINDS, type AccessMode, type HeldVault, type Vault, type VaultKind } from "../core/vaults";
 import { zoneAccessFor, type ZoneAccess } from "../core/zoneAccess";
 import { zoneExistsFn } from "../accounts/accounts";
 import { isUniqueViolation } from "../store/errors";
@@ -120,7 +120,15 @@ export async function createVault(db: Db, ownerId: number, input: NewVault): Pro
   }
   if (input.kind === "nfs") {
     if (!input.nfsServer) throw invalid("nfsServer", "an NFS vault needs a server");
-    if (!input.nfsPath || !input.nfsPath.startsWith("/")) throw invalid("nfsPath", "an NFS vault needs an absolute export path");
+    const serverProblem = nfsServerProblem(input.nfsServer);
+    if (serverProblem) throw invalid("nfsServer", serverProblem);
+    if (!input.nfsPath) throw invalid("nfsPath", "an NFS vault needs an absolute export path");
+    const pathProblem = nfsPathProblem(input.nfsPath);
+    if (pathProblem) throw invalid("nfsPath", pathProblem);
+  }
+  if (input.subpath !== undefined && input.subpath !== "") {
+    const problem = subpathProblem(input.subpath);
+    if (problem) throw invalid("subpath", problem);
   }
   try {
     return await db
