@@ -106,3 +106,30 @@ export async function authenticate(ctx: Ctx, req: FastifyRequest): Promise<Calle
   if (typeof q?.username === "string" && typeof q?.apikey === "string") return userByApiKey(ctx, q.username, q.apikey);
   throw unauthorized("credentials required: a session token, Basic <username>:<apikey>, or username and apikey");
 }
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** "user": the route needs a caller, resolved before the handler (callerOf); "session": a caller with a session token; "none": anyone */
+    auth?: "user" | "session" | "none";
+  }
+  interface FastifyRequest {
+    caller: Caller | null;
+  }
+}
+
+/** The onRequest hook that authenticates the routes declared with `auth: "user"`. */
+export function authHook(ctx: Ctx) {
+  return async (req: FastifyRequest): Promise<void> => {
+    const auth = req.routeOptions.config.auth;
+    if (auth === "session" && !req.headers.authorization?.startsWith("Bearer ")) {
+      throw invalid("authorization", "no session to end: send the session token ('Authorization: Bearer <token>'); API keys and anonymous requests have no session");
+    }
+    if (auth === "user" || auth === "session") req.caller = await authenticate(ctx, req);
+  };
+}
+
+/** The caller of a route declared with `auth: "user"` (the hook resolved it, or answered 401). */
+export function callerOf(req: FastifyRequest): Caller {
+  if (!req.caller) throw unauthorized("credentials required");
+  return req.caller;
+}
