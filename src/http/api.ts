@@ -83,6 +83,10 @@ export class Api {
           const existing = op.responses[code] as { description?: string } | undefined;
           op.responses[code] = existing ? { ...existing, description } : { description };
         }
+        // @fastify/swagger describes a 200 when no answer schema is declared; a route that answers 201 does not answer 200.
+        const defaulted = (op.responses["200"] as { description?: string } | undefined)?.description === "Default Response";
+        if (defaulted && Object.keys(op.responses).some((c) => c.startsWith("2") && c !== "200")) delete op.responses["200"];
+        else if (defaulted) op.responses["200"] = { ...(op.responses["200"] as object), description: "OK" };
         if (!Object.keys(op.responses).some((c) => c.startsWith("2"))) op.responses["200"] = { description: "OK" };
       }
     }
