@@ -15,8 +15,9 @@ import { callerOf } from "../auth";
 import { body, NAME_MAX, optional, optionalBool, params, query, required, text } from "../schemas";
 import { z } from "zod";
 import type { JarviceDeps } from "./jarvice";
+import { jobAnswer, statusAnswer } from "../answers";
 
-const byNumber = params({ number: required(32).describe("the job number") });
+const byNumber = params({ number: z.string().regex(/^\d{1,9}$/, "must be a job number").describe("the job number") });
 /** The submission is parsed by the core (parseSubmission), whose messages name each field; these only document it. */
 const submission = z.looseObject({
   app: z.unknown().optional().describe("application id"),
@@ -40,7 +41,7 @@ export function jobRoutes(api: Api, ctx: Ctx, deps: JarviceDeps): void {
       tags: ["jobs"],
       access: "any authenticated user (for itself)",
       body: body({ tag: text(NAME_MAX) }),
-      responses: { "200": "{ok, prefix, value, remaining, problem, conflict}" },
+      response: { 200: z.looseObject({ ok: z.boolean() }).describe("{ok, prefix, value, remaining, problem, conflict}") },
     },
     async (req) => {
       const c = callerOf(req);
@@ -55,7 +56,8 @@ export function jobRoutes(api: Api, ctx: Ctx, deps: JarviceDeps): void {
       tags: ["jobs"],
       access: "any authenticated user (the job is its own)",
       body: submission,
-      responses: { "200": "{name, number}", "409": "the IP Address Tag is ambiguous" },
+      response: { 200: z.looseObject({ name: z.string(), number: z.number() }) },
+      responses: { "409": "the IP Address Tag is ambiguous" },
     },
     async (req) => {
       const c = callerOf(req);
@@ -72,6 +74,7 @@ export function jobRoutes(api: Api, ctx: Ctx, deps: JarviceDeps): void {
       tags: ["jobs"],
       access: "any authenticated user: its own jobs; team=true: payers and team admins",
       query: query({ team: optionalBool().describe("true: every job of the caller's team"), completed: optionalBool().describe("true: finished jobs instead of active ones") }),
+      response: { 200: z.looseObject({ jobs: z.array(jobAnswer) }) },
     },
     async (req) => {
       const c = callerOf(req);
@@ -83,7 +86,7 @@ export function jobRoutes(api: Api, ctx: Ctx, deps: JarviceDeps): void {
     },
   );
 
-  api.get("/api/jobs/:number", { summary: "One job; with connection info (/jarvice/info) while it runs", tags: ["jobs"], access: "its owner, its team's payer and team admins, system administrators", params: byNumber }, async (req) => {
+  api.get("/api/jobs/:number", { summary: "One job; with connection info (/jarvice/info) while it runs", tags: ["jobs"], access: "its owner, its team's payer and team admins, system administrators", params: byNumber, response: { 200: z.looseObject({ job: jobAnswer, info: z.unknown().nullable() }) } }, async (req) => {
     const c = callerOf(req);
     const job = await jobOf(c, req.params);
     return { job: jobEntry(job), info: job.status === "PROCESSING STARTING" ? await jobInfo(db, deps.cluster, job) : null };
@@ -91,7 +94,7 @@ export function jobRoutes(api: Api, ctx: Ctx, deps: JarviceDeps): void {
 
   api.post(
     "/api/jobs/:number/stop",
-    { summary: "Shut down (how=shutdown) or terminate (how=terminate) a running job", tags: ["jobs"], access: "as for reading the job", params: byNumber, body: body({ how: required(16).describe("shutdown or terminate") }) },
+    { summary: "Shut down (how=shutdown) or terminate (how=terminate) a running job", tags: ["jobs"], access: "as for reading the job", params: byNumber, body: body({ how: required(16).describe("shutdown or terminate") }), response: { 200: statusAnswer } },
     async (req) => {
       const c = callerOf(req);
       const how = req.body.how;
@@ -102,7 +105,7 @@ export function jobRoutes(api: Api, ctx: Ctx, deps: JarviceDeps): void {
     },
   );
 
-  api.get("/api/jobs/:number/output", { summary: "A job's output (the tail while it runs)", tags: ["jobs"], access: "as for reading the job", params: byNumber, query: query({ lines: optional(16).describe("only the last N lines") }) }, async (req) => {
+  api.get("/api/jobs/:number/output", { summary: "A job's output (the tail while it runs)", tags: ["jobs"], access: "as for reading the job", params: byNumber, query: query({ lines: optional(16).describe("only the last N lines") }), response: { 200: z.looseObject({ output: z.string() }) } }, async (req) => {
     const c = callerOf(req);
     const job = await jobOf(c, req.params);
     return { output: await jobOutput(deps.cluster, job, linesParam(req.query.lines)) };

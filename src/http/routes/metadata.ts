@@ -12,6 +12,9 @@ import type { Caller } from "../../accounts/credentials";
 import { callerOf } from "../auth";
 import { body, idParam, optional, params, query, required, text, TEXT_MAX } from "../schemas";
 import { z } from "zod";
+import { metadataRowAnswer } from "../answers";
+
+const changed = metadataRowAnswer.extend({ caution: z.string(), warnings: z.array(z.string()) });
 
 const byId = params({ id: idParam() });
 /** A metadata value: text, or a number (sizes and zone ids); the key's rules are the domain's. */
@@ -37,7 +40,7 @@ export function metadataRoutes(api: Api, ctx: Ctx): void {
 
   api.get(
     "/api/metadata",
-    { summary: "Payer metadata rows, searchable, filtered by payer", tags: ["metadata"], access: "system administrators: all; payers and team admins: their own payer's rows", query: query({ search: optional().describe("text in payer, key or value"), payer: optional().describe("a payer's user name") }) },
+    { summary: "Payer metadata rows, searchable, filtered by payer", tags: ["metadata"], access: "system administrators: all; payers and team admins: their own payer's rows", query: query({ search: optional().describe("text in payer, key or value"), payer: optional().describe("a payer's user name") }), response: { 200: z.looseObject({ metadata: z.array(metadataRowAnswer), caution: z.string() }) } },
     async (req) => {
       const c = callerOf(req);
       const q = req.query;
@@ -50,7 +53,7 @@ export function metadataRoutes(api: Api, ctx: Ctx): void {
 
   api.post(
     "/api/metadata",
-    { summary: "Add a payer metadata row (validated by key type)", tags: ["metadata"], access: "system administrators", body: body({ payer: required(), key: required(), value: metadataValue() }), responses: { "201": "created", "409": "the payer already has that key" } },
+    { summary: "Add a payer metadata row (validated by key type)", tags: ["metadata"], access: "system administrators", body: body({ payer: required(), key: required(), value: metadataValue() }), response: { 201: changed }, responses: { "201": "created", "409": "the payer already has that key" } },
     async (req, reply) => {
       const c = callerOf(req);
       if (!c.account.isSysadmin) throw forbidden("only system administrators edit payer metadata");
@@ -61,7 +64,7 @@ export function metadataRoutes(api: Api, ctx: Ctx): void {
     },
   );
 
-  api.put("/api/metadata/:id", { summary: "Change a payer metadata value", tags: ["metadata"], access: "system administrators", params: byId, body: body({ value: metadataValue() }) }, async (req) => {
+  api.put("/api/metadata/:id", { summary: "Change a payer metadata value", tags: ["metadata"], access: "system administrators", params: byId, body: body({ value: metadataValue() }), response: { 200: changed } }, async (req) => {
     const c = callerOf(req);
     const row = await rowFor(c, req.params.id);
     await updateMetadata(db, row.id, req.body.value);
@@ -69,7 +72,7 @@ export function metadataRoutes(api: Api, ctx: Ctx): void {
     return { ...updated, caution: CAUTION, warnings: await warningsFor(updated) };
   });
 
-  api.delete("/api/metadata/:id", { summary: "Delete a payer metadata row (the system default applies again)", tags: ["metadata"], access: "system administrators", params: byId }, async (req) => {
+  api.delete("/api/metadata/:id", { summary: "Delete a payer metadata row (the system default applies again)", tags: ["metadata"], access: "system administrators", params: byId, response: { 200: z.looseObject({ status: z.string(), caution: z.string() }) } }, async (req) => {
     const c = callerOf(req);
     const row = await rowFor(c, req.params.id);
     await deleteMetadata(db, row.id);

@@ -5,6 +5,8 @@ import type { Api } from "../api";
 import { callerOf, login, logout } from "../auth";
 import { body, optional, required, SECRET_MAX } from "../schemas";
 import { userJson } from "./users";
+import { statusAnswer, userAnswer } from "../answers";
+import { z } from "zod";
 
 export function sessionRoutes(api: Api, ctx: Ctx): void {
   api.post(
@@ -15,6 +17,7 @@ export function sessionRoutes(api: Api, ctx: Ctx): void {
       access: "anyone",
       auth: "none",
       body: body({ username: required(), password: optional(SECRET_MAX), apikey: optional(SECRET_MAX).describe("instead of password") }),
+      response: { 200: z.looseObject({ token: z.string(), expires: z.string(), user: userAnswer }) },
     },
     async (req) => {
       const b = req.body;
@@ -28,12 +31,12 @@ export function sessionRoutes(api: Api, ctx: Ctx): void {
       return { token, expires: expires.toISOString(), user: await userJson(ctx.db, caller.user) };
     },
   );
-  api.post("/api/logout", { summary: "End the current session (400 when the request carries no session token)", tags: ["session"], access: "a logged-in user (with its session token)", auth: "session" }, async (req) => {
+  api.post("/api/logout", { summary: "End the current session (400 when the request carries no session token)", tags: ["session"], access: "a logged-in user (with its session token)", auth: "session", response: { 200: statusAnswer } }, async (req) => {
     callerOf(req);
     await logout(ctx, req.headers.authorization!.slice(7).trim());
     return { status: "logged out" };
   });
-  api.get("/api/me", { summary: "The calling user", tags: ["session"], access: "any authenticated user" }, async (req) => {
+  api.get("/api/me", { summary: "The calling user", tags: ["session"], access: "any authenticated user", response: { 200: userAnswer } }, async (req) => {
     const c = callerOf(req);
     return userJson(ctx.db, c.user);
   });

@@ -16,8 +16,10 @@ import type { Caller } from "../../accounts/credentials";
 import { callerOf } from "../auth";
 import { body, NAME_MAX, optional, optionalBool, params, query, required, SECRET_MAX, text, TEXT_MAX } from "../schemas";
 import { z } from "zod";
+import { statusAnswer, userAnswer } from "../answers";
 
 const byName = params({ username: required() });
+const users = z.looseObject({ users: z.array(userAnswer) });
 
 export async function userJson(db: Db, u: UserRow, payerName?: string) {
   const tenant = u.payer_id === null ? u.username : (payerName ?? (await findUserById(db, u.payer_id))?.username ?? null);
@@ -49,7 +51,7 @@ export function userRoutes(api: Api, ctx: Ctx): void {
 
   api.get(
     "/api/users",
-    { summary: "List users", tags: ["users"], access: "system administrators: all; payers and team admins: their team; others: themselves", query: query({ search: optional().describe("text in user name, e-mail or full name"), payer: optional().describe("a payer's user name: that tenant only") }) },
+    { summary: "List users", tags: ["users"], access: "system administrators: all; payers and team admins: their team; others: themselves", query: query({ search: optional().describe("text in user name, e-mail or full name"), payer: optional().describe("a payer's user name: that tenant only") }), response: { 200: users } },
     async (req) => {
       const c = callerOf(req);
       const { search, payer } = req.query;
@@ -82,6 +84,15 @@ export function userRoutes(api: Api, ctx: Ctx): void {
           .optional()
           .describe("payer invitations: payer metadata keys (vaultName, vaultEphemeralZone, ...) overriding the system default vault setup; stored as the payer's metadata"),
       }),
+      response: {
+        201: z.looseObject({
+          user: userAnswer,
+          warnings: z.array(z.string()),
+          apikey: z.string(),
+          password: z.string().optional().describe("only when generated"),
+          vaults: z.array(z.looseObject({ id: z.number(), name: z.string(), kind: z.string(), zone: z.number() })),
+        }),
+      },
       responses: { "201": "created; the API key (and a generated password) are shown once", "409": "user name taken" },
     },
     async (req, reply) => {
@@ -128,7 +139,7 @@ export function userRoutes(api: Api, ctx: Ctx): void {
     },
   );
 
-  api.get("/api/users/:username", { summary: "One user", tags: ["users"], access: "the user, its team's payer and team admins, system administrators", params: byName }, async (req) => {
+  api.get("/api/users/:username", { summary: "One user", tags: ["users"], access: "the user, its team's payer and team admins, system administrators", params: byName, response: { 200: userAnswer } }, async (req) => {
     const c = callerOf(req);
     return userJson(db, await visibleUser(ctx, c, req.params.username));
   });
@@ -141,6 +152,7 @@ export function userRoutes(api: Api, ctx: Ctx): void {
       access: "payers and team admins (their team; not sysadmin); system administrators",
       params: byName,
       body: body({ teamAdmin: optionalBool(), disabled: optionalBool(), sysadmin: optionalBool(), email: optional(), fullName: optional() }),
+      response: { 200: userAnswer },
     },
     async (req) => {
       const c = callerOf(req);
@@ -179,13 +191,13 @@ export function userRoutes(api: Api, ctx: Ctx): void {
     },
   );
 
-  api.post("/api/users/:username/apikey", { summary: "Regenerate a user's API key (the old one stops working); shown once", tags: ["users"], access: "the user; its team's payer and team admins; system administrators", params: byName }, async (req) => {
+  api.post("/api/users/:username/apikey", { summary: "Regenerate a user's API key (the old one stops working); shown once", tags: ["users"], access: "the user; its team's payer and team admins; system administrators", params: byName, response: { 200: z.looseObject({ username: z.string(), apikey: z.string() }) } }, async (req) => {
     const c = callerOf(req);
     const target = await visibleUser(ctx, c, req.params.username);
     return { username: target.username, apikey: await regenerateApiKey(db, target.id) };
   });
 
-  api.put("/api/users/:username/password", { summary: "Set a user's password (ends the user's sessions)", tags: ["users"], access: "the user; system administrators", params: byName, body: body({ password: required(SECRET_MAX) }) }, async (req) => {
+  api.put("/api/users/:username/password", { summary: "Set a user's password (ends the user's sessions)", tags: ["users"], access: "the user; system administrators", params: byName, body: body({ password: required(SECRET_MAX) }), response: { 200: statusAnswer } }, async (req) => {
     const c = callerOf(req);
     const target = await visibleUser(ctx, c, req.params.username);
     if (target.id !== c.account.id && !c.account.isSysadmin) throw forbidden("only the user and system administrators set a password");
@@ -193,7 +205,7 @@ export function userRoutes(api: Api, ctx: Ctx): void {
     return { status: "password set" };
   });
 
-  api.get("/api/users/:username/zone-access", { summary: "The zones a user may use, with the reasons", tags: ["users", "zones"], access: "those who may see the user", params: byName }, async (req) => {
+  api.get("/api/users/:username/zone-access", { summary: "The zones a user may use, with the reasons", tags: ["users", "zones"], access: "those who may see the user", params: byName, response: { 200: z.looseObject({ username: z.string(), zones: z.array(z.looseObject({ id: z.number(), name: z.string(), reasons: z.array(z.unknown()) })), lockedTo: z.looseObject({ id: z.number(), name: z.string() }).nullable(), explanation: z.unknown() }) } }, async (req) => {
     const c = callerOf(req);
     const target = await visibleUser(ctx, c, req.params.username);
     const access = await zoneAccessOfUser(db, target.id);

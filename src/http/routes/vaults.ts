@@ -10,6 +10,8 @@ import type { Caller } from "../../accounts/credentials";
 import { callerOf } from "../auth";
 import { body, idParam, optional, optionalIntLike, params, required, TEXT_MAX } from "../schemas";
 import { visibleUser } from "./users";
+import { sharesAnswer, vaultAnswer } from "../answers";
+import { z } from "zod";
 
 const byName = params({ username: required() });
 const byId = params({ id: idParam() });
@@ -28,7 +30,7 @@ export function vaultRoutes(api: Api, ctx: Ctx): void {
     throw notFound("vault");
   }
 
-  api.get("/api/users/:username/vaults", { summary: "A user's vaults: owned (with whom each is shared) and shared with them", tags: ["vaults"], access: "those who may see the user", params: byName }, async (req) => {
+  api.get("/api/users/:username/vaults", { summary: "A user's vaults: owned (with whom each is shared) and shared with them", tags: ["vaults"], access: "those who may see the user", params: byName, response: { 200: z.looseObject({ username: z.string(), vaults: z.array(vaultAnswer) }) } }, async (req) => {
     const c = callerOf(req);
     const target = await visibleUser(ctx, c, req.params.username);
     const held = await heldVaults(db, target.id);
@@ -55,6 +57,7 @@ export function vaultRoutes(api: Api, ctx: Ctx): void {
         nfsServer: optional(),
         nfsPath: optional(TEXT_MAX),
       }),
+      response: { 201: vaultAnswer },
       responses: { "201": "created", "409": "the user has a vault of that name" },
     },
     async (req, reply) => {
@@ -79,7 +82,7 @@ export function vaultRoutes(api: Api, ctx: Ctx): void {
     },
   );
 
-  api.get("/api/vaults/:id", { summary: "One vault", tags: ["vaults"], access: "its owner, users it is shared with, the owner's team managers, system administrators", params: byId }, async (req) => {
+  api.get("/api/vaults/:id", { summary: "One vault", tags: ["vaults"], access: "its owner, users it is shared with, the owner's team managers, system administrators", params: byId, response: { 200: vaultAnswer.extend({ owner: z.string() }) } }, async (req) => {
     const c = callerOf(req);
     const { vault, owner } = await visibleVault(c, req.params.id);
     const shares = await sharesOf(db, [vault.id]);
@@ -88,7 +91,7 @@ export function vaultRoutes(api: Api, ctx: Ctx): void {
 
   api.post(
     "/api/vaults/:id/shares",
-    { summary: "Share a vault with another user (grants the vault's zone)", tags: ["vaults"], access: "system administrators (anyone); the vault's owner and its team managers (within the team)", params: byId, body: body({ username: required() }) },
+    { summary: "Share a vault with another user (grants the vault's zone)", tags: ["vaults"], access: "system administrators (anyone); the vault's owner and its team managers (within the team)", params: byId, body: body({ username: required() }), response: { 201: sharesAnswer } },
     async (req, reply) => {
       const c = callerOf(req);
       const { vault, owner } = await visibleVault(c, req.params.id);
@@ -110,7 +113,7 @@ export function vaultRoutes(api: Api, ctx: Ctx): void {
     },
   );
 
-  api.delete("/api/vaults/:id/shares/:username", { summary: "Stop sharing a vault with a user", tags: ["vaults"], access: "as for sharing", params: params({ id: idParam(), username: required() }) }, async (req) => {
+  api.delete("/api/vaults/:id/shares/:username", { summary: "Stop sharing a vault with a user", tags: ["vaults"], access: "as for sharing", params: params({ id: idParam(), username: required() }), response: { 200: sharesAnswer } }, async (req) => {
     const c = callerOf(req);
     const { vault, owner } = await visibleVault(c, req.params.id);
     if (!c.account.isSysadmin && owner.id !== c.account.id && !managesTenant(c.account, tenantOf(toAccount(owner)))) throw forbidden("not yours to unshare");
