@@ -4,6 +4,9 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { PaddockError, type ErrorCode } from "../core/errors";
 
+/** Request URLs as logged: credentials in the query (JARVICE's apikey) are blanked. */
+export const redactUrl = (url: string) => url.replace(/([?&](?:apikey|password|token)=)[^&]*/gi, "$1[redacted]");
+
 const STATUS: Record<ErrorCode, number> = {
   invalid: 400,
   unauthorized: 401,
@@ -39,6 +42,6 @@ export function errorHandler(err: FastifyError | Error, req: FastifyRequest, rep
     void reply.status(fe.statusCode).send({ error: `body: ${fe.message}`, field: "body" });
     return;
   }
-  req.log.error({ err }, "unhandled error");
+  req.log.error({ err, method: req.method, url: redactUrl(req.url) }, "unhandled error");
   void reply.status(500).send({ error: "internal error" });
 }

@@ -12,7 +12,7 @@ import { createJsonSchemaTransform, serializerCompiler, validatorCompiler } from
 import type { Ctx } from "../store/ctx";
 import { Api } from "./api";
 import { authHook } from "./auth";
-import { errorHandler } from "./errors";
+import { errorHandler, redactUrl } from "./errors";
 import { guardInput } from "./inputGuard";
 import { catalogRoutes } from "./routes/catalog";
 import { metadataRoutes } from "./routes/metadata";
@@ -29,9 +29,6 @@ export const PORTAL_DIR = fileURLToPath(new URL("../../dist/portal", import.meta
 const zodTransform = createJsonSchemaTransform({});
 
 const isApiPath = (url: string) => /^\/(api|jarvice)(\/|$|\?)/.test(url);
-
-/** Request URLs as logged: credentials in the query (JARVICE's apikey) are blanked. */
-export const redactUrl = (url: string) => url.replace(/([?&](?:apikey|password|token)=)[^&]*/gi, "$1[redacted]");
 
 /**
  * The security headers of every answer. The portal is a built Vite single-page app:
