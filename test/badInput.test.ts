@@ -267,6 +267,12 @@ describe("bad input on every field", () => {
     expect(r.json()).toEqual({ error: "username: must not contain NUL characters", field: "username" });
   });
 
+  it("NUL in HTTP Basic credentials is a 400 naming authorization, before any lookup", async () => {
+    const r = await t.call("GET", "/api/me", { headers: { authorization: `Basic ${Buffer.from(`bi-payer\u0000:${payer.apikey}`).toString("base64")}` } });
+    expect(r.statusCode).toBe(400);
+    expect(r.json()).toMatchObject({ field: "authorization" });
+  });
+
   it("names the nested field: vaultOverrides.vaultSize", async () => {
     const r = await t.call("POST", "/api/users", { as: t.admin, body: { username: "bi-x", vaultOverrides: { vaultSize: NUL } } });
     expect(r.statusCode).toBe(400);

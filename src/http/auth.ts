@@ -9,6 +9,8 @@ import { createAccount, findUser } from "../accounts/accounts";
 import { caller, equalHashes, userByApiKey, type Caller } from "../accounts/credentials";
 import type { Ctx } from "../store/ctx";
 import { hashToken, newSessionToken, verifyPassword } from "../accounts/secrets";
+import { nulPath } from "./inputGuard";
+import { NO_NUL } from "./schemas";
 
 
 /** A portal session for a user name and its password, or (secret.apikey) its API key. */
@@ -58,6 +60,8 @@ async function userByExternalIdentity(ctx: Ctx, raw: string, secret: string | un
     throw invalid(cfg.header, "must be a JSON identity {subject, username?, email?, groups?}");
   }
   if (typeof identity.subject !== "string" || identity.subject === "") throw invalid(`${cfg.header}.subject`, "is required");
+  const nul = nulPath(identity, "");
+  if (nul !== undefined) throw invalid(`${cfg.header}.${nul}`, NO_NUL);
   const known = await ctx.db.selectFrom("users").selectAll().where("external_subject", "=", identity.subject).executeTakeFirst();
   if (known) return caller(known);
   const rule = ruleFor(identity, cfg.rules);
@@ -92,6 +96,7 @@ export async function authenticate(ctx: Ctx, req: FastifyRequest): Promise<Calle
   if (h?.startsWith("Bearer ")) return userBySession(ctx, h.slice(7).trim());
   if (h?.startsWith("Basic ")) {
     const decoded = Buffer.from(h.slice(6).trim(), "base64").toString();
+    if (decoded.includes("\u0000")) throw invalid("authorization", NO_NUL);
     const i = decoded.indexOf(":");
     if (i < 0) throw unauthorized("Basic credentials must be <username>:<apikey>");
     return userByApiKey(ctx, decoded.slice(0, i), decoded.slice(i + 1));
