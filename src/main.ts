@@ -134,7 +134,7 @@ async function main(): Promise<void> {
 
     if (roles.has("api")) {
       const admin = await ensureFirstAdmin(ctx);
-      const app = await buildServer(ctx, { logger: false, cluster, kick: controller ? () => controller.kick() : undefined });
+      const app = await buildServer(ctx, { logger: { level: "info" }, cluster, kick: controller ? () => controller.kick() : undefined });
       const address = await app.listen({ port: settings.port, host: settings.host });
       stops.unshift(() => app.close());
       log(`database ${opened.describe}`);

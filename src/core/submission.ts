@@ -23,6 +23,9 @@ export type Parsed = { ok: true; value: Submission } | { ok: false; status: 400 
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
+/** Longest free-text field of a submission (labels, project, licenses, geometry, walltime): each is stored with the job. */
+export const SUBMISSION_TEXT_MAX = 1024;
+
 export function parseSubmission(body: unknown): Parsed {
   const bad = (field: string, problem: string): Parsed => ({ ok: false, status: 400, field, problem });
   if (!isObj(body)) return bad("body", "must be a JSON object (a JARVICE submission)");
@@ -36,6 +39,7 @@ export function parseSubmission(body: unknown): Parsed {
     const v = o[key];
     if (v === undefined || v === null) return "";
     if (typeof v !== "string") return bad(field, "must be a string");
+    if (v.length > SUBMISSION_TEXT_MAX) return bad(field, `must be at most ${SUBMISSION_TEXT_MAX} characters`);
     return v;
   };
 

@@ -10,6 +10,8 @@ import { caller, equalHashes, userByApiKey, type Caller } from "../accounts/cred
 import type { Ctx } from "../store/ctx";
 import { isConnectionLost } from "../store/errors";
 import { hashToken, newSessionToken, verifyPassword } from "../accounts/secrets";
+import { nulPath } from "./inputGuard";
+import { NO_NUL } from "./schemas";
 
 
 /** A portal session for a user name and its password, or (secret.apikey) its API key. */
@@ -62,6 +64,8 @@ async function userByExternalIdentity(ctx: Ctx, raw: string, secret: string | un
   const shape = parseExternalIdentity(identity);
   if (!shape.ok) throw invalid(shape.field ? `${cfg.header}.${shape.field}` : cfg.header, shape.problem);
   identity = shape.value;
+  const nul = nulPath(identity, "");
+  if (nul !== undefined) throw invalid(`${cfg.header}.${nul}`, NO_NUL);
   const known = await ctx.db.selectFrom("users").selectAll().where("external_subject", "=", identity.subject).executeTakeFirst();
   if (known) return caller(known);
   const rule = ruleFor(identity, cfg.rules);
@@ -96,6 +100,7 @@ export async function authenticate(ctx: Ctx, req: FastifyRequest): Promise<Calle
   if (h?.startsWith("Bearer ")) return userBySession(ctx, h.slice(7).trim());
   if (h?.startsWith("Basic ")) {
     const decoded = Buffer.from(h.slice(6).trim(), "base64").toString();
+    if (decoded.includes("\u0000")) throw invalid("authorization", NO_NUL);
     const i = decoded.indexOf(":");
     if (i < 0) throw unauthorized("Basic credentials must be <username>:<apikey>");
     return userByApiKey(ctx, decoded.slice(0, i), decoded.slice(i + 1));
@@ -109,4 +114,31 @@ export async function authenticate(ctx: Ctx, req: FastifyRequest): Promise<Calle
   const q = req.query as Record<string, unknown> | undefined;
   if (typeof q?.username === "string" && typeof q?.apikey === "string") return userByApiKey(ctx, q.username, q.apikey);
   throw unauthorized("credentials required: a session token, Basic <username>:<apikey>, or username and apikey");
+}
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** "user": the route needs a caller, resolved before the handler (callerOf); "session": a caller with a session token; "none": anyone */
+    auth?: "user" | "session" | "none";
+  }
+  interface FastifyRequest {
+    caller: Caller | null;
+  }
+}
+
+/** The onRequest hook that authenticates the routes declared with `auth: "user"`. */
+export function authHook(ctx: Ctx) {
+  return async (req: FastifyRequest): Promise<void> => {
+    const auth = req.routeOptions.config.auth;
+    if (auth === "session" && !req.headers.authorization?.startsWith("Bearer ")) {
+      throw invalid("authorization", "no session to end: send the session token ('Authorization: Bearer <token>'); API keys and anonymous requests have no session");
+    }
+    if (auth === "user" || auth === "session") req.caller = await authenticate(ctx, req);
+  };
+}
+
+/** The caller of a route declared with `auth: "user"` (the hook resolved it, or answered 401). */
+export function callerOf(req: FastifyRequest): Caller {
+  if (!req.caller) throw unauthorized("credentials required");
+  return req.caller;
 }

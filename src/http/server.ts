@@ -4,11 +4,16 @@
 // index.html so the portal's own paths survive a reload).
 import fs from "node:fs";
 import { fileURLToPath } from "node:url";
+import fastifyHelmet from "@fastify/helmet";
 import fastifyStatic from "@fastify/static";
-import Fastify, { type FastifyInstance } from "fastify";
+import fastifySwagger from "@fastify/swagger";
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import { createJsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import type { Ctx } from "../store/ctx";
 import { Api } from "./api";
-import { errorHandler } from "./errors";
+import { authHook } from "./auth";
+import { errorHandler, redactUrl } from "./errors";
+import { guardInput } from "./inputGuard";
 import { catalogRoutes } from "./routes/catalog";
 import { metadataRoutes } from "./routes/metadata";
 import { sessionRoutes } from "./routes/session";
@@ -21,11 +26,68 @@ import { jobRoutes } from "./routes/jobs";
 /** Where `vite build --config portal/vite.config.ts` puts the portal. */
 export const PORTAL_DIR = fileURLToPath(new URL("../../dist/portal", import.meta.url));
 
+const zodTransform = createJsonSchemaTransform({});
+
 const isApiPath = (url: string) => /^\/(api|jarvice)(\/|$|\?)/.test(url);
 
-export async function buildServer(ctx: Ctx, opts: { logger?: boolean; portalDir?: string } & JarviceDeps = {}): Promise<FastifyInstance> {
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1 << 20 });
+/**
+ * The security headers of every answer. The portal is a built Vite single-page app:
+ * module scripts and styles from its own origin only (no inline script); React's
+ * style attributes are set through the DOM, which style-src does not govern.
+ */
+export const HELMET = {
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      "default-src": ["'self'"],
+      "script-src": ["'self'"],
+      "style-src": ["'self'", "'unsafe-inline'"],
+      "img-src": ["'self'", "data:"],
+      "font-src": ["'self'", "data:"],
+      "connect-src": ["'self'"],
+      "object-src": ["'none'"],
+      "base-uri": ["'self'"],
+      "form-action": ["'self'"],
+      "frame-ancestors": ["'none'"],
+    },
+  },
+  frameguard: { action: "deny" as const },
+  // The API is called from scripts on other hosts (JARVICE clients); the portal is same-origin anyway.
+  crossOriginResourcePolicy: false,
+  crossOriginEmbedderPolicy: false,
+  // Served over plain HTTP in development and behind the operator's TLS ingress in production.
+  hsts: false,
+};
+
+export interface ServerOptions extends JarviceDeps {
+  /** pino logging (Fastify's logger): false (tests), true (info) or options such as { level: "warn" } */
+  logger?: FastifyServerOptions["logger"];
+  portalDir?: string;
+}
+
+export async function buildServer(ctx: Ctx, opts: ServerOptions = {}): Promise<FastifyInstance> {
+  const logger = opts.logger === true ? { level: "info" } : (opts.logger ?? false);
+  const app = Fastify({
+    logger: logger && typeof logger === "object" ? { ...logger, serializers: { req: (r: { method: string; url: string; ip?: string }) => ({ method: r.method, url: redactUrl(r.url), remoteAddress: r.ip }) } } : logger,
+    bodyLimit: 1 << 20,
+  });
   app.setErrorHandler(errorHandler);
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorateRequest("caller", null);
+  await app.register(fastifyHelmet, HELMET);
+  guardInput(app);
+  app.addHook("onRequest", authHook(ctx));
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: "3.0.3",
+      info: { title: "Paddock admin API", version: "0.1.0", description: "Administration API used by the Paddock portal. Authenticate with a session token (POST /api/login, then 'Authorization: Bearer <token>') or with HTTP Basic '<username>:<apikey>'." },
+      components: { securitySchemes: { session: { type: "http", scheme: "bearer" }, apikey: { type: "http", scheme: "basic" } } },
+      security: [{ session: [] }, { apikey: [] }],
+    },
+    // Only the admin API is described here; /jarvice/* follows JARVICE's own OpenAPI.
+    transform: (doc) => (doc.url.startsWith("/api/") ? zodTransform(doc) : { schema: { ...doc.schema, hide: true }, url: doc.url }),
+  });
   const portalDir = opts.portalDir ?? PORTAL_DIR;
   const portal = fs.existsSync(`${portalDir}/index.html`);
   if (portal) await app.register(fastifyStatic, { root: portalDir, prefix: "/", wildcard: true, index: ["index.html"] });
@@ -44,8 +106,8 @@ export async function buildServer(ctx: Ctx, opts: { logger?: boolean; portalDir?
   jobRoutes(api, ctx, { cluster: opts.cluster, kick: opts.kick });
   jarviceRoutes(app, ctx, { cluster: opts.cluster, kick: opts.kick });
 
-  app.get("/api/openapi.json", async () => api.document());
-  app.get("/api/health", async () => ({ status: "ok" }));
+  app.get("/api/openapi.json", { schema: { hide: true } }, async () => api.document());
+  app.get("/api/health", { schema: { hide: true } }, async () => ({ status: "ok" }));
   app.get("/jarvice/live", async () => ({ status: "ok" }));
   app.get("/jarvice/ready", async (_req, reply) => {
     try {

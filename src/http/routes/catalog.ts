@@ -6,8 +6,27 @@ import { createCluster, createMachine, createZone, listClusters, listMachines, l
 import { zoneAccessOfUser } from "../../vaults/vaults";
 import type { Api } from "../api";
 import type { Caller } from "../../accounts/credentials";
-import { authenticate } from "../auth";
-import { idParam, objectBody } from "../input";
+import { callerOf } from "../auth";
+import { clusterAnswer, machineAnswer, zoneAnswer } from "../answers";
+import { z } from "zod";
+import { body, catalogName, idParam, int, jsonObject, num, optional, optionalBool, params, query, TEXT_MAX } from "../schemas";
+
+const byId = params({ id: idParam() });
+const list = <K extends string>(key: K, item: z.ZodType) => z.looseObject({ [key]: z.array(item) } as Record<K, z.ZodArray<z.ZodType>>);
+const zoneBody = body({ name: catalogName(), description: optional(TEXT_MAX) });
+const machineBody = body({
+  name: catalogName(),
+  cluster: optional(),
+  description: optional(TEXT_MAX),
+  cores: int().optional(),
+  memoryGb: int().optional(),
+  gpus: int().optional(),
+  perNode: int().optional().describe("how many of this machine fit on one node"),
+  maxNodes: int().optional(),
+  arch: optional(),
+  price: num().optional().describe("per node-hour"),
+  nodeSelector: jsonObject().optional().describe("Kubernetes node labels to string values"),
+});
 
 const sysadminOnly = (c: Caller) => {
   if (!c.account.isSysadmin) throw forbidden("only system administrators change zones, clusters and machines");
@@ -17,69 +36,55 @@ export function catalogRoutes(api: Api, ctx: Ctx): void {
   const { db } = ctx;
   const admin = "system administrators";
 
-  api.get("/api/zones", { summary: "Zones (Default is id 0)", tags: ["zones"], access: "any authenticated user" }, async (req) => {
-    await authenticate(ctx, req);
+  api.get("/api/zones", { summary: "Zones (Default is id 0)", tags: ["zones"], access: "any authenticated user", response: { 200: list("zones", zoneAnswer) } }, async () => {
     return { zones: await listZones(db) };
   });
-  api.post("/api/zones", { summary: "Create a zone", tags: ["zones"], access: admin, body: { name: { type: "string" }, description: { type: "string" } }, responses: { "201": "created" } }, async (req, reply) => {
-    sysadminOnly(await authenticate(ctx, req));
+  api.post("/api/zones", { summary: "Create a zone", tags: ["zones"], access: admin, body: zoneBody, response: { 201: zoneAnswer }, responses: { "201": "created" } }, async (req, reply) => {
+    sysadminOnly(callerOf(req));
     reply.status(201);
-    return createZone(db, objectBody(req.body));
+    return createZone(db, req.body);
   });
-  api.patch("/api/zones/:id", { summary: "Rename or describe a zone", tags: ["zones"], access: admin, body: { name: { type: "string" }, description: { type: "string" } } }, async (req) => {
-    sysadminOnly(await authenticate(ctx, req));
-    return updateZone(db, idParam(req.params), objectBody(req.body));
+  api.patch("/api/zones/:id", { summary: "Rename or describe a zone", tags: ["zones"], access: admin, params: byId, body: zoneBody, response: { 200: zoneAnswer } }, async (req) => {
+    sysadminOnly(callerOf(req));
+    return updateZone(db, req.params.id, req.body);
   });
 
-  api.get("/api/clusters", { summary: "Compute clusters and their zones", tags: ["clusters"], access: admin }, async (req) => {
-    sysadminOnly(await authenticate(ctx, req));
+  api.get("/api/clusters", { summary: "Compute clusters and their zones", tags: ["clusters"], access: admin, response: { 200: list("clusters", clusterAnswer) } }, async (req) => {
+    sysadminOnly(callerOf(req));
     return { clusters: await listClusters(db) };
   });
   api.post(
     "/api/clusters",
-    { summary: "Create a cluster in a zone", tags: ["clusters"], access: admin, body: { name: { type: "string" }, zone: { type: "integer" }, description: { type: "string" }, backend: { type: "string", enum: ["kubernetes", "simulated"] } }, responses: { "201": "created" } },
+    { summary: "Create a cluster in a zone", tags: ["clusters"], access: admin, body: body({ name: catalogName(), zone: int().optional(), description: optional(TEXT_MAX), backend: optional().describe("kubernetes or simulated") }), response: { 201: clusterAnswer }, responses: { "201": "created" } },
     async (req, reply) => {
-      sysadminOnly(await authenticate(ctx, req));
+      sysadminOnly(callerOf(req));
       reply.status(201);
-      return createCluster(db, objectBody(req.body));
+      return createCluster(db, req.body);
     },
   );
-  api.patch("/api/clusters/:id", { summary: "Move a cluster to another zone, or describe it", tags: ["clusters"], access: admin, body: { zone: { type: "integer" }, description: { type: "string" } } }, async (req) => {
-    sysadminOnly(await authenticate(ctx, req));
-    return updateCluster(db, idParam(req.params), objectBody(req.body));
+  api.patch("/api/clusters/:id", { summary: "Move a cluster to another zone, or describe it", tags: ["clusters"], access: admin, params: byId, body: body({ zone: int().optional(), description: optional(TEXT_MAX) }), response: { 200: clusterAnswer } }, async (req) => {
+    sysadminOnly(callerOf(req));
+    return updateCluster(db, req.params.id, req.body);
   });
 
-  const machineBody = {
-    name: { type: "string" },
-    cluster: { type: "string" },
-    description: { type: "string" },
-    cores: { type: "integer" },
-    memoryGb: { type: "integer" },
-    gpus: { type: "integer" },
-    perNode: { type: "integer", description: "how many of this machine fit on one node" },
-    maxNodes: { type: "integer" },
-    arch: { type: "string" },
-    price: { type: "number" },
-    nodeSelector: { type: "object" },
-  };
   api.get(
     "/api/machines",
-    { summary: "Machine types: all for system administrators, else those in the caller's zones", tags: ["machines"], access: "any authenticated user", query: { usable: "true: only those in the caller's zones, for system administrators too (the Task Builder)" } },
+    { summary: "Machine types: all for system administrators, else those in the caller's zones", tags: ["machines"], access: "any authenticated user", query: query({ usable: optionalBool().describe("true: only those in the caller's zones, for system administrators too (the Task Builder)") }), response: { 200: list("machines", machineAnswer) } },
     async (req) => {
-    const c = await authenticate(ctx, req);
+    const c = callerOf(req);
     const all = await listMachines(db);
-    if (c.account.isSysadmin && objectBody(req.query).usable !== "true") return { machines: all };
+    if (c.account.isSysadmin && req.query.usable !== true) return { machines: all };
     const access = await zoneAccessOfUser(db, c.account.id);
     return { machines: all.filter((m) => hasZoneAccess(access, m.zone)) };
     },
   );
-  api.post("/api/machines", { summary: "Create a machine type on a cluster", tags: ["machines"], access: admin, body: machineBody, responses: { "201": "created" } }, async (req, reply) => {
-    sysadminOnly(await authenticate(ctx, req));
+  api.post("/api/machines", { summary: "Create a machine type on a cluster", tags: ["machines"], access: admin, body: machineBody, response: { 201: machineAnswer }, responses: { "201": "created" } }, async (req, reply) => {
+    sysadminOnly(callerOf(req));
     reply.status(201);
-    return createMachine(db, objectBody(req.body));
+    return createMachine(db, req.body);
   });
-  api.patch("/api/machines/:id", { summary: "Change a machine type", tags: ["machines"], access: admin, body: machineBody }, async (req) => {
-    sysadminOnly(await authenticate(ctx, req));
-    return updateMachine(db, idParam(req.params), objectBody(req.body));
+  api.patch("/api/machines/:id", { summary: "Change a machine type", tags: ["machines"], access: admin, params: byId, body: machineBody, response: { 200: machineAnswer } }, async (req) => {
+    sysadminOnly(callerOf(req));
+    return updateMachine(db, req.params.id, req.body);
   });
 }

@@ -15,7 +15,29 @@ import { jobInfo, jobOutput, linesParam, requestStop } from "../../jobs/actions"
 import { jobEntry, jobsOf, visibleJob } from "../../jobs/views";
 import { heldVaults, vaultJson, zoneAccessOfUser } from "../../vaults/vaults";
 import { userByApiKey, type Caller } from "../../accounts/credentials";
-import { objectBody, optionalString } from "../input";
+import type { z } from "zod";
+import { NAME_MAX, optional, query, SECRET_MAX, TEXT_MAX } from "../schemas";
+
+/** JARVICE's booleans in query strings: true/false in any case, 1 or 0 (spec/api.md); anything else is a 400. */
+const jarviceBool = () =>
+  optional(8)
+    .refine((v) => v === undefined || /^(true|false|1|0)$/i.test(v), "must be true or false")
+    .transform((v) => (v === undefined ? undefined : /^(true|1)$/i.test(v)));
+
+/** The query parameters of the /jarvice/* GET routes (unknown ones are kept, as JARVICE ignores them). */
+const jarviceQuery = query({
+  username: optional(NAME_MAX),
+  apikey: optional(SECRET_MAX),
+  number: optional(32).describe("job number"),
+  name: optional(NAME_MAX).describe("job name, machine name or application id"),
+  lines: optional(16),
+  completed: jarviceBool(),
+  vault: optional(NAME_MAX),
+  path: optional(TEXT_MAX),
+});
+type JarviceQuery = z.output<typeof jarviceQuery>;
+const schema = { schema: { querystring: jarviceQuery } };
+const queryOf = (req: FastifyRequest) => req.query as JarviceQuery;
 
 export interface JarviceDeps {
   cluster?: ClusterBackend | undefined;
@@ -30,9 +52,7 @@ export function jarviceRoutes(app: FastifyInstance, ctx: Ctx, deps: JarviceDeps)
   const { db } = ctx;
 
   async function caller(req: FastifyRequest): Promise<Caller> {
-    const q = objectBody(req.query);
-    const username = optionalString(q, "username");
-    const apikey = optionalString(q, "apikey");
+    const { username, apikey } = queryOf(req);
     if (!username || !apikey) throw new PaddockError("unauthorized", "username and apikey are required");
     return userByApiKey(ctx, username, apikey);
   }
@@ -47,9 +67,9 @@ export function jarviceRoutes(app: FastifyInstance, ctx: Ctx, deps: JarviceDeps)
     return submitted;
   });
 
-  app.get("/jarvice/status", async (req) => {
+  app.get("/jarvice/status", schema, async (req) => {
     const c = await caller(req);
-    const job = await visibleJob(db, c.account, objectBody(req.query));
+    const job = await visibleJob(db, c.account, queryOf(req));
     return { [job.number]: jobEntry(job) };
   });
 
@@ -57,16 +77,16 @@ export function jarviceRoutes(app: FastifyInstance, ctx: Ctx, deps: JarviceDeps)
     ["/jarvice/jobs", false],
     ["/jarvice/teamjobs", true],
   ] as const) {
-    app.get(path, async (req) => {
+    app.get(path, schema, async (req) => {
       const c = await caller(req);
       if (team) teamManager(c);
-      const completed = objectBody(req.query).completed === "true";
+      const completed = queryOf(req).completed === true;
       const jobs = await jobsOf(db, team ? { tenantId: tenantOf(c.account) } : { ownerId: c.account.id }, completed);
       return Object.fromEntries(jobs.map((j) => [j.number, jobEntry(j)]));
     });
   }
 
-  app.get("/jarvice/teamusers", async (req) => {
+  app.get("/jarvice/teamusers", schema, async (req) => {
     const c = await caller(req);
     teamManager(c);
     const t = tenantOf(c.account);
@@ -74,15 +94,15 @@ export function jarviceRoutes(app: FastifyInstance, ctx: Ctx, deps: JarviceDeps)
     return Object.fromEntries(users.map((u) => [u.username, { name: u.full_name || u.username, email: u.email }]));
   });
 
-  app.get("/jarvice/info", async (req) => {
+  app.get("/jarvice/info", schema, async (req) => {
     const c = await caller(req);
-    const job = await visibleJob(db, c.account, objectBody(req.query));
+    const job = await visibleJob(db, c.account, queryOf(req));
     return jobInfo(db, deps.cluster, job);
   });
 
-  app.get("/jarvice/connect", async (req) => {
+  app.get("/jarvice/connect", schema, async (req) => {
     const c = await caller(req);
-    const job = await visibleJob(db, c.account, objectBody(req.query));
+    const job = await visibleJob(db, c.account, queryOf(req));
     const { address } = await jobInfo(db, deps.cluster, job);
     return { address, password: "" };
   });
@@ -91,9 +111,9 @@ export function jarviceRoutes(app: FastifyInstance, ctx: Ctx, deps: JarviceDeps)
     ["/jarvice/shutdown", "shutdown"],
     ["/jarvice/terminate", "terminate"],
   ] as const) {
-    app.get(path, async (req) => {
+    app.get(path, schema, async (req) => {
       const c = await caller(req);
-      const job = await visibleJob(db, c.account, objectBody(req.query));
+      const job = await visibleJob(db, c.account, queryOf(req));
       const answer = await requestStop(db, job, kind);
       deps.kick?.();
       return answer;
@@ -101,9 +121,9 @@ export function jarviceRoutes(app: FastifyInstance, ctx: Ctx, deps: JarviceDeps)
   }
 
   for (const path of ["/jarvice/output", "/jarvice/tail"]) {
-    app.get(path, async (req, reply) => {
+    app.get(path, schema, async (req, reply) => {
       const c = await caller(req);
-      const q = objectBody(req.query);
+      const q = queryOf(req);
       const job = await visibleJob(db, c.account, q);
       const text = await jobOutput(deps.cluster, job, linesParam(q.lines));
       void reply.type("text/plain; charset=utf-8");
@@ -111,11 +131,11 @@ export function jarviceRoutes(app: FastifyInstance, ctx: Ctx, deps: JarviceDeps)
     });
   }
 
-  app.get("/jarvice/machines", async (req) => {
+  app.get("/jarvice/machines", schema, async (req) => {
     const c = await caller(req);
-    const q = objectBody(req.query);
-    const name = optionalString(q, "name");
-    const vaultName = optionalString(q, "vault");
+    const q = queryOf(req);
+    const name = q.name;
+    const vaultName = q.vault;
     const access = await zoneAccessOfUser(db, c.account.id);
     let machines = (await listMachines(db)).filter((m) => hasZoneAccess(access, m.zone));
     if (vaultName) {
@@ -146,26 +166,26 @@ export function jarviceRoutes(app: FastifyInstance, ctx: Ctx, deps: JarviceDeps)
     );
   });
 
-  app.get("/jarvice/apps", async (req) => {
+  app.get("/jarvice/apps", schema, async (req) => {
     await caller(req);
-    const name = optionalString(objectBody(req.query), "name");
+    const name = queryOf(req).name;
     const apps = (await listApps(db)).filter((a) => a.public && (!name || a.id === name));
     return Object.fromEntries(apps.map((a) => [a.id, { id: a.id, data: a.appdef, price: 0, arch: "x86_64", updated: a.updated, certified: false }]));
   });
 
-  app.get("/jarvice/appdef", async (req) => {
+  app.get("/jarvice/appdef", schema, async (req) => {
     await caller(req);
-    const name = optionalString(objectBody(req.query), "name");
+    const name = queryOf(req).name;
     if (!name) throw invalid("name", "is required: the application id");
     const found = await findApp(db, name);
     if (!found || !found.public) throw notFound(`app '${name}'`);
     return found.appdef;
   });
 
-  app.get("/jarvice/vault", async (req) => {
+  app.get("/jarvice/vault", schema, async (req) => {
     const c = await caller(req);
-    const q = objectBody(req.query);
-    const name = optionalString(q, "vault");
+    const q = queryOf(req);
+    const name = q.vault;
     const held = await heldVaults(db, c.account.id);
     if (name) {
       const h = held.find((x) => x.vault.name === name);

@@ -10,13 +10,29 @@ import { checkIpaddrTag } from "../../jobs/ipaddrTag";
 import { submitForCaller } from "../../jobs/submit";
 import { jobEntry, jobsOf, visibleJob } from "../../jobs/views";
 import type { Api } from "../api";
-import { authenticate } from "../auth";
-import { objectBody, optionalBool, requiredString, stringParam } from "../input";
+import type { Caller } from "../../accounts/credentials";
+import { callerOf } from "../auth";
+import { body, NAME_MAX, optional, optionalBool, params, query, required, text } from "../schemas";
+import { z } from "zod";
 import type { JarviceDeps } from "./jarvice";
+import { jobAnswer, statusAnswer } from "../answers";
+
+const byNumber = params({ number: z.string().regex(/^\d{1,9}$/, "must be a job number").describe("the job number") });
+/** The submission is parsed by the core (parseSubmission), whose messages name each field; these only document it. */
+const submission = z.looseObject({
+  app: z.unknown().optional().describe("application id"),
+  application: z.unknown().optional().describe("{command, parameters, geometry, walltime}"),
+  machine: z.unknown().optional().describe("{type, nodes}"),
+  vault: z.unknown().optional().describe("{name, readonly, force}"),
+  ipaddr: z.unknown().optional().describe("IP Address Tag"),
+  job_label: z.unknown().optional(),
+  job_project: z.unknown().optional(),
+  licenses: z.unknown().optional(),
+});
 
 export function jobRoutes(api: Api, ctx: Ctx, deps: JarviceDeps): void {
   const { db } = ctx;
-  const jobOf = async (c: Awaited<ReturnType<typeof authenticate>>, params: unknown) => visibleJob(db, c.account, { number: stringParam(params, "number") });
+  const jobOf = async (c: Caller, p: { number: string }) => visibleJob(db, c.account, { number: p.number });
 
   api.post(
     "/api/ipaddr/check",
@@ -24,14 +40,12 @@ export function jobRoutes(api: Api, ctx: Ctx, deps: JarviceDeps): void {
       summary: "Check an IP Address Tag for the caller as a submission would (rules, 63-character limit, collision guard)",
       tags: ["jobs"],
       access: "any authenticated user (for itself)",
-      body: { tag: { type: "string" } },
-      responses: { "200": "{ok, prefix, value, remaining, problem, conflict}" },
+      body: body({ tag: text(NAME_MAX) }),
+      response: { 200: z.looseObject({ ok: z.boolean() }).describe("{ok, prefix, value, remaining, problem, conflict}") },
     },
     async (req) => {
-      const c = await authenticate(ctx, req);
-      const tag = objectBody(req.body).tag;
-      if (typeof tag !== "string") throw invalid("tag", "must be a string");
-      return checkIpaddrTag(db, c.user.username, tag);
+      const c = callerOf(req);
+      return checkIpaddrTag(db, c.user.username, req.body.tag);
     },
   );
 
@@ -41,11 +55,12 @@ export function jobRoutes(api: Api, ctx: Ctx, deps: JarviceDeps): void {
       summary: "Submit a job as the caller: the /jarvice/submit JSON without `user`",
       tags: ["jobs"],
       access: "any authenticated user (the job is its own)",
-      body: { app: { type: "string" }, application: { type: "object" }, machine: { type: "object" }, vault: { type: "object" }, ipaddr: { type: "string" } },
-      responses: { "200": "{name, number}", "409": "the IP Address Tag is ambiguous" },
+      body: submission,
+      response: { 200: z.looseObject({ name: z.string(), number: z.number() }) },
+      responses: { "409": "the IP Address Tag is ambiguous" },
     },
     async (req) => {
-      const c = await authenticate(ctx, req);
+      const c = callerOf(req);
       const submitted = await submitForCaller(ctx, c, req.body);
       deps.kick?.();
       return submitted;
@@ -58,30 +73,31 @@ export function jobRoutes(api: Api, ctx: Ctx, deps: JarviceDeps): void {
       summary: "The caller's jobs (or its team's, for payers and team admins), as /jarvice/jobs and /jarvice/teamjobs list them",
       tags: ["jobs"],
       access: "any authenticated user: its own jobs; team=true: payers and team admins",
-      query: { team: "true: every job of the caller's team", completed: "true: finished jobs instead of active ones" },
+      query: query({ team: optionalBool().describe("true: every job of the caller's team"), completed: optionalBool().describe("true: finished jobs instead of active ones") }),
+      response: { 200: z.looseObject({ jobs: z.array(jobAnswer) }) },
     },
     async (req) => {
-      const c = await authenticate(ctx, req);
-      const q = objectBody(req.query);
-      const team = optionalBool(q, "team") ?? false;
+      const c = callerOf(req);
+      const q = req.query;
+      const team = q.team ?? false;
       if (team && !managesTenant(c.account, tenantOf(c.account))) throw forbidden("team jobs are for payers and team admins");
-      const jobs = await jobsOf(db, team ? { tenantId: tenantOf(c.account) } : { ownerId: c.account.id }, optionalBool(q, "completed") ?? false);
+      const jobs = await jobsOf(db, team ? { tenantId: tenantOf(c.account) } : { ownerId: c.account.id }, q.completed ?? false);
       return { jobs: jobs.map((j) => jobEntry(j)) };
     },
   );
 
-  api.get("/api/jobs/:number", { summary: "One job; with connection info (/jarvice/info) while it runs", tags: ["jobs"], access: "its owner, its team's payer and team admins, system administrators" }, async (req) => {
-    const c = await authenticate(ctx, req);
+  api.get("/api/jobs/:number", { summary: "One job; with connection info (/jarvice/info) while it runs", tags: ["jobs"], access: "its owner, its team's payer and team admins, system administrators", params: byNumber, response: { 200: z.looseObject({ job: jobAnswer, info: z.unknown().nullable() }) } }, async (req) => {
+    const c = callerOf(req);
     const job = await jobOf(c, req.params);
     return { job: jobEntry(job), info: job.status === "PROCESSING STARTING" ? await jobInfo(db, deps.cluster, job) : null };
   });
 
   api.post(
     "/api/jobs/:number/stop",
-    { summary: "Shut down (how=shutdown) or terminate (how=terminate) a running job", tags: ["jobs"], access: "as for reading the job", body: { how: { type: "string", enum: ["shutdown", "terminate"] } } },
+    { summary: "Shut down (how=shutdown) or terminate (how=terminate) a running job", tags: ["jobs"], access: "as for reading the job", params: byNumber, body: body({ how: required(16).describe("shutdown or terminate") }), response: { 200: statusAnswer } },
     async (req) => {
-      const c = await authenticate(ctx, req);
-      const how = requiredString(objectBody(req.body), "how");
+      const c = callerOf(req);
+      const how = req.body.how;
       if (how !== "shutdown" && how !== "terminate") throw invalid("how", "must be shutdown or terminate");
       const answer = await requestStop(db, await jobOf(c, req.params), how);
       deps.kick?.();
@@ -89,9 +105,9 @@ export function jobRoutes(api: Api, ctx: Ctx, deps: JarviceDeps): void {
     },
   );
 
-  api.get("/api/jobs/:number/output", { summary: "A job's output (the tail while it runs)", tags: ["jobs"], access: "as for reading the job", query: { lines: "only the last N lines" } }, async (req) => {
-    const c = await authenticate(ctx, req);
+  api.get("/api/jobs/:number/output", { summary: "A job's output (the tail while it runs)", tags: ["jobs"], access: "as for reading the job", params: byNumber, query: query({ lines: optional(16).describe("only the last N lines") }), response: { 200: z.looseObject({ output: z.string() }) } }, async (req) => {
+    const c = callerOf(req);
     const job = await jobOf(c, req.params);
-    return { output: await jobOutput(deps.cluster, job, linesParam(objectBody(req.query).lines)) };
+    return { output: await jobOutput(deps.cluster, job, linesParam(req.query.lines)) };
   });
 }

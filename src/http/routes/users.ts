@@ -13,8 +13,13 @@ import type { UserRow } from "../../store/schema";
 import { zoneAccessOfUser } from "../../vaults/vaults";
 import type { Api } from "../api";
 import type { Caller } from "../../accounts/credentials";
-import { authenticate } from "../auth";
-import { objectBody, optionalBool, optionalString, requiredString, stringParam } from "../input";
+import { callerOf } from "../auth";
+import { body, NAME_MAX, optional, optionalBool, params, query, required, SECRET_MAX, text, TEXT_MAX } from "../schemas";
+import { z } from "zod";
+import { statusAnswer, userAnswer } from "../answers";
+
+const byName = params({ username: required() });
+const users = z.looseObject({ users: z.array(userAnswer) });
 
 export async function userJson(db: Db, u: UserRow, payerName?: string) {
   const tenant = u.payer_id === null ? u.username : (payerName ?? (await findUserById(db, u.payer_id))?.username ?? null);
@@ -46,12 +51,10 @@ export function userRoutes(api: Api, ctx: Ctx): void {
 
   api.get(
     "/api/users",
-    { summary: "List users", tags: ["users"], access: "system administrators: all; payers and team admins: their team; others: themselves", query: { search: "text in user name, e-mail or full name", payer: "a payer's user name: that tenant only" } },
+    { summary: "List users", tags: ["users"], access: "system administrators: all; payers and team admins: their team; others: themselves", query: query({ search: optional().describe("text in user name, e-mail or full name"), payer: optional().describe("a payer's user name: that tenant only") }), response: { 200: users } },
     async (req) => {
-      const c = await authenticate(ctx, req);
-      const q = objectBody(req.query);
-      const search = optionalString(q, "search");
-      const payer = optionalString(q, "payer");
+      const c = callerOf(req);
+      const { search, payer } = req.query;
       const a = c.account;
       let rows: UserRow[];
       if (a.isSysadmin) rows = await listUsers(db, { search, payer });
@@ -68,30 +71,36 @@ export function userRoutes(api: Api, ctx: Ctx): void {
       summary: "Invite a user: a payer (system administrators, optionally with vault overrides) or a member of a payer's team",
       tags: ["users"],
       access: "system administrators (any payer, or new payers); payers and team admins (their own team)",
-      body: {
-        username: { type: "string" },
-        email: { type: "string" },
-        fullName: { type: "string" },
-        password: { type: "string", description: "generated and returned once when omitted" },
-        payer: { type: "string", description: "payer whose team the user joins; omit to invite a payer" },
-        teamAdmin: { type: "boolean" },
-        sysadmin: { type: "boolean" },
-        vaultOverrides: { type: "object", description: "payer invitations: payer metadata keys (vaultName, vaultEphemeralZone, ...) overriding the system default vault setup; stored as the payer's metadata" },
+      body: body({
+        username: required(),
+        email: optional(),
+        fullName: optional(),
+        password: optional(SECRET_MAX).describe("generated and returned once when omitted"),
+        payer: optional().describe("payer whose team the user joins; omit to invite a payer"),
+        teamAdmin: optionalBool(),
+        sysadmin: optionalBool(),
+        vaultOverrides: z
+          .record(z.string().max(NAME_MAX), z.union([text(TEXT_MAX), z.number()], { error: "must be a string or a number" }), { error: "must be an object of payer metadata keys to values" })
+          .optional()
+          .describe("payer invitations: payer metadata keys (vaultName, vaultEphemeralZone, ...) overriding the system default vault setup; stored as the payer's metadata"),
+      }),
+      response: {
+        201: z.looseObject({
+          user: userAnswer,
+          warnings: z.array(z.string()),
+          apikey: z.string(),
+          password: z.string().optional().describe("only when generated"),
+          vaults: z.array(z.looseObject({ id: z.number(), name: z.string(), kind: z.string(), zone: z.number() })),
+        }),
       },
       responses: { "201": "created; the API key (and a generated password) are shown once", "409": "user name taken" },
     },
     async (req, reply) => {
-      const c = await authenticate(ctx, req);
-      const b = objectBody(req.body);
-      const username = requiredString(b, "username");
-      const payerName = optionalString(b, "payer");
+      const c = callerOf(req);
+      const b = req.body;
+      const username = b.username;
+      const payerName = b.payer;
       const overrides = b.vaultOverrides;
-      if (overrides !== undefined && (typeof overrides !== "object" || overrides === null || Array.isArray(overrides))) {
-        throw invalid("vaultOverrides", "must be an object of payer metadata keys to values");
-      }
-      for (const [key, value] of Object.entries((overrides ?? {}) as Record<string, unknown>)) {
-        if (typeof value !== "string" && typeof value !== "number") throw invalid(`vaultOverrides.${key}`, "must be a string or a number");
-      }
       const a = c.account;
       let payer: UserRow | undefined;
       if (payerName !== undefined) {
@@ -104,19 +113,19 @@ export function userRoutes(api: Api, ctx: Ctx): void {
         if (!managesTenant(a, tenantOf(a))) throw forbidden("only payers, team admins and system administrators invite users");
         payer = a.payerId === null ? c.user : await findUserById(db, a.payerId);
       }
-      const sysadmin = optionalBool(b, "sysadmin");
+      const sysadmin = b.sysadmin;
       if (sysadmin && !administersSystem(a)) throw forbidden("only system administrators grant system administrator rights");
-      const password = optionalString(b, "password") ?? newPassword();
+      const password = b.password ?? newPassword();
       const created = await createAccount(ctx, {
         username,
-        email: optionalString(b, "email"),
-        fullName: optionalString(b, "fullName"),
+        email: b.email,
+        fullName: b.fullName,
         password,
         payer,
-        teamAdmin: optionalBool(b, "teamAdmin"),
+        teamAdmin: b.teamAdmin,
         sysadmin,
         invitedBy: a.id,
-        vaultOverrides: overrides as Record<string, string | number> | undefined,
+        vaultOverrides: overrides,
       });
       const warning = lockoutWarning(username, await zoneAccessOfUser(db, created.user.id), await zonesWithMachines(db));
       reply.status(201);
@@ -124,15 +133,15 @@ export function userRoutes(api: Api, ctx: Ctx): void {
         user: await userJson(db, created.user, payer?.username),
         warnings: warning ? [warning] : [],
         apikey: created.apikey,
-        ...(optionalString(b, "password") === undefined ? { password } : {}),
+        ...(b.password === undefined ? { password } : {}),
         vaults: created.vaults.map((v) => ({ id: v.id, name: v.name, kind: v.kind, zone: v.zone_id ?? -1 })),
       };
     },
   );
 
-  api.get("/api/users/:username", { summary: "One user", tags: ["users"], access: "the user, its team's payer and team admins, system administrators" }, async (req) => {
-    const c = await authenticate(ctx, req);
-    return userJson(db, await visibleUser(ctx, c, stringParam(req.params, "username")));
+  api.get("/api/users/:username", { summary: "One user", tags: ["users"], access: "the user, its team's payer and team admins, system administrators", params: byName, response: { 200: userAnswer } }, async (req) => {
+    const c = callerOf(req);
+    return userJson(db, await visibleUser(ctx, c, req.params.username));
   });
 
   api.patch(
@@ -141,19 +150,17 @@ export function userRoutes(api: Api, ctx: Ctx): void {
       summary: "Change a user: team admin rights, disabled, system administrator, e-mail, full name",
       tags: ["users"],
       access: "payers and team admins (their team; not sysadmin); system administrators",
-      body: { teamAdmin: { type: "boolean" }, disabled: { type: "boolean" }, sysadmin: { type: "boolean" }, email: { type: "string" }, fullName: { type: "string" } },
+      params: byName,
+      body: body({ teamAdmin: optionalBool(), disabled: optionalBool(), sysadmin: optionalBool(), email: optional(), fullName: optional() }),
+      response: { 200: userAnswer },
     },
     async (req) => {
-      const c = await authenticate(ctx, req);
-      const target = await visibleUser(ctx, c, stringParam(req.params, "username"));
-      const b = objectBody(req.body);
+      const c = callerOf(req);
+      const target = await visibleUser(ctx, c, req.params.username);
+      const b = req.body;
       const a = c.account;
       const set: Partial<Pick<UserRow, "is_team_admin" | "disabled" | "is_sysadmin" | "email" | "full_name">> = {};
-      const teamAdmin = optionalBool(b, "teamAdmin");
-      const disabled = optionalBool(b, "disabled");
-      const sysadmin = optionalBool(b, "sysadmin");
-      const email = optionalString(b, "email");
-      const fullName = optionalString(b, "fullName");
+      const { teamAdmin, disabled, sysadmin, email, fullName } = b;
       const manages = managesTenant(a, tenantOf(toAccount(target)));
       if ((teamAdmin !== undefined || disabled !== undefined) && !manages) throw forbidden("only the team's payer, team admins and system administrators change these");
       if (teamAdmin !== undefined) {
@@ -184,23 +191,23 @@ export function userRoutes(api: Api, ctx: Ctx): void {
     },
   );
 
-  api.post("/api/users/:username/apikey", { summary: "Regenerate a user's API key (the old one stops working); shown once", tags: ["users"], access: "the user; its team's payer and team admins; system administrators" }, async (req) => {
-    const c = await authenticate(ctx, req);
-    const target = await visibleUser(ctx, c, stringParam(req.params, "username"));
+  api.post("/api/users/:username/apikey", { summary: "Regenerate a user's API key (the old one stops working); shown once", tags: ["users"], access: "the user; its team's payer and team admins; system administrators", params: byName, response: { 200: z.looseObject({ username: z.string(), apikey: z.string() }) } }, async (req) => {
+    const c = callerOf(req);
+    const target = await visibleUser(ctx, c, req.params.username);
     return { username: target.username, apikey: await regenerateApiKey(db, target.id) };
   });
 
-  api.put("/api/users/:username/password", { summary: "Set a user's password (ends the user's sessions)", tags: ["users"], access: "the user; system administrators", body: { password: { type: "string" } } }, async (req) => {
-    const c = await authenticate(ctx, req);
-    const target = await visibleUser(ctx, c, stringParam(req.params, "username"));
+  api.put("/api/users/:username/password", { summary: "Set a user's password (ends the user's sessions)", tags: ["users"], access: "the user; system administrators", params: byName, body: body({ password: required(SECRET_MAX) }), response: { 200: statusAnswer } }, async (req) => {
+    const c = callerOf(req);
+    const target = await visibleUser(ctx, c, req.params.username);
     if (target.id !== c.account.id && !c.account.isSysadmin) throw forbidden("only the user and system administrators set a password");
-    await setPassword(db, target.id, requiredString(objectBody(req.body), "password"));
+    await setPassword(db, target.id, req.body.password);
     return { status: "password set" };
   });
 
-  api.get("/api/users/:username/zone-access", { summary: "The zones a user may use, with the reasons", tags: ["users", "zones"], access: "those who may see the user" }, async (req) => {
-    const c = await authenticate(ctx, req);
-    const target = await visibleUser(ctx, c, stringParam(req.params, "username"));
+  api.get("/api/users/:username/zone-access", { summary: "The zones a user may use, with the reasons", tags: ["users", "zones"], access: "those who may see the user", params: byName, response: { 200: z.looseObject({ username: z.string(), zones: z.array(z.looseObject({ id: z.number(), name: z.string(), reasons: z.array(z.unknown()) })), lockedTo: z.looseObject({ id: z.number(), name: z.string() }).nullable(), explanation: z.unknown() }) } }, async (req) => {
+    const c = callerOf(req);
+    const target = await visibleUser(ctx, c, req.params.username);
     const access = await zoneAccessOfUser(db, target.id);
     return {
       username: target.username,

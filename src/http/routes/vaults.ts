@@ -7,9 +7,14 @@ import { createVault, findVault, heldVaults, sharesOf, shareVault, toVault, unsh
 import type { VaultRow } from "../../store/schema";
 import type { Api } from "../api";
 import type { Caller } from "../../accounts/credentials";
-import { authenticate } from "../auth";
-import { idParam, objectBody, optionalInt, optionalString, requiredString, stringParam } from "../input";
+import { callerOf } from "../auth";
+import { body, idParam, optional, optionalIntLike, params, required, TEXT_MAX } from "../schemas";
 import { visibleUser } from "./users";
+import { sharesAnswer, vaultAnswer } from "../answers";
+import { z } from "zod";
+
+const byName = params({ username: required() });
+const byId = params({ id: idParam() });
 
 export function vaultRoutes(api: Api, ctx: Ctx): void {
   const { db } = ctx;
@@ -25,9 +30,9 @@ export function vaultRoutes(api: Api, ctx: Ctx): void {
     throw notFound("vault");
   }
 
-  api.get("/api/users/:username/vaults", { summary: "A user's vaults: owned (with whom each is shared) and shared with them", tags: ["vaults"], access: "those who may see the user" }, async (req) => {
-    const c = await authenticate(ctx, req);
-    const target = await visibleUser(ctx, c, stringParam(req.params, "username"));
+  api.get("/api/users/:username/vaults", { summary: "A user's vaults: owned (with whom each is shared) and shared with them", tags: ["vaults"], access: "those who may see the user", params: byName, response: { 200: z.looseObject({ username: z.string(), vaults: z.array(vaultAnswer) }) } }, async (req) => {
+    const c = callerOf(req);
+    const target = await visibleUser(ctx, c, req.params.username);
     const held = await heldVaults(db, target.id);
     const shares = await sharesOf(db, held.filter((h) => !h.sharedBy).map((h) => h.vault.id));
     return { username: target.username, vaults: held.map((h) => vaultJson(h, h.sharedBy ? undefined : (shares.get(h.vault.id) ?? []))) };
@@ -39,56 +44,58 @@ export function vaultRoutes(api: Api, ctx: Ctx): void {
       summary: "Add a vault to one user (persistent PVC or NFS), zoned or unzoned (-1)",
       tags: ["vaults"],
       access: "system administrators",
-      body: {
-        name: { type: "string" },
-        kind: { type: "string", enum: ["pvc", "nfs"] },
-        zone: { type: "integer" },
-        storageClass: { type: "string" },
-        volumeName: { type: "string" },
-        accessModes: { type: "string" },
-        size: { type: "integer" },
-        subpath: { type: "string" },
-        nfsServer: { type: "string" },
-        nfsPath: { type: "string" },
-      },
+      params: byName,
+      body: body({
+        name: required(),
+        kind: required().describe("pvc or nfs"),
+        zone: optionalIntLike().describe("zone id, or -1 for unzoned"),
+        storageClass: optional(),
+        volumeName: optional(),
+        accessModes: optional(),
+        size: optionalIntLike().describe("GiB"),
+        subpath: optional(TEXT_MAX),
+        nfsServer: optional(),
+        nfsPath: optional(TEXT_MAX),
+      }),
+      response: { 201: vaultAnswer },
       responses: { "201": "created", "409": "the user has a vault of that name" },
     },
     async (req, reply) => {
-      const c = await authenticate(ctx, req);
-      const target = await visibleUser(ctx, c, stringParam(req.params, "username"));
+      const c = callerOf(req);
+      const target = await visibleUser(ctx, c, req.params.username);
       if (!c.account.isSysadmin) throw forbidden("only system administrators add vaults: a vault's zone widens zone access");
-      const b = objectBody(req.body);
+      const b = req.body;
       const row = await createVault(db, target.id, {
-        name: requiredString(b, "name"),
-        kind: requiredString(b, "kind"),
-        zone: optionalInt(b, "zone"),
-        storageClass: optionalString(b, "storageClass"),
-        volumeName: optionalString(b, "volumeName"),
-        accessModes: optionalString(b, "accessModes"),
-        size: optionalInt(b, "size"),
-        subpath: optionalString(b, "subpath"),
-        nfsServer: optionalString(b, "nfsServer"),
-        nfsPath: optionalString(b, "nfsPath"),
+        name: b.name,
+        kind: b.kind,
+        zone: b.zone,
+        storageClass: b.storageClass,
+        volumeName: b.volumeName,
+        accessModes: b.accessModes,
+        size: b.size,
+        subpath: b.subpath,
+        nfsServer: b.nfsServer,
+        nfsPath: b.nfsPath,
       });
       reply.status(201);
       return vaultJson({ vault: toVault(row) }, []);
     },
   );
 
-  api.get("/api/vaults/:id", { summary: "One vault", tags: ["vaults"], access: "its owner, users it is shared with, the owner's team managers, system administrators" }, async (req) => {
-    const c = await authenticate(ctx, req);
-    const { vault, owner } = await visibleVault(c, idParam(req.params));
+  api.get("/api/vaults/:id", { summary: "One vault", tags: ["vaults"], access: "its owner, users it is shared with, the owner's team managers, system administrators", params: byId, response: { 200: vaultAnswer.extend({ owner: z.string() }) } }, async (req) => {
+    const c = callerOf(req);
+    const { vault, owner } = await visibleVault(c, req.params.id);
     const shares = await sharesOf(db, [vault.id]);
     return { owner: owner.username, ...vaultJson({ vault: toVault(vault) }, shares.get(vault.id) ?? []) };
   });
 
   api.post(
     "/api/vaults/:id/shares",
-    { summary: "Share a vault with another user (grants the vault's zone)", tags: ["vaults"], access: "system administrators (anyone); the vault's owner and its team managers (within the team)", body: { username: { type: "string" } } },
+    { summary: "Share a vault with another user (grants the vault's zone)", tags: ["vaults"], access: "system administrators (anyone); the vault's owner and its team managers (within the team)", params: byId, body: body({ username: required() }), response: { 201: sharesAnswer } },
     async (req, reply) => {
-      const c = await authenticate(ctx, req);
-      const { vault, owner } = await visibleVault(c, idParam(req.params));
-      const withName = requiredString(objectBody(req.body), "username");
+      const c = callerOf(req);
+      const { vault, owner } = await visibleVault(c, req.params.id);
+      const withName = req.body.username;
       const ownerTenant = tenantOf(toAccount(owner));
       // Who may share is decided before the other user is looked up, so a refusal tells nothing about that user.
       if (!c.account.isSysadmin && owner.id !== c.account.id && !managesTenant(c.account, ownerTenant)) {
@@ -106,11 +113,11 @@ export function vaultRoutes(api: Api, ctx: Ctx): void {
     },
   );
 
-  api.delete("/api/vaults/:id/shares/:username", { summary: "Stop sharing a vault with a user", tags: ["vaults"], access: "as for sharing" }, async (req) => {
-    const c = await authenticate(ctx, req);
-    const { vault, owner } = await visibleVault(c, idParam(req.params));
+  api.delete("/api/vaults/:id/shares/:username", { summary: "Stop sharing a vault with a user", tags: ["vaults"], access: "as for sharing", params: params({ id: idParam(), username: required() }), response: { 200: sharesAnswer } }, async (req) => {
+    const c = callerOf(req);
+    const { vault, owner } = await visibleVault(c, req.params.id);
     if (!c.account.isSysadmin && owner.id !== c.account.id && !managesTenant(c.account, tenantOf(toAccount(owner)))) throw forbidden("not yours to unshare");
-    const other = await findUser(db, stringParam(req.params, "username"));
+    const other = await findUser(db, req.params.username);
     if (!other || !(await unshareVault(db, vault.id, other.id))) throw notFound("share");
     return { vault: vault.id, sharedWith: (await sharesOf(db, [vault.id])).get(vault.id) ?? [] };
   });

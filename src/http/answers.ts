@@ -1,0 +1,33 @@
+// The answers of the /api routes, as zod schemas: Fastify serializes each
+// answer through its route's schema, and /api/openapi.json documents them.
+// Objects are loose (keys not named here pass through unchanged), so the
+// schemas describe the keys clients rely on without dropping the rest.
+import { z } from "zod";
+
+const obj = <S extends z.core.$ZodLooseShape>(shape: S) => z.looseObject(shape);
+const nullableString = () => z.string().nullable();
+
+export const userAnswer = obj({
+  id: z.number(),
+  username: z.string(),
+  email: nullableString(),
+  fullName: nullableString(),
+  role: z.enum(["payer", "member"]),
+  payer: nullableString().describe("the payer's user name, for members"),
+  tenant: nullableString(),
+  sysadmin: z.boolean(),
+  teamAdmin: z.boolean(),
+  disabled: z.boolean(),
+  external: z.boolean(),
+  createdAt: z.string(),
+});
+
+export const vaultAnswer = obj({ id: z.number(), name: z.string(), kind: z.string() });
+export const sharesAnswer = obj({ vault: z.number(), sharedWith: z.array(z.unknown()) });
+export const metadataRowAnswer = obj({ id: z.number(), payer: z.string(), key: z.string(), value: z.string() });
+export const zoneAnswer = obj({ id: z.number(), name: z.string() });
+export const clusterAnswer = obj({ id: z.number(), name: z.string() });
+export const machineAnswer = obj({ id: z.number(), name: z.string() });
+export const appAnswer = obj({ id: z.string(), appdef: z.unknown() });
+export const jobAnswer = obj({ job_number: z.number() });
+export const statusAnswer = obj({ status: z.string() });
