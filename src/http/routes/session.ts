@@ -13,7 +13,7 @@ export function sessionRoutes(api: Api, ctx: Ctx): void {
       const b = objectBody(req.body);
       const username = requiredString(b, "username");
       const apikey = optionalString(b, "apikey");
-      const { token, expires, caller } = await login(ctx, username, apikey !== undefined && b.password === undefined ? { apikey } : { password: requiredString(b, "password") });
+      const { token, expires, caller } = await login(ctx, username, apikey !== undefined && b.password === undefined ? { apikey } : { password: requiredString(b, "password") }, req.ip);
       return { token, expires: expires.toISOString(), user: await userJson(ctx.db, caller.user) };
     },
   );
