@@ -26,8 +26,9 @@ class FailedLogins {
     return retryAfterMs(this.byKey.get(key) ?? [], now, this.policy);
   }
   fail(key: string, now: number): void {
+    const failures = withFailure(this.byKey.get(key) ?? [], now, this.policy);
     this.byKey.delete(key); // re-inserted last: the map's order is least recently failed first
-    this.byKey.set(key, withFailure(this.byKey.get(key) ?? [], now, this.policy));
+    this.byKey.set(key, failures);
     // Bounded memory: forget the least recently failed keys beyond 10,000.
     for (const k of this.byKey.keys()) {
       if (this.byKey.size <= 10_000) break;
