@@ -7,7 +7,9 @@ import type { LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOGIN_POLICY } from "../src/core/loginThrottle";
 import { SESSIONS_PER_USER } from "../src/http/auth";
+import * as m0004 from "../src/store/migrations/0004_identity";
 import { startTestApp, type Creds, type TestApp } from "./app";
+import { freshDatabase } from "./db";
 
 type Json = Record<string, unknown>;
 const SECRET = "proxy-shared-secret-0123456789";
@@ -177,6 +179,24 @@ describe("identity", () => {
       expect(acme.statusCode).toBe(200);
       expect((await login({ username: t.admin.username, password: t.admin.password }, "10.6.0.2")).statusCode).toBe(200);
       expect(await t.opened.db.selectFrom("sessions").select("token_hash").where("token_hash", "=", "expired-session").execute()).toEqual([]);
+    });
+  });
+
+  describe("migration 0004_identity", () => {
+    it("refuses existing names that differ only in case, naming them, and changes nothing", async () => {
+      const opened = await freshDatabase();
+      try {
+        const db = opened.db;
+        await m0004.down(db);
+        const user = (username: string) => ({ username, apikey_hash: `hash-${username}`, password_hash: null, payer_id: null, external_subject: null, upn: null, sam: null, invited_by: null });
+        await db.insertInto("users").values([user("Root2"), user("root2"), user("Pat"), user("pat"), user("PAT"), user("solo")]).execute();
+        await expect(m0004.up(db)).rejects.toThrow(/differ only in case: PAT, Pat, pat; Root2, root2\. Rename/);
+        await db.deleteFrom("users").where("username", "in", ["Root2", "Pat", "PAT"]).execute();
+        await m0004.up(db);
+        await expect(db.insertInto("users").values(user("SOLO")).execute()).rejects.toThrow(/users_username_lower_unique/);
+      } finally {
+        await opened.close();
+      }
     });
   });
 });

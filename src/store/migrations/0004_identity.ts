@@ -12,8 +12,8 @@ import { sql, type Kysely } from "kysely";
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function up(db: Kysely<any>): Promise<void> {
   const clashes = await sql<{ names: string }>`
-    SELECT string_agg(username, ', ' ORDER BY username) AS names FROM users
-    GROUP BY lower(username) HAVING count(*) > 1 ORDER BY 1`.execute(db);
+    SELECT string_agg(username, ', ' ORDER BY username COLLATE "C") AS names FROM users
+    GROUP BY lower(username) HAVING count(*) > 1 ORDER BY lower(username) COLLATE "C"`.execute(db);
   if (clashes.rows.length > 0) {
     throw new Error(
       `user names must be unique without regard to case, and these differ only in case: ${clashes.rows.map((r) => r.names).join("; ")}. ` +
