@@ -217,11 +217,13 @@ describe("accounts", () => {
       expect((await t.call("GET", `/api/me?username=keyholder&apikey=${encodeURIComponent(fresh.apikey)}`)).statusCode).toBe(200);
       expect((await t.call("GET", `/api/me?username=keyholder&apikey=${encodeURIComponent(old.apikey)}`)).statusCode).toBe(401);
 
-      // the team's payer may regenerate it too; then the user's current key stops working
-      const byPayer = await t.call("POST", "/api/users/keyholder/apikey", { as: acme });
-      expect(byPayer.statusCode).toBe(200);
+      // the team's payer may not (the key is the account: issue 9); a system administrator may, and the user's current key stops working
+      expect((await t.call("POST", "/api/users/keyholder/apikey", { as: acme })).statusCode).toBe(403);
+      expect((await meAs(fresh)).statusCode).toBe(200);
+      const byAdmin = await t.call("POST", "/api/users/keyholder/apikey", { as: t.admin });
+      expect(byAdmin.statusCode).toBe(200);
       expect((await meAs(fresh)).statusCode).toBe(401);
-      expect((await meAs({ username: "keyholder", apikey: (byPayer.json() as { apikey: string }).apikey })).statusCode).toBe(200);
+      expect((await meAs({ username: "keyholder", apikey: (byAdmin.json() as { apikey: string }).apikey })).statusCode).toBe(200);
     });
 
     it("keys of users one cannot see are not found", async () => {

@@ -25,11 +25,13 @@ interface User extends Creds {
 interface Tenant {
   /** "alpha" or "bravo": every name, e-mail, vault name and metadata value of the tenant contains it */
   tag: string;
-  users: Record<Role | "spare", User>;
+  users: Record<Role | "spare" | "admin2" | "sysMember", User>;
   /** the PVC vault the administrator added to the member */
   addedVault: { id: number; name: string };
   /** the payer's default (ephemeral) vault */
   payerVault: number;
+  /** the default (ephemeral) vault of the system administrator on the team */
+  sysMemberVault: number;
   /** the payer's metadata row */
   meta: { id: number; value: string };
 }
@@ -100,7 +102,7 @@ interface Entry {
 // Targets and small helpers
 
 const usersOf = (o: Tenant): Target[] =>
-  (["payer", "teamAdmin", "member"] as const).map((r) => ({ label: `${o.tag} ${r} '${o.users[r].username}'`, user: o.users[r].username, vault: o.addedVault.id, meta: o.meta.id }));
+  (["payer", "teamAdmin", "member", "sysMember"] as const).map((r) => ({ label: `${o.tag} ${r} '${o.users[r].username}'`, user: o.users[r].username, vault: o.addedVault.id, meta: o.meta.id }));
 const vaultsOf = (o: Tenant): Target[] => [
   { label: `${o.tag}'s added PVC vault ${o.addedVault.id}`, user: o.users.member.username, vault: o.addedVault.id, meta: o.meta.id },
   { label: `${o.tag} payer's ephemeral vault ${o.payerVault}`, user: o.users.payer.username, vault: o.payerVault, meta: o.meta.id },
@@ -269,7 +271,8 @@ const ENTRIES: Entry[] = [
     ],
     own: [
       { who: "payer", name: "grants team admin rights", req: (w) => ({ method: "PATCH", url: `/api/users/${w.a.users.spare.username}`, body: { teamAdmin: true } }), expect: 200, check: (j) => want(j.teamAdmin === true, "not granted") },
-      { who: "teamAdmin", name: "revokes team admin rights", req: (w) => ({ method: "PATCH", url: `/api/users/${w.a.users.spare.username}`, body: { teamAdmin: false } }), expect: 200, check: (j) => want(j.teamAdmin === false, "not revoked") },
+      { who: "teamAdmin", name: "cannot revoke another team admin's rights", req: (w) => ({ method: "PATCH", url: `/api/users/${w.a.users.spare.username}`, body: { teamAdmin: false } }), expect: 403 },
+      { who: "payer", name: "revokes team admin rights", req: (w) => ({ method: "PATCH", url: `/api/users/${w.a.users.spare.username}`, body: { teamAdmin: false } }), expect: 200, check: (j) => want(j.teamAdmin === false, "not revoked") },
       { who: "teamAdmin", name: "disables a member", req: (w) => ({ method: "PATCH", url: `/api/users/${w.a.users.spare.username}`, body: { disabled: true } }), expect: 200 },
       { who: "payer", name: "re-enables the member", req: (w) => ({ method: "PATCH", url: `/api/users/${w.a.users.spare.username}`, body: { disabled: false } }), expect: 200 },
       { who: "payer", name: "a payer is not made team admin", req: (w) => ({ method: "PATCH", url: `/api/users/${w.a.users.payer.username}`, body: { teamAdmin: true } }), expect: 400 },
@@ -286,8 +289,9 @@ const ENTRIES: Entry[] = [
     addresses: "user",
     cross: [{ name: "regenerate the other tenant's user's API key", targets: usersOf, req: (x) => ({ method: "POST", url: `/api/users/${x.user}/apikey` }), expect: 404 }],
     own: [
-      { who: "payer", name: "for its member", req: (w) => ({ method: "POST", url: `/api/users/${w.a.users.spare.username}/apikey` }), expect: 200, after: (j, w) => (w.a.users.spare.apikey = j.apikey as string) },
-      { who: "teamAdmin", name: "for a member", req: (w) => ({ method: "POST", url: `/api/users/${w.a.users.spare.username}/apikey` }), expect: 200, after: (j, w) => (w.a.users.spare.apikey = j.apikey as string) },
+      { who: "payer", name: "not its member's (the key is the account)", req: (w) => ({ method: "POST", url: `/api/users/${w.a.users.spare.username}/apikey` }), expect: 403 },
+      { who: "payer", name: "its own", req: (w) => ({ method: "POST", url: `/api/users/${w.a.users.payer.username}/apikey` }), expect: 200, after: (j, w) => (w.a.users.payer.apikey = j.apikey as string) },
+      { who: "teamAdmin", name: "not a member's", req: (w) => ({ method: "POST", url: `/api/users/${w.a.users.spare.username}/apikey` }), expect: 403 },
       { who: "member", name: "its own", req: (w) => ({ method: "POST", url: `/api/users/${w.a.users.member.username}/apikey` }), expect: 200, after: (j, w) => (w.a.users.member.apikey = j.apikey as string) },
       { who: "member", name: "not a teammate's", req: (w) => ({ method: "POST", url: `/api/users/${w.a.users.spare.username}/apikey` }), expect: 404 },
       { who: "sysadmin", name: "anyone's", req: (w) => ({ method: "POST", url: `/api/users/${w.b.users.spare.username}/apikey` }), expect: 200, after: (j, w) => (w.b.users.spare.apikey = j.apikey as string) },
@@ -559,6 +563,159 @@ function catalogEntries(): Entry[] {
 const MATRIX_APPDEF = { name: "Matrix", image: { type: "docker", data: "busybox" }, commands: { run: { path: "/bin/true" } } };
 
 // ---------------------------------------------------------------------------------------------
+// Rights between roles inside one tenant (alpha): a plain member, a team admin, the payer and a
+// system administrator on the team, acting on each other on every route that changes a user. The
+// rule: nobody acts on an account whose rights exceed its own (a system administrator only by system
+// administrators; payer > team admin > member, so team admins manage plain members only, and a payer's
+// profile and rights are its own and the system administrators'); API keys and passwords only by the
+// account itself and system administrators. A plain member does not see its teammates (404).
+
+type InWho = "member" | "teamAdmin" | "payer" | "sysMember";
+const IN_WHOS: readonly InWho[] = ["member", "teamAdmin", "payer", "sysMember"];
+type Member = keyof Tenant["users"];
+
+interface InCase {
+  route: string;
+  who: InWho;
+  name: string;
+  req: (w: World) => Req;
+  expect: number;
+  after?: (j: Json, w: World) => void;
+}
+
+const USER_CHANGING = [
+  "POST /api/users",
+  "PATCH /api/users/{username}",
+  "POST /api/users/{username}/apikey",
+  "PUT /api/users/{username}/password",
+  "POST /api/users/{username}/vaults",
+  "POST /api/vaults/{id}/shares",
+  "DELETE /api/vaults/{id}/shares/{username}",
+] as const;
+
+/** One request per (caller, target) with the expected status; "self" is the caller itself. */
+function perTarget(route: string, what: string, table: Record<InWho, Partial<Record<Member | "self", number>>>, req: (target: User, w: World) => Req, after?: (target: Member, j: Json, w: World) => void): InCase[] {
+  return IN_WHOS.flatMap((who) =>
+    Object.entries(table[who]).map(([t, expected]): InCase => {
+      const target = (t === "self" ? who : t) as Member;
+      return { route, who, name: `${what} of ${t === "self" ? "itself" : t}`, req: (w) => req(w.a.users[target], w), expect: expected!, ...(after ? { after: (j: Json, w: World) => after(target, j, w) } : {}) };
+    }),
+  );
+}
+
+const patch = (u: User, body: Json): Req => ({ method: "PATCH", url: `/api/users/${u.username}`, body });
+
+const IN_TENANT: InCase[] = [
+  // POST /api/users: what rights a new account may get
+  ...IN_WHOS.flatMap((who): InCase[] => [
+    { route: "POST /api/users", who, name: "invites a team admin", req: (w) => ({ method: "POST", url: "/api/users", body: { username: fresh("alpha-ta"), payer: w.a.users.payer.username, teamAdmin: true } }), expect: who === "member" ? 403 : 201 },
+    { route: "POST /api/users", who, name: "invites a system administrator into the team", req: (w) => ({ method: "POST", url: "/api/users", body: { username: fresh("alpha-sa"), payer: w.a.users.payer.username, sysadmin: true } }), expect: who === "sysMember" ? 201 : 403 },
+  ]),
+  // PATCH: rights (disabling; re-enabling an enabled account changes nothing when allowed)
+  ...perTarget(
+    "PATCH /api/users/{username}",
+    "re-enable",
+    {
+      member: { spare: 404, admin2: 404, payer: 404, sysMember: 404 },
+      teamAdmin: { spare: 200, admin2: 403, payer: 403, sysMember: 403 },
+      payer: { spare: 200, admin2: 200, sysMember: 403 },
+      sysMember: { spare: 200, admin2: 200, payer: 200 },
+    },
+    (u) => patch(u, { disabled: false }),
+  ),
+  ...perTarget(
+    "PATCH /api/users/{username}",
+    "disable",
+    { member: { admin2: 404, sysMember: 404 }, teamAdmin: { admin2: 403, sysMember: 403 }, payer: { sysMember: 403 }, sysMember: {} },
+    (u) => patch(u, { disabled: true }),
+  ),
+  // PATCH: team admin rights, set to what they are
+  ...perTarget(
+    "PATCH /api/users/{username}",
+    "team admin rights",
+    {
+      member: { spare: 404, admin2: 404, sysMember: 404 },
+      teamAdmin: { spare: 200, admin2: 403, sysMember: 403 },
+      payer: { spare: 200, admin2: 200, sysMember: 403 },
+      sysMember: { spare: 200, admin2: 200 },
+    },
+    (u, w) => patch(u, { teamAdmin: u === w.a.users.admin2 }),
+  ),
+  ...perTarget("PATCH /api/users/{username}", "team admin rights taken", { member: {}, teamAdmin: { admin2: 403 }, payer: {}, sysMember: {} }, (u) => patch(u, { teamAdmin: false })),
+  // PATCH: system administrator rights, set to what they are
+  ...perTarget(
+    "PATCH /api/users/{username}",
+    "system administrator rights",
+    { member: { spare: 404, sysMember: 404 }, teamAdmin: { spare: 403, sysMember: 403 }, payer: { spare: 403, sysMember: 403 }, sysMember: { spare: 200, self: 200 } },
+    (u, w) => patch(u, { sysadmin: u === w.a.users.sysMember }),
+  ),
+  // PATCH: profile
+  ...perTarget(
+    "PATCH /api/users/{username}",
+    "profile",
+    {
+      member: { self: 200, spare: 404, admin2: 404, payer: 404, sysMember: 404 },
+      teamAdmin: { self: 200, spare: 200, admin2: 403, payer: 403, sysMember: 403 },
+      payer: { self: 200, spare: 200, admin2: 200, sysMember: 403 },
+      sysMember: { self: 200, spare: 200, admin2: 200, payer: 200 },
+    },
+    (u) => patch(u, { fullName: `${u.username} renamed`, email: `${u.username}@alpha.example` }),
+  ),
+  // API keys and passwords: the account itself and system administrators
+  ...perTarget(
+    "POST /api/users/{username}/apikey",
+    "API key",
+    {
+      member: { self: 200, spare: 404, admin2: 404, payer: 404, sysMember: 404 },
+      teamAdmin: { self: 200, spare: 403, admin2: 403, payer: 403, sysMember: 403 },
+      payer: { self: 200, spare: 403, admin2: 403, sysMember: 403 },
+      sysMember: { self: 200, spare: 200, admin2: 200, payer: 200 },
+    },
+    (u) => ({ method: "POST", url: `/api/users/${u.username}/apikey` }),
+    (target, j, w) => (w.a.users[target].apikey = j.apikey as string),
+  ),
+  ...perTarget(
+    "PUT /api/users/{username}/password",
+    "password",
+    {
+      member: { self: 200, spare: 404, admin2: 404, payer: 404, sysMember: 404 },
+      teamAdmin: { self: 200, spare: 403, admin2: 403, payer: 403, sysMember: 403 },
+      payer: { self: 200, spare: 403, admin2: 403, sysMember: 403 },
+      sysMember: { self: 200, spare: 200, admin2: 200, payer: 200 },
+    },
+    (u) => ({ method: "PUT", url: `/api/users/${u.username}/password`, body: { password: `${u.username}-pw-3` } }),
+    (target, _j, w) => (w.a.users[target].password = `${w.a.users[target].username}-pw-3`),
+  ),
+  // Vaults: adding one widens zone access (system administrators only); sharing hands out what one manages, never into a system administrator
+  ...perTarget(
+    "POST /api/users/{username}/vaults",
+    "a new vault",
+    { member: { self: 403, spare: 404, sysMember: 404 }, teamAdmin: { self: 403, spare: 403, sysMember: 403 }, payer: { self: 403, spare: 403, sysMember: 403 }, sysMember: { self: 201, spare: 201 } },
+    (u) => ({ method: "POST", url: `/api/users/${u.username}/vaults`, body: { name: fresh("alpha-v"), kind: "pvc", storageClass: "standard", size: 1 } }),
+  ),
+  ...(
+    [
+      ["member", "its vault into the system administrator", (w) => w.a.addedVault.id, "sysMember", 403],
+      ["member", "its vault to its payer", (w) => w.a.addedVault.id, "payer", 201],
+      ["teamAdmin", "a member's vault into the system administrator", (w) => w.a.addedVault.id, "sysMember", 403],
+      ["teamAdmin", "the payer's vault", (w) => w.a.payerVault, "spare", 403],
+      ["teamAdmin", "the system administrator's vault", (w) => w.a.sysMemberVault, "spare", 403],
+      ["payer", "a member's vault into the system administrator", (w) => w.a.addedVault.id, "sysMember", 403],
+      ["payer", "the system administrator's vault", (w) => w.a.sysMemberVault, "spare", 403],
+      ["sysMember", "a member's vault to a team admin", (w) => w.a.addedVault.id, "admin2", 201],
+    ] as [InWho, string, (w: World) => number, Member, number][]
+  ).map(([who, name, vault, to, expect]): InCase => ({ route: "POST /api/vaults/{id}/shares", who, name: `shares ${name}`, req: (w) => ({ method: "POST", url: `/api/vaults/${vault(w)}/shares`, body: { username: w.a.users[to].username } }), expect })),
+  ...(
+    [
+      ["member", "its vault from its payer", (w) => w.a.addedVault.id, "payer", 200],
+      ["teamAdmin", "the payer's vault", (w) => w.a.payerVault, "spare", 403],
+      ["payer", "the system administrator's vault", (w) => w.a.sysMemberVault, "spare", 403],
+      ["sysMember", "a member's vault from a team admin", (w) => w.a.addedVault.id, "admin2", 200],
+    ] as [InWho, string, (w: World) => number, Member, number][]
+  ).map(([who, name, vault, from, expect]): InCase => ({ route: "DELETE /api/vaults/{id}/shares/{username}", who, name: `unshares ${name}`, req: (w) => ({ method: "DELETE", url: `/api/vaults/${vault(w)}/shares/${w.a.users[from].username}` }), expect })),
+];
+
+// ---------------------------------------------------------------------------------------------
 // Setting up the two tenants
 
 async function makeTenant(t: TestApp, tag: string): Promise<Tenant> {
@@ -574,6 +731,9 @@ async function makeTenant(t: TestApp, tag: string): Promise<Tenant> {
   const teamAdmin = await invite(payer, { ...person("admin"), teamAdmin: true });
   const member = await invite(teamAdmin, { ...person("member"), payer: payer.username });
   const spare = await invite(payer, person("spare"));
+  // For the rights between roles inside the tenant: a second team admin, and a system administrator on the team.
+  const admin2 = await invite(payer, { ...person("admin2"), teamAdmin: true });
+  const sysMember = await invite(t.admin, { ...person("sysadmin"), payer: payer.username, sysadmin: true });
 
   const v = await t.call("POST", `/api/users/${member.username}/vaults`, {
     as: t.admin,
@@ -583,11 +743,13 @@ async function makeTenant(t: TestApp, tag: string): Promise<Tenant> {
   const m = await t.call("POST", "/api/metadata", { as: t.admin, body: { payer: payer.username, key: "vaultDalHookMeta", value: `${tag}-hook-secret` } });
   if (m.statusCode !== 201) throw new Error(`adding metadata answered ${m.statusCode}: ${m.body}`);
   const pv = (await t.call("GET", `/api/users/${payer.username}/vaults`, { as: t.admin })).json() as { vaults: { id: number; kind: string }[] };
+  const sv = (await t.call("GET", `/api/users/${sysMember.username}/vaults`, { as: t.admin })).json() as { vaults: { id: number; kind: string }[] };
   return {
     tag,
-    users: { payer, teamAdmin, member, spare },
+    users: { payer, teamAdmin, member, spare, admin2, sysMember },
     addedVault: { id: (v.json() as { id: number }).id, name: `${tag}-projects` },
     payerVault: pv.vaults.find((x) => x.kind === "ephemeral")!.id,
+    sysMemberVault: sv.vaults.find((x) => x.kind === "ephemeral")!.id,
     meta: { id: (m.json() as { id: number }).id, value: `${tag}-hook-secret` },
   };
 }
@@ -769,6 +931,37 @@ describe("authorization matrix of the admin API", () => {
         if (p) problems.push(`${where}: ${p}`);
         c.after?.(j, w);
       }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it("has rights-between-roles rows for every user-changing route, for each role inside a tenant", () => {
+    const problems: string[] = [];
+    for (const route of USER_CHANGING) {
+      if (!documented.includes(route)) problems.push(`${route}: not in /api/openapi.json`);
+      for (const who of IN_WHOS) if (!IN_TENANT.some((c) => c.route === route && c.who === who)) problems.push(`${route}: no row for the ${who}`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it("lets nobody inside a tenant act on an account whose rights exceed its own, nor take over another's key or password", async () => {
+    const problems: string[] = [];
+    for (const c of IN_TENANT) {
+      const r = c.req(w);
+      const res = await send(w, w.a.users[c.who], r);
+      const where = `${c.route} as ${w.a.tag} ${c.who} (${c.name}): ${r.method} ${r.url}`;
+      if (res.statusCode !== c.expect) {
+        problems.push(`${where}: expected ${c.expect}, got ${res.statusCode} ${res.body.slice(0, 300)}`);
+        continue;
+      }
+      if (res.statusCode < 300) c.after?.(parse(res), w);
+    }
+    // Nobody was disabled or lost rights along the way: every account of the tenant still authenticates, with its rights.
+    for (const [role, u] of Object.entries(w.a.users)) {
+      const me = await w.t.call("GET", "/api/me", { as: u });
+      if (me.statusCode !== 200) problems.push(`${w.a.tag} ${role} can no longer authenticate: ${me.statusCode} ${me.body}`);
+      else if (role === "sysMember" && (me.json() as Json).sysadmin !== true) problems.push(`the system administrator on the team lost its rights: ${me.body}`);
+      else if (role === "admin2" && (me.json() as Json).teamAdmin !== true) problems.push(`the second team admin lost its rights: ${me.body}`);
     }
     expect(problems).toEqual([]);
   });

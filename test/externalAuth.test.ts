@@ -180,19 +180,20 @@ describe("external authentication through a trusted header", () => {
     expect(b.json()).toMatchObject({ username: "o-brien-paddock" });
   });
 
-  it("never signs an identity in as an existing local account of the same name", async () => {
+  it("never signs an identity in as an existing local account of the same name: it gets a numbered name of its own", async () => {
     const before = await userCount();
-    for (const identity of [
-      { subject: "oidc|fake-root", email: "root@acme.com" },
-      { subject: "oidc|fake-m1", username: "acme-m1", email: "x@acme.com" },
-    ]) {
+    for (const [identity, name] of [
+      [{ subject: "oidc|fake-root", email: "root@acme.com" }, "root-2"],
+      [{ subject: "oidc|fake-m1", username: "acme-m1", email: "x@acme.com" }, "acme-m1-2"],
+    ] as const) {
       const r = await me(identity);
-      expect(r.statusCode, r.body).toBe(409);
-      expect((r.json() as { error: string }).error).toMatch(/^username: /);
+      expect(r.statusCode, r.body).toBe(200);
+      expect(r.json()).toMatchObject({ username: name, tenant: "acme", sysadmin: false, external: true });
+      expect(((await me(identity)).json() as UserJson).username).toBe(name);
     }
-    expect(await userCount()).toBe(before);
-    const root = await t.opened.db.selectFrom("users").select("external_subject").where("username", "=", "root").executeTakeFirstOrThrow();
-    expect(root.external_subject).toBeNull();
+    expect(await userCount()).toBe(before + 2);
+    const root = await t.opened.db.selectFrom("users").select(["external_subject", "is_sysadmin"]).where("username", "=", "root").executeTakeFirstOrThrow();
+    expect(root).toEqual({ external_subject: null, is_sysadmin: true });
   });
 
   it("refuses a malformed identity with 400 naming the header", async () => {

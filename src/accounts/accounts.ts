@@ -73,7 +73,8 @@ export async function createAccount(ctx: Ctx, input: NewAccount): Promise<Create
   const { db, settings } = ctx;
   const nameProblem = userNameProblem(input.username);
   if (nameProblem) throw invalid("username", nameProblem);
-  if (await findUser(db, input.username)) throw conflict("username", `'${input.username}' is already taken`);
+  // Unique without regard to case (the database's users_username_lower_unique decides races).
+  if (await db.selectFrom("users").select("id").where(sql`lower(username)`, "=", input.username.toLowerCase()).executeTakeFirst()) throw conflict("username", `'${input.username}' is already taken`);
   const ambiguity = newUsernameAmbiguity(input.username, await taggedValuesStartingWith(db, input.username));
   if (ambiguity) throw conflict("username", ambiguity);
   if (input.payer && input.payer.payer_id !== null) throw invalid("payer", `'${input.payer.username}' is not a payer`);
@@ -172,10 +173,14 @@ function conflictOfUserInsert(e: unknown, input: NewAccount): PaddockError | und
   return conflict("username", `the new account collides with an existing one (${constraint})`);
 }
 
+/** A new API key for the user; the old one stops working, and so does every session made from an API key. */
 export async function regenerateApiKey(db: Db, userId: number): Promise<string> {
   const apikey = newApiKey();
-  const r = await db.updateTable("users").set({ apikey_hash: hashToken(apikey) }).where("id", "=", userId).executeTakeFirst();
-  if (r.numUpdatedRows === 0n) throw notFound("user");
+  await db.transaction().execute(async (trx) => {
+    const r = await trx.updateTable("users").set({ apikey_hash: hashToken(apikey) }).where("id", "=", userId).executeTakeFirst();
+    if (r.numUpdatedRows === 0n) throw notFound("user");
+    await trx.deleteFrom("sessions").where("user_id", "=", userId).where("apikey_hash", "is not", null).execute();
+  });
   return apikey;
 }
 

@@ -7,6 +7,7 @@ export type ErrorCode =
   | "forbidden" // 403: known caller, not allowed
   | "not_found" // 404: does not exist, or belongs to another tenant
   | "conflict" // 409: collides with something that exists
+  | "too_many_requests" // 429: slowed down; retryAfterS says when to come back
   | "failed" // 500-class: an external step (e.g. a DAL hook) failed
   | "not_implemented"; // 501
 
@@ -15,6 +16,8 @@ export class PaddockError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly field?: string,
+    /** with "too_many_requests": seconds until a retry may succeed (the Retry-After header) */
+    readonly retryAfterS?: number,
   ) {
     super(message);
     this.name = "PaddockError";
@@ -40,4 +43,8 @@ export function conflict(field: string, why: string): PaddockError {
 
 export function unauthorized(why = "invalid credentials"): PaddockError {
   return new PaddockError("unauthorized", why);
+}
+
+export function tooManyRequests(why: string, retryAfterS: number): PaddockError {
+  return new PaddockError("too_many_requests", why, undefined, retryAfterS);
 }

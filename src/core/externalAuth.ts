@@ -111,3 +111,14 @@ export function usernameFor(identity: ExternalIdentity): string {
     .replace(/[^A-Za-z0-9]+$/, "");
   return safe || "user";
 }
+
+/**
+ * The n-th login name to try for a new external account whose derived name is `base`: `base` itself
+ * first (n = 1), then `base-2`, `base-3`, ...; shortened so the result stays a valid user name of at
+ * most 63 characters.
+ */
+export function usernameCandidate(base: string, n: number): string {
+  if (n <= 1) return base;
+  const suffix = `-${n}`;
+  return `${base.slice(0, 63 - suffix.length).replace(/[^A-Za-z0-9]+$/, "")}${suffix}`;
+}

@@ -14,6 +14,7 @@ const STATUS: Record<ErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  too_many_requests: 429,
   failed: 502,
   not_implemented: 501,
 };
@@ -29,6 +30,7 @@ function validationField(err: FastifyError): { field: string; message: string } 
 
 export function errorHandler(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply): void {
   if (err instanceof PaddockError) {
+    if (err.retryAfterS !== undefined) void reply.header("Retry-After", String(err.retryAfterS));
     void reply.status(STATUS[err.code]).send({ error: err.message, ...(err.field ? { field: err.field } : {}) });
     return;
   }

@@ -91,6 +91,8 @@ export interface SessionsTable {
   token_hash: string;
   user_id: number;
   expires_at: ColumnType<Date, Date | string, Date | string>;
+  /** the hash of the API key the session was made from; null for a password session */
+  apikey_hash: string | null;
 }
 
 export interface AppsTable {

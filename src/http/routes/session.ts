@@ -27,7 +27,7 @@ export function sessionRoutes(api: Api, ctx: Ctx): void {
         if (!b.password) throw invalid("password", "is required");
         return b.password;
       };
-      const { token, expires, caller } = await login(ctx, username, apikey !== undefined && b.password === undefined ? { apikey } : { password: password() });
+      const { token, expires, caller } = await login(ctx, username, apikey !== undefined && b.password === undefined ? { apikey } : { password: password() }, req.ip);
       return { token, expires: expires.toISOString(), user: await userJson(ctx.db, caller.user) };
     },
   );

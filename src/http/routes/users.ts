@@ -1,7 +1,7 @@
 // Administration -> Users: invite payers (with vault overrides) and team
 // members, team admin rights, disabling, API keys, passwords, zone access.
 import { forbidden, invalid, notFound } from "../../core/errors";
-import { administersSystem, managesTenant, seesAccount, tenantOf } from "../../core/tenancy";
+import { administersSystem, managesTenant, mayChangeProfile, mayChangeRights, mayInvite, mayRegenerateApiKey, maySetPassword, seesAccount, tenantOf } from "../../core/tenancy";
 import { explainZoneAccess } from "../../core/zoneAccess";
 import { lockoutWarning } from "../../core/lockout";
 import { zonesWithMachines } from "../../catalog/catalog";
@@ -114,7 +114,7 @@ export function userRoutes(api: Api, ctx: Ctx): void {
         payer = a.payerId === null ? c.user : await findUserById(db, a.payerId);
       }
       const sysadmin = b.sysadmin;
-      if (sysadmin && !administersSystem(a)) throw forbidden("only system administrators grant system administrator rights");
+      if (!mayInvite(a, payer?.id ?? null, { sysadmin })) throw forbidden("only system administrators grant system administrator rights");
       const password = b.password ?? newPassword();
       const created = await createAccount(ctx, {
         username,
@@ -149,7 +149,7 @@ export function userRoutes(api: Api, ctx: Ctx): void {
     {
       summary: "Change a user: team admin rights, disabled, system administrator, e-mail, full name",
       tags: ["users"],
-      access: "payers and team admins (their team; not sysadmin); system administrators",
+      access: "the user (e-mail, full name); payers (their team), team admins (plain members of their team); system administrators",
       params: byName,
       body: body({ teamAdmin: optionalBool(), disabled: optionalBool(), sysadmin: optionalBool(), email: optional(), fullName: optional() }),
       response: { 200: userAnswer },
@@ -163,6 +163,7 @@ export function userRoutes(api: Api, ctx: Ctx): void {
       const { teamAdmin, disabled, sysadmin, email, fullName } = b;
       const manages = managesTenant(a, tenantOf(toAccount(target)));
       if ((teamAdmin !== undefined || disabled !== undefined) && !manages) throw forbidden("only the team's payer, team admins and system administrators change these");
+      if ((teamAdmin !== undefined || disabled !== undefined) && target.id !== a.id && !mayChangeRights(a, toAccount(target))) throw forbidden("team admins manage plain members; payers their team; system administrators everyone");
       if (teamAdmin !== undefined) {
         if (target.payer_id === null) throw invalid("teamAdmin", "a payer manages its team already; team admin rights are for members");
         set.is_team_admin = teamAdmin;
@@ -180,7 +181,7 @@ export function userRoutes(api: Api, ctx: Ctx): void {
         set.is_sysadmin = sysadmin;
       }
       if (email !== undefined || fullName !== undefined) {
-        if (target.id !== a.id && !manages) throw forbidden("not yours to change");
+        if (!mayChangeProfile(a, toAccount(target))) throw forbidden("not yours to change: team admins manage plain members; payers their team; system administrators everyone");
         if (email !== undefined) set.email = email;
         if (fullName !== undefined) set.full_name = fullName;
       }
@@ -191,16 +192,17 @@ export function userRoutes(api: Api, ctx: Ctx): void {
     },
   );
 
-  api.post("/api/users/:username/apikey", { summary: "Regenerate a user's API key (the old one stops working); shown once", tags: ["users"], access: "the user; its team's payer and team admins; system administrators", params: byName, response: { 200: z.looseObject({ username: z.string(), apikey: z.string() }) } }, async (req) => {
+  api.post("/api/users/:username/apikey", { summary: "Regenerate a user's API key (the old one stops working); shown once", tags: ["users"], access: "the user; system administrators", params: byName, response: { 200: z.looseObject({ username: z.string(), apikey: z.string() }) } }, async (req) => {
     const c = callerOf(req);
     const target = await visibleUser(ctx, c, req.params.username);
+    if (!mayRegenerateApiKey(c.account, toAccount(target))) throw forbidden("only the user and system administrators regenerate an API key");
     return { username: target.username, apikey: await regenerateApiKey(db, target.id) };
   });
 
   api.put("/api/users/:username/password", { summary: "Set a user's password (ends the user's sessions)", tags: ["users"], access: "the user; system administrators", params: byName, body: body({ password: required(SECRET_MAX) }), response: { 200: statusAnswer } }, async (req) => {
     const c = callerOf(req);
     const target = await visibleUser(ctx, c, req.params.username);
-    if (target.id !== c.account.id && !c.account.isSysadmin) throw forbidden("only the user and system administrators set a password");
+    if (!maySetPassword(c.account, toAccount(target))) throw forbidden("only the user and system administrators set a password");
     await setPassword(db, target.id, req.body.password);
     return { status: "password set" };
   });

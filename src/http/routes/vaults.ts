@@ -1,6 +1,6 @@
 // The VAULTS button on a user row: list a user's vaults, add one, share one.
 import { forbidden, notFound } from "../../core/errors";
-import { managesTenant, seesAccount, tenantOf } from "../../core/tenancy";
+import { mayAddVault, mayHandOutVault, mayShareVault, seesAccount, tenantOf } from "../../core/tenancy";
 import { findUser, findUserById, toAccount } from "../../accounts/accounts";
 import type { Ctx } from "../../store/ctx";
 import { createVault, findVault, heldVaults, sharesOf, shareVault, toVault, unshareVault, vaultJson } from "../../vaults/vaults";
@@ -63,7 +63,7 @@ export function vaultRoutes(api: Api, ctx: Ctx): void {
     async (req, reply) => {
       const c = callerOf(req);
       const target = await visibleUser(ctx, c, req.params.username);
-      if (!c.account.isSysadmin) throw forbidden("only system administrators add vaults: a vault's zone widens zone access");
+      if (!mayAddVault(c.account)) throw forbidden("only system administrators add vaults: a vault's zone widens zone access");
       const b = req.body;
       const row = await createVault(db, target.id, {
         name: b.name,
@@ -98,14 +98,12 @@ export function vaultRoutes(api: Api, ctx: Ctx): void {
       const withName = req.body.username;
       const ownerTenant = tenantOf(toAccount(owner));
       // Who may share is decided before the other user is looked up, so a refusal tells nothing about that user.
-      if (!c.account.isSysadmin && owner.id !== c.account.id && !managesTenant(c.account, ownerTenant)) {
-        throw forbidden("only the vault's owner, its team managers and system administrators share it");
-      }
+      if (!mayHandOutVault(c.account, toAccount(owner))) throw forbidden("only the vault's owner, those who manage the owner and system administrators share it");
       const other = await findUser(db, withName);
       // The owner shares within its team even when, as a plain member, it does not otherwise see its teammates.
       if (!other || !(seesAccount(c.account, toAccount(other)) || tenantOf(toAccount(other)) === ownerTenant)) throw notFound(`user '${withName}'`);
-      if (!c.account.isSysadmin && tenantOf(toAccount(other)) !== ownerTenant) {
-        throw forbidden("vaults are shared within the team; ask a system administrator to share across teams");
+      if (!mayShareVault(c.account, toAccount(owner), toAccount(other))) {
+        throw forbidden("vaults are shared within the team, and with a system administrator only by system administrators; ask one to share across teams");
       }
       await shareVault(db, vault.id, other.id);
       reply.status(201);
@@ -116,7 +114,7 @@ export function vaultRoutes(api: Api, ctx: Ctx): void {
   api.delete("/api/vaults/:id/shares/:username", { summary: "Stop sharing a vault with a user", tags: ["vaults"], access: "as for sharing", params: params({ id: idParam(), username: required() }), response: { 200: sharesAnswer } }, async (req) => {
     const c = callerOf(req);
     const { vault, owner } = await visibleVault(c, req.params.id);
-    if (!c.account.isSysadmin && owner.id !== c.account.id && !managesTenant(c.account, tenantOf(toAccount(owner)))) throw forbidden("not yours to unshare");
+    if (!mayHandOutVault(c.account, toAccount(owner))) throw forbidden("not yours to unshare");
     const other = await findUser(db, req.params.username);
     if (!other || !(await unshareVault(db, vault.id, other.id))) throw notFound("share");
     return { vault: vault.id, sharedWith: (await sharesOf(db, [vault.id])).get(vault.id) ?? [] };
