@@ -8,7 +8,7 @@ import type { Ctx } from "../../store/ctx";
 import { jobInfo, jobOutput, linesParam, requestStop } from "../../jobs/actions";
 import { checkIpaddrTag } from "../../jobs/ipaddrTag";
 import { submitForCaller } from "../../jobs/submit";
-import { jobEntry, jobsOf, visibleJob } from "../../jobs/views";
+import { jobEntry, jobPage, jobsOf, nextBefore, visibleJob } from "../../jobs/views";
 import type { Api } from "../api";
 import { authenticate } from "../auth";
 import { objectBody, optionalBool, requiredString, stringParam } from "../input";
@@ -21,7 +21,7 @@ export function jobRoutes(api: Api, ctx: Ctx, deps: JarviceDeps): void {
   api.post(
     "/api/ipaddr/check",
     {
-      summary: "Check an IP Address Tag for the caller as a submission would (rules, 63-character limit, collision guard)",
+      summary: "Check an IP Address Tag for the caller as a submission would (rules, 63-character limit, whether another user already uses the label value)",
       tags: ["jobs"],
       access: "any authenticated user (for itself)",
       body: { tag: { type: "string" } },
@@ -31,7 +31,7 @@ export function jobRoutes(api: Api, ctx: Ctx, deps: JarviceDeps): void {
       const c = await authenticate(ctx, req);
       const tag = objectBody(req.body).tag;
       if (typeof tag !== "string") throw invalid("tag", "must be a string");
-      return checkIpaddrTag(db, c.user.username, tag);
+      return checkIpaddrTag(db, c.user, tag);
     },
   );
 
@@ -42,7 +42,7 @@ export function jobRoutes(api: Api, ctx: Ctx, deps: JarviceDeps): void {
       tags: ["jobs"],
       access: "any authenticated user (the job is its own)",
       body: { app: { type: "string" }, application: { type: "object" }, machine: { type: "object" }, vault: { type: "object" }, ipaddr: { type: "string" } },
-      responses: { "200": "{name, number}", "409": "the IP Address Tag is ambiguous" },
+      responses: { "200": "{name, number}", "409": "the tag's label value is already used by another user" },
     },
     async (req) => {
       const c = await authenticate(ctx, req);
@@ -58,15 +58,21 @@ export function jobRoutes(api: Api, ctx: Ctx, deps: JarviceDeps): void {
       summary: "The caller's jobs (or its team's, for payers and team admins), as /jarvice/jobs and /jarvice/teamjobs list them",
       tags: ["jobs"],
       access: "any authenticated user: its own jobs; team=true: payers and team admins",
-      query: { team: "true: every job of the caller's team", completed: "true: finished jobs instead of active ones" },
+      query: {
+        team: "true: every job of the caller's team",
+        completed: "true: finished jobs instead of active ones",
+        limit: "at most this many jobs (1 to 1000, the default), newest first",
+        before: "only jobs numbered below this (the answer's `next` asks for the following page)",
+      },
     },
     async (req) => {
       const c = await authenticate(ctx, req);
       const q = objectBody(req.query);
       const team = optionalBool(q, "team") ?? false;
       if (team && !managesTenant(c.account, tenantOf(c.account))) throw forbidden("team jobs are for payers and team admins");
-      const jobs = await jobsOf(db, team ? { tenantId: tenantOf(c.account) } : { ownerId: c.account.id }, optionalBool(q, "completed") ?? false);
-      return { jobs: jobs.map((j) => jobEntry(j)) };
+      const page = jobPage(q);
+      const jobs = await jobsOf(db, team ? { tenantId: tenantOf(c.account) } : { ownerId: c.account.id }, optionalBool(q, "completed") ?? false, page);
+      return { jobs: jobs.map((j) => jobEntry(j)), next: nextBefore(jobs, page) };
     },
   );
 
