@@ -12,7 +12,7 @@ import type { ClusterBackend } from "../../cluster/cluster";
 import { findApp, listApps } from "../../jobs/apps";
 import { submitJob } from "../../jobs/submit";
 import { jobInfo, jobOutput, linesParam, requestStop } from "../../jobs/actions";
-import { jobEntry, jobsOf, visibleJob } from "../../jobs/views";
+import { jobEntry, jobPage, jobsOf, visibleJob } from "../../jobs/views";
 import { heldVaults, vaultJson, zoneAccessOfUser } from "../../vaults/vaults";
 import { userByApiKey, type Caller } from "../../accounts/credentials";
 import { objectBody, optionalString } from "../input";
@@ -61,7 +61,7 @@ export function jarviceRoutes(app: FastifyInstance, ctx: Ctx, deps: JarviceDeps)
       const c = await caller(req);
       if (team) teamManager(c);
       const completed = objectBody(req.query).completed === "true";
-      const jobs = await jobsOf(db, team ? { tenantId: tenantOf(c.account) } : { ownerId: c.account.id }, completed);
+      const jobs = await jobsOf(db, team ? { tenantId: tenantOf(c.account) } : { ownerId: c.account.id }, completed, jobPage(objectBody(req.query)));
       return Object.fromEntries(jobs.map((j) => [j.number, jobEntry(j)]));
     });
   }
