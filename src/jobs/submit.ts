@@ -106,9 +106,17 @@ async function submitAs(ctx: Ctx, { user, account }: Caller, sub: Submission, bo
   });
 }
 
-/** The stored submission never keeps the API key. */
+/**
+ * Top-level keys of the Submission that are stored and echoed back in job
+ * entries (job_api_submission): those the JARVICE OpenAPI documents, and
+ * `ipaddr` (the load-balancing document's place for the tag). Anything else a
+ * client sends is not kept, so one submission cannot swell every job list.
+ */
+const STORED_KEYS = ["app", "application", "container", "gen_sshkey", "hpc", "identity", "ipaddr", "job_label", "job_project", "jobsub", "licenses", "machine", "nopasssubt", "publicIP", "queue", "test_comment", "vault"];
+
+/** The stored submission: documented keys only, and never the API key. */
 function redacted(body: unknown): unknown {
   const b = body as Record<string, unknown>;
   const user = b.user as Record<string, unknown>;
-  return { ...b, user: { username: user.username } };
+  return { ...Object.fromEntries(STORED_KEYS.filter((k) => k in b).map((k) => [k, b[k]])), user: { username: user.username } };
 }
