@@ -15,7 +15,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   config: ["core"],
   store: ["core", "config"],
   cluster: ["core", "lib"],
-  accounts: ["core", "config", "store", "lib", "jobs"],
+  accounts: ["core", "config", "store", "lib"],
   vaults: ["core", "config", "store", "lib", "accounts", "catalog"],
   metadata: ["core", "config", "store", "lib", "accounts"],
   catalog: ["core", "config", "store", "lib"],

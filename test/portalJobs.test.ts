@@ -8,6 +8,7 @@ let t: TestApp;
 let alice: Creds;
 let alicePayer: Creds;
 let bob: Creds;
+let bobx: Creds;
 let job: number;
 
 const JOB = { app: "demo", application: { command: "sleep", parameters: { seconds: 60 } }, machine: { type: "n4", nodes: 2 }, ipaddr: "web" };
@@ -28,7 +29,7 @@ beforeAll(async () => {
   alice = await t.member("alice", "acme");
   await t.payer("globex");
   bob = await t.member("bob", "globex");
-  await t.member("bob-x", "globex");
+  bobx = await t.member("bob-x", "globex");
   const r = await t.call("POST", "/api/jobs", { as: alice, body: JOB });
   expect(r.statusCode, r.body).toBe(200);
   job = (r.json() as { number: number }).number;
@@ -50,7 +51,7 @@ describe("portal job routes", () => {
     expect(team.jobs.map((j) => j.job_number)).toContain(job);
   });
 
-  it("checks tags with the submission's rules and messages, including the collision guard", async () => {
+  it("checks tags with the submission's rules and messages, including label-value ownership", async () => {
     const ok = (await t.call("POST", "/api/ipaddr/check", { as: alice, body: { tag: "web" } })).json();
     expect(ok).toMatchObject({ ok: true, value: "alice-web", prefix: "alice-", remaining: 63 - 6 - 3 });
     const long = "x".repeat(60);
@@ -60,8 +61,11 @@ describe("portal job routes", () => {
     const submitted = await t.call("POST", "/api/jobs", { as: alice, body: { ...JOB, ipaddr: long } });
     expect(submitted.statusCode).toBe(400);
     expect(submitted.json()).toEqual({ error: `ipaddr: ${tooLong.problem}`, field: "ipaddr" });
+    // bob-x uses bob-x-web first: bob + x-web is then another user's value (and the answer names nobody)
+    expect((await t.call("POST", "/api/ipaddr/check", { as: bob, body: { tag: "x-web" } })).json()).toMatchObject({ ok: true, conflict: false });
+    expect((await t.call("POST", "/api/jobs", { as: bobx, body: { ...JOB, ipaddr: "web" } })).statusCode).toBe(200);
     const ambiguous = (await t.call("POST", "/api/ipaddr/check", { as: bob, body: { tag: "x-web" } })).json() as { ok: boolean; conflict: boolean; problem: string };
-    expect(ambiguous).toMatchObject({ ok: false, conflict: true });
+    expect(ambiguous).toMatchObject({ ok: false, conflict: true, problem: "the label value 'bob-x-web' is already used by another user's jobs; choose another tag" });
     const refused = await t.call("POST", "/api/jobs", { as: bob, body: { ...JOB, ipaddr: "x-web" } });
     expect(refused.statusCode).toBe(409);
     expect((refused.json() as { error: string }).error).toBe(`ipaddr: ${ambiguous.problem}`);

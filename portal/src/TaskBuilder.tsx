@@ -66,7 +66,7 @@ export function TaskBuilder({ me, onSubmitted }: { me: Me; onSubmitted: (number:
   const submission = useMemo(() => buildSubmission(form, defs), [form, defs]);
 
   // The tag: checked locally at every keystroke, then by the server for the collision guard.
-  const localTag = form.ipaddr ? checkTag(me.username, form.ipaddr, () => false) : null;
+  const localTag = form.ipaddr ? checkTag(me.username, form.ipaddr) : null;
   useEffect(() => {
     setServerTag(null);
     if (!form.ipaddr || !localTag?.ok) return;

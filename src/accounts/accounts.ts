@@ -4,8 +4,6 @@
 import { sql } from "kysely";
 import { conflict, invalid, notFound, PaddockError } from "../core/errors";
 import { userNameProblem } from "../core/labels";
-import { newUsernameAmbiguity } from "../core/ipaddr";
-import { taggedValuesStartingWith } from "../jobs/taggedValues";
 import { checkPayerMetadata, isPayerMetadataKey, PAYER_METADATA_KEYS } from "../core/payerMetadata";
 import { tenantOf, type Account } from "../core/tenancy";
 import { defaultVaults, hookEnvironment, systemVaultSetup, vaultSetupFor, type PlannedVault, type VaultSetup } from "../core/vaultSetup";
@@ -75,8 +73,6 @@ export async function createAccount(ctx: Ctx, input: NewAccount): Promise<Create
   if (nameProblem) throw invalid("username", nameProblem);
   // Unique without regard to case (the database's users_username_lower_unique decides races).
   if (await db.selectFrom("users").select("id").where(sql`lower(username)`, "=", input.username.toLowerCase()).executeTakeFirst()) throw conflict("username", `'${input.username}' is already taken`);
-  const ambiguity = newUsernameAmbiguity(input.username, await taggedValuesStartingWith(db, input.username));
-  if (ambiguity) throw conflict("username", ambiguity);
   if (input.payer && input.payer.payer_id !== null) throw invalid("payer", `'${input.payer.username}' is not a payer`);
   if (input.password !== undefined && input.password.length < 8) throw invalid("password", "must be at least 8 characters");
 

@@ -1,10 +1,35 @@
-// The IP-address tag checked against the users that exist: one code path for
-// /jarvice/submit, POST /api/jobs and the portal's live check.
-import { checkTag, prefixesOf, type TagCheck } from "../core/ipaddr";
+// The IP-address tag against label-value ownership: one code path for
+// /jarvice/submit, POST /api/jobs and the portal's live check. The rules and
+// the length are checked first (pure, linear in the tag); only a tag that
+// passes them costs one indexed lookup, or, at submission, one claim.
+import { checkTag, ipaddrValue, ownedByAnotherProblem, type TagCheck } from "../core/ipaddr";
+import { conflict, invalid } from "../core/errors";
 import type { Db } from "../store/db";
 
-export async function checkIpaddrTag(db: Db, username: string, tag: string): Promise<TagCheck> {
-  const candidates = prefixesOf(`${username}-${tag}`);
-  const names = new Set(candidates.length === 0 ? [] : (await db.selectFrom("users").select("username").where("username", "in", candidates).execute()).map((r) => r.username));
-  return checkTag(username, tag, (n) => names.has(n));
+/** The portal's live check: would `userId`'s tag be accepted now? Names no other user. */
+export async function checkIpaddrTag(db: Db, user: { id: number; username: string }, tag: string): Promise<TagCheck> {
+  const rules = checkTag(user.username, tag);
+  if (!rules.ok) return rules;
+  const owner = await db.selectFrom("ipaddr_owners").select("owner_id").where("value", "=", rules.value).executeTakeFirst();
+  return checkTag(user.username, tag, owner !== undefined && owner.owner_id !== user.id);
+}
+
+/** The label value of `username`'s tag, or a 400 naming ipaddr (which rule, and the room left). */
+export function ipaddrValueOrThrow(username: string, tag: string): string {
+  const v = ipaddrValue(username, tag);
+  if (!v.ok) throw invalid("ipaddr", v.problem);
+  return v.value;
+}
+
+/**
+ * Claims `value` for `userId` inside the submission's transaction `trx`: the
+ * first user to use a value owns it (the primary key decides between
+ * concurrent claims: a second claimer waits for the first to commit or roll
+ * back, then sees its row). Another owner is a 409 that names nobody; the
+ * owner itself may reuse the value on as many jobs as it likes.
+ */
+export async function claimIpaddrValue(trx: Db, userId: number, value: string): Promise<void> {
+  await trx.insertInto("ipaddr_owners").values({ value, owner_id: userId }).onConflict((oc) => oc.column("value").doNothing()).execute();
+  const owner = await trx.selectFrom("ipaddr_owners").select("owner_id").where("value", "=", value).executeTakeFirstOrThrow();
+  if (owner.owner_id !== userId) throw conflict("ipaddr", ownedByAnotherProblem(value));
 }

@@ -1,7 +1,8 @@
 // POST /jarvice/submit: check everything the user asked for, then store the
 // job as SUBMITTED. The job controller takes it from there.
 import { commandLine, machineAllowedProblem } from "../core/appdef";
-import { conflict, invalid, notFound, PaddockError } from "../core/errors";
+import { invalid, notFound, PaddockError } from "../core/errors";
+import { userNameProblem } from "../core/labels";
 import { parseSubmission, type Submission } from "../core/submission";
 import { tenantOf } from "../core/tenancy";
 import { hasZoneAccess, machineVaultZoneProblem } from "../core/zoneAccess";
@@ -10,16 +11,24 @@ import { listMachines } from "../catalog/catalog";
 import { userByApiKey, type Caller } from "../accounts/credentials";
 import { heldVaults, zoneAccessOfUser } from "../vaults/vaults";
 import { findApp } from "./apps";
-import { checkIpaddrTag } from "./ipaddrTag";
+import { claimIpaddrValue, ipaddrValueOrThrow } from "./ipaddrTag";
 
 export interface Submitted {
   name: string;
   number: number;
 }
 
+/**
+ * The submission, checked before any database work: its syntax, and the tag's
+ * length and syntax (pure, linear in the tag). The tag is checked with the
+ * name in the body when that is a valid user name (otherwise the credentials
+ * fail first); submitAs checks it again with the stored name.
+ */
 function parsed(body: unknown): Submission {
   const p = parseSubmission(body);
   if (!p.ok) throw p.status === 401 ? new PaddockError("unauthorized", `${p.field}: ${p.problem}`, p.field) : invalid(p.field, p.problem);
+  const { user, ipaddrTag } = p.value;
+  if (ipaddrTag !== undefined && userNameProblem(user.username) === undefined) ipaddrValueOrThrow(user.username, ipaddrTag);
   return p.value;
 }
 
@@ -59,14 +68,11 @@ async function submitAs(ctx: Ctx, { user, account }: Caller, sub: Submission, bo
   const zoneProblem = machineVaultZoneProblem({ name: machine.name, zoneId: machine.zone }, vault);
   if (zoneProblem) throw invalid("vault.name", zoneProblem);
 
-  let ipaddr: string | undefined;
-  if (sub.ipaddrTag !== undefined) {
-    const check = await checkIpaddrTag(db, user.username, sub.ipaddrTag);
-    if (!check.ok) throw check.conflict ? conflict("ipaddr", check.problem) : invalid("ipaddr", check.problem);
-    ipaddr = check.value;
-  }
+  const ipaddr = sub.ipaddrTag !== undefined ? ipaddrValueOrThrow(user.username, sub.ipaddrTag) : undefined;
 
   return db.transaction().execute(async (trx) => {
+    // The label value is the first user's who used it: claimed here, so a concurrent claim by another user waits and loses.
+    if (ipaddr !== undefined) await claimIpaddrValue(trx, user.id, ipaddr);
     const job = await trx
       .insertInto("jobs")
       .values({
@@ -100,9 +106,17 @@ async function submitAs(ctx: Ctx, { user, account }: Caller, sub: Submission, bo
   });
 }
 
-/** The stored submission never keeps the API key. */
+/**
+ * Top-level keys of the Submission that are stored and echoed back in job
+ * entries (job_api_submission): those the JARVICE OpenAPI documents, and
+ * `ipaddr` (the load-balancing document's place for the tag). Anything else a
+ * client sends is not kept, so one submission cannot swell every job list.
+ */
+const STORED_KEYS = ["app", "application", "container", "gen_sshkey", "hpc", "identity", "ipaddr", "job_label", "job_project", "jobsub", "licenses", "machine", "nopasssubt", "publicIP", "queue", "test_comment", "vault"];
+
+/** The stored submission: documented keys only, and never the API key. */
 function redacted(body: unknown): unknown {
   const b = body as Record<string, unknown>;
   const user = b.user as Record<string, unknown>;
-  return { ...b, user: { username: user.username } };
+  return { ...Object.fromEntries(STORED_KEYS.filter((k) => k in b).map((k) => [k, b[k]])), user: { username: user.username } };
 }

@@ -49,12 +49,51 @@ export function jobEntry(j: JobView, address?: string) {
   };
 }
 
-export async function jobsOf(db: Db, where: { ownerId?: number; tenantId?: number }, completed: boolean): Promise<JobView[]> {
+/**
+ * Most jobs one list answer holds (/jarvice/jobs, /jarvice/teamjobs,
+ * /api/jobs): what a client that sends no paging parameters gets (the most
+ * recent ones), and the largest `limit` it may ask for.
+ */
+export const JOB_LIST_MAX = 1000;
+/** Largest job number (an integer column). */
+const JOB_NUMBER_MAX = 2_147_483_647;
+
+/** One page of a job list: the `limit` most recent jobs numbered below `before` (all when omitted). */
+export interface JobPage {
+  limit: number;
+  before?: number | undefined;
+}
+
+function boundedInt(q: Record<string, unknown>, field: string, min: number, max: number): number | undefined {
+  const v = q[field];
+  if (v === undefined || v === null || v === "") return undefined;
+  const n = typeof v === "string" && /^\d{1,10}$/.test(v) ? Number(v) : v;
+  if (typeof n !== "number" || !Number.isInteger(n) || n < min || n > max) throw invalid(field, `must be an integer from ${min} to ${max}`);
+  return n;
+}
+
+/**
+ * The page a list request asks for: `limit` (1 to JOB_LIST_MAX, default
+ * JOB_LIST_MAX) and `before` (a job number; the next page starts below the
+ * smallest number of the previous one).
+ */
+export function jobPage(q: Record<string, unknown>): JobPage {
+  return { limit: boundedInt(q, "limit", 1, JOB_LIST_MAX) ?? JOB_LIST_MAX, before: boundedInt(q, "before", 1, JOB_NUMBER_MAX) };
+}
+
+/** The `before` that asks for the page after `jobs` (newest first), or null when `jobs` was the last page. */
+export function nextBefore(jobs: JobView[], page: JobPage): number | null {
+  return jobs.length === page.limit && jobs.length > 0 ? jobs[jobs.length - 1]!.number : null;
+}
+
+/** Active (or, with `completed`, finished) jobs, newest first, one page at a time: the limit is the database's. */
+export async function jobsOf(db: Db, where: { ownerId?: number; tenantId?: number }, completed: boolean, page: JobPage = { limit: JOB_LIST_MAX }): Promise<JobView[]> {
   let q = jobQuery(db);
   if (where.ownerId !== undefined) q = q.where("j.owner_id", "=", where.ownerId);
   if (where.tenantId !== undefined) q = q.where("j.tenant_id", "=", where.tenantId);
   q = completed ? q.where("j.status", "not in", ["SUBMITTED", "PROCESSING STARTING"]) : q.where("j.status", "in", ["SUBMITTED", "PROCESSING STARTING"]);
-  return q.orderBy("j.number").execute();
+  if (page.before !== undefined) q = q.where("j.number", "<", page.before);
+  return q.orderBy("j.number", "desc").limit(page.limit).execute();
 }
 
 /**

@@ -5,12 +5,14 @@ import * as m0001 from "./migrations/0001_foundation";
 import * as m0002 from "./migrations/0002_jobs";
 import * as m0003 from "./migrations/0003_job_env";
 import * as m0004 from "./migrations/0004_identity";
+import * as m0005 from "./migrations/0005_ipaddr_owners";
 
 const MIGRATIONS: Record<string, Migration> = {
   "0001_foundation": m0001,
   "0002_jobs": m0002,
   "0003_job_env": m0003,
   "0004_identity": m0004,
+  "0005_ipaddr_owners": m0005,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -139,6 +139,13 @@ export interface JobsTable {
   created_at: CreatedAt;
 }
 
+/** Who owns an IP-address label value: the first user whose job used it (migration 0005). */
+export interface IpaddrOwnersTable {
+  value: string;
+  owner_id: number;
+  created_at: CreatedAt;
+}
+
 export interface JobPodsTable {
   job_number: number;
   pod_index: number;
@@ -153,6 +160,7 @@ export interface Database {
   apps: AppsTable;
   jobs: JobsTable;
   job_pods: JobPodsTable;
+  ipaddr_owners: IpaddrOwnersTable;
   zones: ZonesTable;
   clusters: ClustersTable;
   machines: MachinesTable;

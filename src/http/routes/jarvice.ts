@@ -12,7 +12,7 @@ import type { ClusterBackend } from "../../cluster/cluster";
 import { findApp, listApps } from "../../jobs/apps";
 import { submitJob } from "../../jobs/submit";
 import { jobInfo, jobOutput, linesParam, requestStop } from "../../jobs/actions";
-import { jobEntry, jobsOf, visibleJob } from "../../jobs/views";
+import { jobEntry, jobPage, jobsOf, visibleJob } from "../../jobs/views";
 import { heldVaults, vaultJson, zoneAccessOfUser } from "../../vaults/vaults";
 import { userByApiKey, type Caller } from "../../accounts/credentials";
 import type { z } from "zod";
@@ -34,6 +34,8 @@ const jarviceQuery = query({
   completed: jarviceBool(),
   vault: optional(NAME_MAX),
   path: optional(TEXT_MAX),
+  limit: optional(16).describe("jobs lists: at most this many (1 to 1000, the default), newest first"),
+  before: optional(16).describe("jobs lists: only jobs numbered below this"),
 });
 type JarviceQuery = z.output<typeof jarviceQuery>;
 const schema = { schema: { querystring: jarviceQuery } };
@@ -81,7 +83,7 @@ export function jarviceRoutes(app: FastifyInstance, ctx: Ctx, deps: JarviceDeps)
       const c = await caller(req);
       if (team) teamManager(c);
       const completed = queryOf(req).completed === true;
-      const jobs = await jobsOf(db, team ? { tenantId: tenantOf(c.account) } : { ownerId: c.account.id }, completed);
+      const jobs = await jobsOf(db, team ? { tenantId: tenantOf(c.account) } : { ownerId: c.account.id }, completed, jobPage(queryOf(req)));
       return Object.fromEntries(jobs.map((j) => [j.number, jobEntry(j)]));
     });
   }

@@ -8,7 +8,7 @@ import type { Ctx } from "../../store/ctx";
 import { jobInfo, jobOutput, linesParam, requestStop } from "../../jobs/actions";
 import { checkIpaddrTag } from "../../jobs/ipaddrTag";
 import { submitForCaller } from "../../jobs/submit";
-import { jobEntry, jobsOf, visibleJob } from "../../jobs/views";
+import { jobEntry, jobPage, jobsOf, nextBefore, visibleJob } from "../../jobs/views";
 import type { Api } from "../api";
 import type { Caller } from "../../accounts/credentials";
 import { callerOf } from "../auth";
@@ -37,7 +37,7 @@ export function jobRoutes(api: Api, ctx: Ctx, deps: JarviceDeps): void {
   api.post(
     "/api/ipaddr/check",
     {
-      summary: "Check an IP Address Tag for the caller as a submission would (rules, 63-character limit, collision guard)",
+      summary: "Check an IP Address Tag for the caller as a submission would (rules, 63-character limit, whether another user already uses the label value)",
       tags: ["jobs"],
       access: "any authenticated user (for itself)",
       body: body({ tag: text(NAME_MAX) }),
@@ -45,7 +45,7 @@ export function jobRoutes(api: Api, ctx: Ctx, deps: JarviceDeps): void {
     },
     async (req) => {
       const c = callerOf(req);
-      return checkIpaddrTag(db, c.user.username, req.body.tag);
+      return checkIpaddrTag(db, c.user, req.body.tag);
     },
   );
 
@@ -57,7 +57,7 @@ export function jobRoutes(api: Api, ctx: Ctx, deps: JarviceDeps): void {
       access: "any authenticated user (the job is its own)",
       body: submission,
       response: { 200: z.looseObject({ name: z.string(), number: z.number() }) },
-      responses: { "409": "the IP Address Tag is ambiguous" },
+      responses: { "409": "the tag's label value is already used by another user" },
     },
     async (req) => {
       const c = callerOf(req);
@@ -73,16 +73,20 @@ export function jobRoutes(api: Api, ctx: Ctx, deps: JarviceDeps): void {
       summary: "The caller's jobs (or its team's, for payers and team admins), as /jarvice/jobs and /jarvice/teamjobs list them",
       tags: ["jobs"],
       access: "any authenticated user: its own jobs; team=true: payers and team admins",
-      query: query({ team: optionalBool().describe("true: every job of the caller's team"), completed: optionalBool().describe("true: finished jobs instead of active ones") }),
-      response: { 200: z.looseObject({ jobs: z.array(jobAnswer) }) },
+      query: query({ team: optionalBool().describe("true: every job of the caller's team"), completed: optionalBool().describe("true: finished jobs instead of active ones"),
+        limit: optional(16).describe("at most this many jobs (1 to 1000, the default), newest first"),
+        before: optional(16).describe("only jobs numbered below this (the answer's `next` asks for the following page)"),
+      }),
+      response: { 200: z.looseObject({ jobs: z.array(jobAnswer), next: z.number().nullable() }) },
     },
     async (req) => {
       const c = callerOf(req);
       const q = req.query;
       const team = q.team ?? false;
       if (team && !managesTenant(c.account, tenantOf(c.account))) throw forbidden("team jobs are for payers and team admins");
-      const jobs = await jobsOf(db, team ? { tenantId: tenantOf(c.account) } : { ownerId: c.account.id }, q.completed ?? false);
-      return { jobs: jobs.map((j) => jobEntry(j)) };
+      const page = jobPage(q);
+      const jobs = await jobsOf(db, team ? { tenantId: tenantOf(c.account) } : { ownerId: c.account.id }, q.completed ?? false, page);
+      return { jobs: jobs.map((j) => jobEntry(j)), next: nextBefore(jobs, page) };
     },
   );
 
