@@ -4,6 +4,7 @@
 // Messages are the project's ("is required", "must be a string", ...), so a 400
 // reads the same whether the schema or the domain refused the value.
 import { z } from "zod";
+import { parseZoneId } from "../core/vaults";
 
 /** Largest value of the database's integer columns (ids, sizes, counts). */
 export const INT_MAX = 2_147_483_647;
@@ -65,6 +66,24 @@ export const optionalIntLike = () =>
         return z.NEVER;
       }
       return n;
+    });
+
+/**
+ * An optional zone id, as a JSON number or a decimal string: the core's rule and words (parseZoneId),
+ * so a route's schema and the domain refuse the same values the same way. -1 (unzoned) only where allowed.
+ */
+export const optionalZoneId = (unzonedAllowed: boolean) =>
+  z
+    .union([z.number(), z.string()], { error: unzonedAllowed ? "must be an integer zone id, or -1 for unzoned" : "must be an integer zone id" })
+    .nullish()
+    .transform((v, c) => {
+      if (v === undefined || v === null || v === "") return undefined;
+      const zone = parseZoneId(v, unzonedAllowed);
+      if (!zone.ok) {
+        c.addIssue({ code: "custom", message: zone.problem });
+        return z.NEVER;
+      }
+      return zone.value;
     });
 
 /** The name of a zone, cluster or machine type (the catalog's rule and words). */

@@ -8,7 +8,7 @@ import type { VaultRow } from "../../store/schema";
 import type { Api } from "../api";
 import type { Caller } from "../../accounts/credentials";
 import { callerOf } from "../auth";
-import { body, idParam, optional, optionalIntLike, params, required, TEXT_MAX } from "../schemas";
+import { body, idParam, optional, optionalIntLike, optionalZoneId, params, required, TEXT_MAX } from "../schemas";
 import { visibleUser } from "./users";
 import { sharesAnswer, vaultAnswer } from "../answers";
 import { z } from "zod";
@@ -48,7 +48,7 @@ export function vaultRoutes(api: Api, ctx: Ctx): void {
       body: body({
         name: required(),
         kind: required().describe("pvc or nfs"),
-        zone: optionalIntLike().describe("zone id, or -1 for unzoned"),
+        zone: optionalZoneId(true).describe("zone id, or -1 for unzoned"),
         storageClass: optional(),
         volumeName: optional(),
         accessModes: optional(),
