@@ -220,8 +220,8 @@ describe("bad input on every field", () => {
   // The /jarvice/* routes (src/http/routes/jarvice.ts) and the query parameters each reads.
   const JARVICE: Record<string, string[]> = {
     status: ["number", "name"],
-    jobs: ["completed"],
-    teamjobs: ["completed"],
+    jobs: ["completed", "limit", "before"],
+    teamjobs: ["completed", "limit", "before"],
     teamusers: [],
     info: ["number", "name"],
     connect: ["number", "name"],

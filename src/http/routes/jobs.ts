@@ -25,9 +25,9 @@ const submission = z.looseObject({
   machine: z.unknown().optional().describe("{type, nodes}"),
   vault: z.unknown().optional().describe("{name, readonly, force}"),
   ipaddr: z.unknown().optional().describe("IP Address Tag"),
-  job_label: z.unknown().optional(),
-  job_project: z.unknown().optional(),
-  licenses: z.unknown().optional(),
+  job_label: z.unknown().optional().describe("a label for the job (string)"),
+  job_project: z.unknown().optional().describe("the project billed (string)"),
+  licenses: z.unknown().optional().describe("license features the job needs (string)"),
 });
 
 export function jobRoutes(api: Api, ctx: Ctx, deps: JarviceDeps): void {
