@@ -69,16 +69,15 @@ export const optionalIntLike = () =>
     });
 
 /**
- * An optional zone id, as a JSON number or a decimal string: the core's rule and words (parseZoneId),
+ * An optional zone id, as a JSON number (or a decimal string where the route took one): the core's rule and words (parseZoneId),
  * so a route's schema and the domain refuse the same values the same way. -1 (unzoned) only where allowed.
  */
-export const optionalZoneId = (unzonedAllowed: boolean) =>
-  z
-    .union([z.number(), z.string()], { error: unzonedAllowed ? "must be an integer zone id, or -1 for unzoned" : "must be an integer zone id" })
+export const optionalZoneId = (opts: { unzonedAllowed: boolean; decimalStrings: boolean }) =>
+  (opts.decimalStrings ? z.union([z.number(), z.string()], { error: "must be an integer" }) : z.number({ error: typeError("an integer") }))
     .nullish()
     .transform((v, c) => {
       if (v === undefined || v === null || v === "") return undefined;
-      const zone = parseZoneId(v, unzonedAllowed);
+      const zone = parseZoneId(v, opts.unzonedAllowed);
       if (!zone.ok) {
         c.addIssue({ code: "custom", message: zone.problem });
         return z.NEVER;

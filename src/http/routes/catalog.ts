@@ -55,14 +55,14 @@ export function catalogRoutes(api: Api, ctx: Ctx): void {
   });
   api.post(
     "/api/clusters",
-    { summary: "Create a cluster in a zone", tags: ["clusters"], access: admin, body: body({ name: catalogName(), zone: optionalZoneId(false), description: optional(TEXT_MAX), backend: optional().describe("kubernetes or simulated") }), response: { 201: clusterAnswer }, responses: { "201": "created" } },
+    { summary: "Create a cluster in a zone", tags: ["clusters"], access: admin, body: body({ name: catalogName(), zone: optionalZoneId({ unzonedAllowed: false, decimalStrings: false }), description: optional(TEXT_MAX), backend: optional().describe("kubernetes or simulated") }), response: { 201: clusterAnswer }, responses: { "201": "created" } },
     async (req, reply) => {
       sysadminOnly(callerOf(req));
       reply.status(201);
       return createCluster(db, req.body);
     },
   );
-  api.patch("/api/clusters/:id", { summary: "Move a cluster to another zone, or describe it", tags: ["clusters"], access: admin, params: byId, body: body({ zone: optionalZoneId(false), description: optional(TEXT_MAX) }), response: { 200: clusterAnswer } }, async (req) => {
+  api.patch("/api/clusters/:id", { summary: "Move a cluster to another zone, or describe it", tags: ["clusters"], access: admin, params: byId, body: body({ zone: optionalZoneId({ unzonedAllowed: false, decimalStrings: false }), description: optional(TEXT_MAX) }), response: { 200: clusterAnswer } }, async (req) => {
     sysadminOnly(callerOf(req));
     return updateCluster(db, req.params.id, req.body);
   });

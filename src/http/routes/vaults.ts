@@ -48,7 +48,7 @@ export function vaultRoutes(api: Api, ctx: Ctx): void {
       body: body({
         name: required(),
         kind: required().describe("pvc or nfs"),
-        zone: optionalZoneId(true).describe("zone id, or -1 for unzoned"),
+        zone: optionalZoneId({ unzonedAllowed: true, decimalStrings: true }).describe("zone id, or -1 for unzoned"),
         storageClass: optional(),
         volumeName: optional(),
         accessModes: optional(),
