@@ -169,10 +169,9 @@ export function userRoutes(api: Api, ctx: Ctx): void {
         set.is_team_admin = teamAdmin;
       }
       if (disabled !== undefined) {
+        // Whom one may disable (never a higher rank, a payer or a system administrator but by system
+        // administrators) was decided by mayChangeRights above.
         if (target.id === a.id) throw invalid("disabled", "you cannot disable yourself");
-        if (target.is_sysadmin && !a.isSysadmin) throw forbidden("only system administrators disable a system administrator");
-        // A payer is the tenant itself: its team admins manage members, not the payer.
-        if (target.payer_id === null && !a.isSysadmin) throw forbidden("only system administrators disable a payer");
         set.disabled = disabled;
       }
       if (sysadmin !== undefined) {
