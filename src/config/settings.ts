@@ -103,10 +103,10 @@ export function parseSettings(env: Env): { settings: Settings; warnings: string[
     return Number(v);
   };
   /** JARVICE writes an unset label map as '{}' and an unset CIDR list as '[]' */
-  const emptyJson = (v: string | undefined, empty: "{}" | "[]") => v === undefined || v.replace(/\s+/g, "") === empty;
+  const emptyJson = (v: string, empty: "{}" | "[]") => v.replace(/\s+/g, "") === empty;
   const labels = (k: string): Record<string, string> | undefined => {
     const v = str(k);
-    if (emptyJson(v, "{}")) return undefined;
+    if (v === undefined || emptyJson(v, "{}")) return undefined;
     let parsed: unknown;
     try {
       parsed = JSON.parse(v);
@@ -134,7 +134,7 @@ export function parseSettings(env: Env): { settings: Settings; warnings: string[
   };
   const cidrs = (k: string): string[] | undefined => {
     const v = str(k);
-    if (emptyJson(v, "[]")) return undefined;
+    if (v === undefined || emptyJson(v, "[]")) return undefined;
     let parsed: unknown;
     try {
       parsed = JSON.parse(v);
@@ -173,7 +173,8 @@ export function parseSettings(env: Env): { settings: Settings; warnings: string[
     );
   }
   // Malformed pod labels are their own problem, not "unset".
-  if (nsLabels && emptyJson(str("JARVICE_JOBS_MULTI_TENANT_INGRESS_POD_LABELS"), "{}")) {
+  const podRaw = str("JARVICE_JOBS_MULTI_TENANT_INGRESS_POD_LABELS");
+  if (nsLabels && (podRaw === undefined || emptyJson(podRaw, "{}"))) {
     problems.push("JARVICE_JOBS_MULTI_TENANT_INGRESS_NS_LABELS: only applies together with JARVICE_JOBS_MULTI_TENANT_INGRESS_POD_LABELS, which is unset");
   }
 
