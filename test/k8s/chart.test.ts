@@ -170,7 +170,7 @@ describe("the Helm chart", () => {
     ['"false"', "false", false],
     ["false", "false", false],
     ['""', undefined, false],
-    ["", undefined, false],
+    ["null", undefined, false],
   ])("renders JARVICE_JOBS_MULTI_TENANT: %s as %s, which the settings read as %s", (value, rendered, multiTenant) => {
     const r = render(["-f", valuesFile(`jarvice:\n  JARVICE_JOBS_MULTI_TENANT: ${value}\n  JARVICE_POD_SCHED_LOGLEVEL: "20"\n`)]);
     expect(r.status, r.stderr).toBe(0);
@@ -186,7 +186,7 @@ describe("the Helm chart", () => {
     ['"false"', false],
     ['"FALSE"', false],
     ["false", false],
-    ["", true],
+    ["null", true],
     ['"true"', true],
   ])("takes createNamespaces: %s as JARVICE would (namespace created: %s)", (value, created) => {
     const r = render(["-f", valuesFile(`createNamespaces: ${value}\n`)]);
@@ -197,7 +197,7 @@ describe("the Helm chart", () => {
   it.each([
     ['"false"', false],
     ['"true"', true],
-    ["", false],
+    ["null", false],
   ])("takes api.ingress.enabled: %s as JARVICE would (Ingress rendered: %s)", (value, rendered) => {
     const r = render(["-f", valuesFile(`api:\n  ingress:\n    enabled: ${value}\n`)]);
     expect(r.status, r.stderr).toBe(0);
