@@ -51,7 +51,7 @@ describe("parseSettings defaults", () => {
         JARVICE_JOBS_MULTI_TENANT_LB_SERVICE_CIDRS: undefined,
         JARVICE_SYSTEM_NAMESPACE: "jarvice-system",
         JARVICE_JOBS_NAMESPACE: "jarvice-system-jobs",
-        JARVICE_POD_SCHED_LOGLEVEL: 20,
+        JARVICE_POD_SCHED_LOGLEVEL: 30,
         vaultDefaults: {},
         port: 8080,
         host: "127.0.0.1",
@@ -178,8 +178,8 @@ describe("ingress labels", () => {
     expect(problem.startsWith(`${k}: must be a JSON object of label names to values`)).toBe(true);
   });
 
-  it.each(['["app", "traefik"]', '"traefik"', "42", "null", "{}"])("refuses %s, which is not a non-empty JSON object", (json) => {
-    expect(onlyProblem({ [POD]: json })).toBe(`${POD}: must be a non-empty JSON object of label names to values, e.g. '{"app": "traefik"}'`);
+  it.each(['["app", "traefik"]', '"traefik"', "42", "null", "[]"])("refuses %s, which is not a JSON object", (json) => {
+    expect(onlyProblem({ [POD]: json })).toBe(`${POD}: must be a JSON object of label names to values, e.g. '{"app": "traefik"}' ('{}' when unset)`);
   });
 
   it.each([
@@ -205,7 +205,6 @@ describe("load balancer CIDRs", () => {
     ['["10.20.0.0/24"]', ["10.20.0.0/24"]],
     ['["10.20.0.0/24", "192.168.1.7/32", "0.0.0.0/0"]', ["10.20.0.0/24", "192.168.1.7/32", "0.0.0.0/0"]],
     ['["fd00::/8", "2001:db8::/128"]', ["fd00::/8", "2001:db8::/128"]],
-    ["[]", []],
   ])("reads %s", (json, cidrs) => {
     expect(settingsOf({ [CIDRS]: json }).JARVICE_JOBS_MULTI_TENANT_LB_SERVICE_CIDRS).toEqual(cidrs);
   });
@@ -235,6 +234,77 @@ describe("load balancer CIDRs", () => {
 
   it("cidrProblem accepts valid IPv4 and IPv6 CIDRs", () => {
     expect(["10.20.0.0/24", "0.0.0.0/0", "::/0", "2001:db8::/32", "fe80::1/64"].map(cidrProblem)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+  });
+});
+
+describe("JARVICE's values-file forms", () => {
+  // The environment the chart renders from a values file written as JARVICE writes it.
+  const jarviceStyle = {
+    JARVICE_JOBS_MULTI_TENANT: "false",
+    [POD]: "{}",
+    [NS]: "{}",
+    [CIDRS]: "[]",
+    JARVICE_POD_SCHED_LOGLEVEL: "30",
+    JARVICE_IMAGES_TAG: "jarvice-master",
+    JARVICE_LICENSE_LIC: "",
+    JARVICE_REMOTE_API_URL: "https://api.jarvice.com",
+    JARVICE_MAIL_SERVER: "jarvice-smtpd:25",
+    JARVICE_CLUSTER_TYPE: "upstream",
+    HOSTNAME: "h",
+  };
+
+  it("means the same as an empty environment: '{}' and '[]' are unset, unknown JARVICE keys are ignored", () => {
+    expect(parseSettings(jarviceStyle)).toEqual(parseSettings({ HOSTNAME: "h" }));
+  });
+
+  it.each([
+    [POD, "{ }"],
+    [POD, " {\n} "],
+    [NS, "{}"],
+    [CIDRS, "[ ]"],
+    [CIDRS, "[]"],
+  ])("reads %s='%s' as unset", (k, v) => {
+    const settings = settingsOf({ [k]: v });
+    expect(settings[k as typeof POD | typeof NS | typeof CIDRS]).toBeUndefined();
+  });
+
+  it.each([
+    ["false", false],
+    ["FALSE", false],
+    ["False", false],
+    ["true", true],
+    ["TRUE", true],
+    [" True ", true],
+  ])("reads the string boolean '%s' as %s", (v, b) => {
+    expect(settingsOf({ JARVICE_JOBS_MULTI_TENANT: v }).JARVICE_JOBS_MULTI_TENANT).toBe(b);
+  });
+
+  it("reads the integer written as a string, and defaults the pod scheduler's level to JARVICE's 30", () => {
+    expect(settingsOf({ JARVICE_POD_SCHED_LOGLEVEL: "10" }).JARVICE_POD_SCHED_LOGLEVEL).toBe(10);
+    expect(settingsOf({ JARVICE_POD_SCHED_LOGLEVEL: "" }).JARVICE_POD_SCHED_LOGLEVEL).toBe(30);
+  });
+
+  it("reads real labels beside an empty '{}' namespace map, with the any-namespace warning", () => {
+    const { settings, warnings } = parseSettings({ [POD]: '{"app": "traefik"}', [NS]: "{}", [CIDRS]: '["10.20.0.0/24"]' });
+    expect(settings).toMatchObject({ [POD]: { app: "traefik" }, [NS]: undefined, [CIDRS]: ["10.20.0.0/24"] });
+    expect(warnings).toHaveLength(1);
+  });
+
+  it("refuses namespace labels when the pod labels are '{}' (unset)", () => {
+    expect(onlyProblem({ [POD]: "{}", [NS]: '{"name": "ingress"}' })).toBe(`${NS}: only applies together with ${POD}, which is unset`);
+  });
+
+  it.each([
+    ["JARVICE_JOBS_MULTI_TENANT", "maybe", "JARVICE_JOBS_MULTI_TENANT: must be true or false, got 'maybe'"],
+    ["JARVICE_JOBS_MULTI_TENANT", "flase", "JARVICE_JOBS_MULTI_TENANT: must be true or false, got 'flase'"],
+    ["JARVICE_POD_SCHED_LOGLEVEL", "30.0", "JARVICE_POD_SCHED_LOGLEVEL: must be an integer from 0 to 50, got '30.0'"],
+    [CIDRS, '[ "10.0.0.0/99" ]', `${CIDRS}: '10.0.0.0/99' has prefix length 99, more than 32`],
+    [CIDRS, "[", `${CIDRS}: must be a JSON list of CIDRs`],
+    [CIDRS, "{}", `${CIDRS}: must be a JSON list of CIDRs`],
+    [POD, "{", `${POD}: must be a JSON object of label names to values`],
+    [POD, '{"app": "-x"}', `${POD}: label 'app' value '-x' must consist of`],
+  ])("still refuses the malformed %s='%s', naming the setting", (k, v, problem) => {
+    expect(onlyProblem({ [k]: v })).toContain(problem);
   });
 });
 

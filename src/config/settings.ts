@@ -3,6 +3,11 @@
 // variables of the same name); PADDOCK_* are this product's own. Nothing else
 // reads process.env. A bad value stops start-up naming the setting; nothing is
 // half-applied.
+//
+// JARVICE's values files are taken as they are: booleans as strings in any
+// case ("false", "TRUE"), integers as strings ("30"), unset label maps and CIDR
+// lists as empty JSON ('{}', '[]'), and empty keys; each of these means the
+// same as the setting left unset (or false). The chart passes these through.
 import { isIP } from "node:net";
 import { labelKeyProblem, labelValueProblem } from "../core/labels";
 import type { ExternalAuthRule } from "../core/externalAuth";
@@ -97,9 +102,11 @@ export function parseSettings(env: Env): { settings: Settings; warnings: string[
     }
     return Number(v);
   };
+  /** JARVICE writes an unset label map as '{}' and an unset CIDR list as '[]' */
+  const emptyJson = (v: string, empty: "{}" | "[]") => v.replace(/\s+/g, "") === empty;
   const labels = (k: string): Record<string, string> | undefined => {
     const v = str(k);
-    if (v === undefined) return undefined;
+    if (v === undefined || emptyJson(v, "{}")) return undefined;
     let parsed: unknown;
     try {
       parsed = JSON.parse(v);
@@ -107,8 +114,8 @@ export function parseSettings(env: Env): { settings: Settings; warnings: string[
       problems.push(`${k}: must be a JSON object of label names to values, e.g. '{"app": "traefik"}' (${(e as Error).message})`);
       return undefined;
     }
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed) || Object.keys(parsed).length === 0) {
-      problems.push(`${k}: must be a non-empty JSON object of label names to values, e.g. '{"app": "traefik"}'`);
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+      problems.push(`${k}: must be a JSON object of label names to values, e.g. '{"app": "traefik"}' ('{}' when unset)`);
       return undefined;
     }
     const out: Record<string, string> = {};
@@ -127,7 +134,7 @@ export function parseSettings(env: Env): { settings: Settings; warnings: string[
   };
   const cidrs = (k: string): string[] | undefined => {
     const v = str(k);
-    if (v === undefined) return undefined;
+    if (v === undefined || emptyJson(v, "[]")) return undefined;
     let parsed: unknown;
     try {
       parsed = JSON.parse(v);
@@ -165,7 +172,9 @@ export function parseSettings(env: Env): { settings: Settings; warnings: string[
       "JARVICE_JOBS_MULTI_TENANT_INGRESS_POD_LABELS is set without JARVICE_JOBS_MULTI_TENANT_INGRESS_NS_LABELS: any pod with those labels, in any namespace, can reach job pods",
     );
   }
-  if (nsLabels && str("JARVICE_JOBS_MULTI_TENANT_INGRESS_POD_LABELS") === undefined) {
+  // Malformed pod labels are their own problem, not "unset".
+  const podRaw = str("JARVICE_JOBS_MULTI_TENANT_INGRESS_POD_LABELS");
+  if (nsLabels && (podRaw === undefined || emptyJson(podRaw, "{}"))) {
     problems.push("JARVICE_JOBS_MULTI_TENANT_INGRESS_NS_LABELS: only applies together with JARVICE_JOBS_MULTI_TENANT_INGRESS_POD_LABELS, which is unset");
   }
 
@@ -215,7 +224,7 @@ export function parseSettings(env: Env): { settings: Settings; warnings: string[
     JARVICE_JOBS_MULTI_TENANT_LB_SERVICE_CIDRS: cidrs("JARVICE_JOBS_MULTI_TENANT_LB_SERVICE_CIDRS"),
     JARVICE_SYSTEM_NAMESPACE: system,
     JARVICE_JOBS_NAMESPACE: jobs,
-    JARVICE_POD_SCHED_LOGLEVEL: int("JARVICE_POD_SCHED_LOGLEVEL", 20, 0, 50),
+    JARVICE_POD_SCHED_LOGLEVEL: int("JARVICE_POD_SCHED_LOGLEVEL", 30, 0, 50),
     vaultDefaults,
     port: int("PADDOCK_PORT", 8080, 0, 65535),
     host: str("PADDOCK_HOST") ?? "127.0.0.1",

@@ -1,7 +1,9 @@
 // The Helm chart: `helm lint --strict`; `helm template --kube-version 1.34.0`
 // for the values files in charts/paddock/ci/, each rendering validated by the
 // real API server (server-side dry run: every object must be accepted); and
-// malformed values refused by values.schema.json naming the value.
+// malformed values refused by values.schema.json naming the value. A values
+// file in JARVICE's own style (ci/jarvice-style-values.yaml) renders, and the
+// pods get the settings in forms src/config/settings.ts reads as JARVICE means them.
 import * as k8s from "@kubernetes/client-node";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
@@ -9,6 +11,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
+import { parseSettings } from "../../src/config/settings";
 import { startHarness, type Harness } from "./harness";
 import { kubeConfigFor } from "./stack";
 
@@ -28,6 +31,16 @@ beforeAll(async () => {
   helm = path.join(h.bin, "helm");
 });
 afterAll(async () => h?.stop());
+
+const deployments = (objs: k8s.KubernetesObject[]) => objs.filter((o): o is k8s.V1Deployment => o.kind === "Deployment");
+/** the literal environment of a Deployment's container (valueFrom entries left out) */
+const envOf = (d: k8s.V1Deployment): Record<string, string> =>
+  Object.fromEntries(d.spec!.template.spec!.containers[0]!.env!.filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
+const valuesFile = (text: string) => {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), "paddock-values-")), "values.yaml");
+  writeFileSync(file, text);
+  return file;
+};
 
 describe("the Helm chart", () => {
   it("passes helm lint --strict, alone and with every CI values file", () => {
@@ -92,13 +105,103 @@ describe("the Helm chart", () => {
     ["JARVICE_JOBS_MULTI_TENANT", "'yes please'"],
     ["JARVICE_JOBS_NAMESPACE", "Bad_Namespace"],
     ["JARVICE_POD_SCHED_LOGLEVEL", "loud"],
+    // JARVICE's string forms, malformed
+    ["JARVICE_JOBS_MULTI_TENANT", '"maybe"'],
+    ["JARVICE_JOBS_MULTI_TENANT", '"flase"'],
+    ["JARVICE_JOBS_MULTI_TENANT_LB_SERVICE_CIDRS", "'[ \"10.0.0.0/99\" ]'"],
+    ["JARVICE_JOBS_MULTI_TENANT_LB_SERVICE_CIDRS", "'{}'"],
+    ["JARVICE_JOBS_MULTI_TENANT_INGRESS_POD_LABELS", "'{'"],
+    ["JARVICE_JOBS_MULTI_TENANT_INGRESS_NS_LABELS", "'[]'"],
+    ["JARVICE_POD_SCHED_LOGLEVEL", '"51"'],
+    ["JARVICE_POD_SCHED_LOGLEVEL", '"30.0"'],
   ])("refuses %s: %s, naming it", (key, value) => {
-    const dir = mkdtempSync(path.join(tmpdir(), "paddock-values-"));
-    const file = path.join(dir, "values.yaml");
-    writeFileSync(file, `jarvice:\n  ${key}: ${value}\n`);
-    const r = render(["-f", file]);
+    const r = render(["-f", valuesFile(`jarvice:\n  ${key}: ${value}\n`)]);
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain(`/jarvice/${key}`);
+  });
+
+  it("renders a JARVICE-style values file: the pods get the settings as JARVICE means them, and nothing of JARVICE's other keys", () => {
+    const r = render(["-f", path.join(chart, "ci", "jarvice-style-values.yaml")]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).not.toContain("<nil>");
+    // JARVICE's secrets and unused settings stay out of the pod specs.
+    for (const unused of ["JARVICE_DBPASSWD", "Pass1234", "JARVICE_IMAGES_TAG", "JARVICE_REMOTE_API_URL", "JARVICE_MAIL_SERVER", "JARVICE_LICENSE_LIC", "tolerations", "networkPolicy", "mysql"]) {
+      expect(r.stdout).not.toContain(unused);
+    }
+    const deps = deployments(objects(r.stdout));
+    expect(deps.map((d) => d.metadata!.name).sort()).toEqual(["jarvice-pod-scheduler", "paddock-api"]);
+    for (const d of deps) {
+      const env = envOf(d);
+      expect(env).toMatchObject({
+        JARVICE_JOBS_MULTI_TENANT: "false",
+        JARVICE_JOBS_MULTI_TENANT_INGRESS_POD_LABELS: "{}",
+        JARVICE_JOBS_MULTI_TENANT_INGRESS_NS_LABELS: "{}",
+        JARVICE_JOBS_MULTI_TENANT_LB_SERVICE_CIDRS: "[]",
+        JARVICE_POD_SCHED_LOGLEVEL: "10",
+        JARVICE_PVC_VAULT_NAME: "persistent",
+        JARVICE_SYSTEM_NAMESPACE: "jarvice-system",
+        JARVICE_JOBS_NAMESPACE: "jarvice-system-jobs",
+      });
+      // Keys left empty (null) are not rendered at all.
+      for (const empty of ["JARVICE_PVC_VAULT_VOLUMENAME", "JARVICE_PVC_VAULT_SIZE", "JARVICE_PVC_VAULT_ZONE", "JARVICE_EPHEMERAL_VAULT_ZONE"]) expect(env).not.toHaveProperty(empty);
+      // What the pod gets is what the settings parser takes, with JARVICE's meaning: '{}' and '[]' unset, "false" false.
+      const { settings, warnings } = parseSettings(env);
+      expect(settings).toMatchObject({
+        JARVICE_JOBS_MULTI_TENANT: false,
+        JARVICE_JOBS_MULTI_TENANT_INGRESS_POD_LABELS: undefined,
+        JARVICE_JOBS_MULTI_TENANT_INGRESS_NS_LABELS: undefined,
+        JARVICE_JOBS_MULTI_TENANT_LB_SERVICE_CIDRS: undefined,
+        JARVICE_POD_SCHED_LOGLEVEL: 10,
+        JARVICE_JOBS_NAMESPACE: "jarvice-system-jobs",
+        vaultDefaults: { JARVICE_PVC_VAULT_NAME: "persistent", JARVICE_PVC_VAULT_STORAGECLASS: "jarvice-user" },
+      });
+      expect(warnings).toEqual([]);
+    }
+    // The chart's own defaults: JARVICE's log level 30.
+    const defaults = render([]);
+    expect(envOf(deployments(objects(defaults.stdout))[0]!).JARVICE_POD_SCHED_LOGLEVEL).toBe("30");
+  });
+
+  it.each([
+    ['"TRUE"', "true", true],
+    ['"True"', "true", true],
+    ["true", "true", true],
+    ['"False"', "false", false],
+    ['"false"', "false", false],
+    ["false", "false", false],
+    ['""', undefined, false],
+    ["null", undefined, false],
+  ])("renders JARVICE_JOBS_MULTI_TENANT: %s as %s, which the settings read as %s", (value, rendered, multiTenant) => {
+    const r = render(["-f", valuesFile(`jarvice:\n  JARVICE_JOBS_MULTI_TENANT: ${value}\n  JARVICE_POD_SCHED_LOGLEVEL: "20"\n`)]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).not.toContain("<nil>");
+    for (const d of deployments(objects(r.stdout))) {
+      const env = envOf(d);
+      expect(env.JARVICE_JOBS_MULTI_TENANT).toBe(rendered);
+      expect(parseSettings(env).settings).toMatchObject({ JARVICE_JOBS_MULTI_TENANT: multiTenant, JARVICE_POD_SCHED_LOGLEVEL: 20 });
+    }
+  });
+
+  it.each([
+    ['"false"', false],
+    ['"FALSE"', false],
+    ["false", false],
+    ["null", true],
+    ['"true"', true],
+  ])("takes createNamespaces: %s as JARVICE would (namespace created: %s)", (value, created) => {
+    const r = render(["-f", valuesFile(`createNamespaces: ${value}\n`)]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(objects(r.stdout).some((o) => o.kind === "Namespace")).toBe(created);
+  });
+
+  it.each([
+    ['"false"', false],
+    ['"true"', true],
+    ["null", false],
+  ])("takes api.ingress.enabled: %s as JARVICE would (Ingress rendered: %s)", (value, rendered) => {
+    const r = render(["-f", valuesFile(`api:\n  ingress:\n    enabled: ${value}\n`)]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(objects(r.stdout).some((o) => o.kind === "Ingress")).toBe(rendered);
   });
 
   it("refuses several API replicas on the embedded database, saying why", () => {

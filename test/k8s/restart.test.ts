@@ -113,7 +113,8 @@ const cleanUp = async () => {
 };
 
 beforeAll(async () => {
-  s = await startStack({ nodes: NODES, env: { JARVICE_JOBS_MULTI_TENANT: "true" } });
+  // Info level (20): the binding lines below are logged at info; the default is JARVICE's 30 (warning).
+  s = await startStack({ nodes: NODES, env: { JARVICE_JOBS_MULTI_TENANT: "true", JARVICE_POD_SCHED_LOGLEVEL: "20" } });
   users = {
     alice: await s.t.payer("alice"),
     bob: await s.t.payer("bob"),

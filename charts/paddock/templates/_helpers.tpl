@@ -20,12 +20,30 @@ app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 {{- if .Values.database.urlSecret.name -}}{{- else -}}true{{- end -}}
 {{- end -}}
 
-{{/* The jarvice.* settings as environment variables of the same names (empty ones are left out). */}}
+{{/* A boolean value as Paddock's schema takes it: true, false, or JARVICE's string
+forms in any case ("false" is false, not a non-empty string). Empty for false. */}}
+{{- define "paddock.isTrue" -}}
+{{- if has (lower (trim (toString .))) (list "true" "yes" "1") -}}true{{- end -}}
+{{- end -}}
+
+{{/* The same for a setting that defaults to true: only an explicit false turns it off. */}}
+{{- define "paddock.isFalse" -}}
+{{- if has (lower (trim (toString .))) (list "false" "no" "0") -}}true{{- end -}}
+{{- end -}}
+
+{{/* The jarvice.* settings Paddock reads, as environment variables of the same
+names, in the forms src/config/settings.ts takes. Empty ones (null, "") are left
+out; '{}' and '[]' pass as they are (settings.ts reads them as unset). Every
+other key of a JARVICE values file's jarvice: section is ignored: not rendered,
+so JARVICE's own secrets (JARVICE_DBPASSWD, JARVICE_LICENSE_LIC, ...) never
+reach a pod spec. */}}
 {{- define "paddock.jarviceEnv" -}}
-{{- range $k, $v := .Values.jarvice }}
-{{- if and (ne $k "JARVICE_SYSTEM_NAMESPACE") (ne $k "JARVICE_JOBS_NAMESPACE") (or (kindIs "bool" $v) (kindIs "float64" $v) (kindIs "int64" $v) (ne (toString $v) "")) }}
+{{- $jarvice := .Values.jarvice | default dict }}
+{{- range $k := list "JARVICE_JOBS_MULTI_TENANT" "JARVICE_JOBS_MULTI_TENANT_INGRESS_POD_LABELS" "JARVICE_JOBS_MULTI_TENANT_INGRESS_NS_LABELS" "JARVICE_JOBS_MULTI_TENANT_LB_SERVICE_CIDRS" "JARVICE_POD_SCHED_LOGLEVEL" "JARVICE_PVC_VAULT_NAME" "JARVICE_PVC_VAULT_STORAGECLASS" "JARVICE_PVC_VAULT_VOLUMENAME" "JARVICE_PVC_VAULT_ACCESSMODES" "JARVICE_PVC_VAULT_SIZE" "JARVICE_PVC_VAULT_SUBPATH" "JARVICE_PVC_VAULT_ZONE" "JARVICE_EPHEMERAL_VAULT_ZONE" "JARVICE_DAL_HOOK_META" }}
+{{- $v := index $jarvice $k }}
+{{- if and (not (kindIs "invalid" $v)) (ne (trim (toString $v)) "") }}
 - name: {{ $k }}
-  value: {{ toString $v | quote }}
+  value: {{ if eq $k "JARVICE_JOBS_MULTI_TENANT" }}{{ lower (trim (toString $v)) | quote }}{{ else }}{{ trim (toString $v) | quote }}{{ end }}
 {{- end }}
 {{- end }}
 - name: JARVICE_SYSTEM_NAMESPACE
