@@ -4,6 +4,7 @@
 // selectors pick a job's pods.
 import * as k8s from "@kubernetes/client-node";
 import type { ClusterBackend, ClusterEvent } from "../cluster/cluster";
+import { PaddockError } from "../core/errors";
 import type { ObservedPod, PodPhase } from "../core/jobLifecycle";
 import { tenantNetworkPolicy, type NetworkSettings, type TenantNetworkPolicy } from "../core/networkPolicy";
 import { LABEL_JOB_NUMBER, LABEL_MANAGED_BY, LABEL_POD_INDEX, MANAGED_BY, type PlannedPod } from "../core/podPlan";
@@ -173,7 +174,10 @@ export class KubeCluster implements ClusterBackend {
   async events(_jobNumber: number, podNames: string[]): Promise<ClusterEvent[]> {
     const out: ClusterEvent[] = [];
     for (const name of podNames) {
-      const list = await this.core.listNamespacedEvent({ namespace: this.opts.namespace, fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${name}` });
+      const list = await this.core.listNamespacedEvent({ namespace: this.opts.namespace, fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${name}` }).catch((e: unknown) => {
+        // e.g. 403: the control plane's Role lacks `list events` (the chart grants it)
+        throw new PaddockError("failed", `cannot list the Kubernetes Events of pod ${name} (HTTP ${statusOf(e) ?? "?"})`);
+      });
       for (const e of list.items) out.push(clusterEvent(e, name));
     }
     return out.sort((a, b) => a.time.localeCompare(b.time));
