@@ -110,6 +110,7 @@ export interface MachineView {
   perNode: number;
   maxNodes: number;
   arch: string;
+  /** price per node-hour: what /jarvice/billing charges for each node of a job, per hour it runs */
   price: number;
   nodeSelector: Record<string, string>;
 }

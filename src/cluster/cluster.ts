@@ -4,6 +4,19 @@
 import type { ObservedPod } from "../core/jobLifecycle";
 import type { PlannedPod } from "../core/podPlan";
 
+/** A Kubernetes Event about one of a job's pods (scheduling, image pulls, starts, kills). */
+export interface ClusterEvent {
+  /** when it last happened (ISO 8601) */
+  time: string;
+  pod: string;
+  /** "Normal" or "Warning" */
+  type: string;
+  reason: string;
+  message: string;
+  /** how many times it happened (Kubernetes aggregates repeats) */
+  count: number;
+}
+
 export interface ClusterBackend {
   /** e.g. "simulated (4 nodes)" or "kubernetes https://...", for logs */
   readonly description: string;
@@ -21,5 +34,7 @@ export interface ClusterBackend {
   podLogs(jobNumber: number, index: number, lines?: number): Promise<string>;
   /** Names of the Services whose selectors select a pod with these labels. */
   servicesSelecting(labels: Record<string, string>): Promise<string[]>;
+  /** The Events of these pods of a job (they outlive the pods for a while), oldest first. Optional: a backend without events shows none. */
+  events?(jobNumber: number, podNames: string[]): Promise<ClusterEvent[]>;
   close(): Promise<void>;
 }

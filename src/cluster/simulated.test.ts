@@ -386,3 +386,22 @@ describe("SimulatedCluster: the other backend calls", () => {
     await expect(c.servicesSelecting()).resolves.toEqual([]);
   });
 });
+
+describe("SimulatedCluster: events of a job's pods", () => {
+  it("records a FailedScheduling once per wait, then Scheduled, Pulled, Started, and Killing on delete", async () => {
+    const c = aCluster([aNode("a").cores(4).build()]);
+    await c.createPods(aJob(1).cores(4).plan());
+    await c.createPods(aJob(2).cores(4).plan()); // waits for job 1's room
+    c.tick(0);
+    c.tick(1); // still waiting: not reported again
+    const reasons = async (n: number) => (await c.events(n, [`jarvice-job-${n}-0`])).map((e) => `${e.type} ${e.reason}`);
+    expect(await reasons(2)).toEqual(["Warning FailedScheduling"]);
+    c.tick(START_DELAY_MS);
+    expect(await reasons(1)).toEqual(["Normal Scheduled", "Normal Pulled", "Normal Started"]);
+    expect((await c.events(1, [`jarvice-job-1-0`]))[0]).toMatchObject({ pod: "jarvice-job-1-0", message: "Successfully assigned jobs/jarvice-job-1-0 to a", count: 1 });
+    await c.deleteJobPods(1);
+    expect((await reasons(1)).at(-1)).toBe("Normal Killing");
+    // Another job's pod names show nothing of job 1.
+    expect(await c.events(1, ["jarvice-job-9-0"])).toEqual([]);
+  });
+});

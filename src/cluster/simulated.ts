@@ -4,7 +4,7 @@
 // Succeeded after the pod's simulated duration. Never the only thing a
 // Kubernetes feature is tested against.
 import { EventEmitter } from "node:events";
-import type { ClusterBackend } from "./cluster";
+import type { ClusterBackend, ClusterEvent } from "./cluster";
 import type { ObservedPod, PodPhase } from "../core/jobLifecycle";
 import { PlacementState, type NodeSnapshot, type Resources } from "../core/placement";
 import { parseQuantity } from "../core/quantity";
@@ -27,7 +27,12 @@ interface SimPod {
   ip?: string;
   runningAt?: number;
   log: string[];
+  /** a FailedScheduling event was recorded for the current wait */
+  waitReported?: boolean;
 }
+
+/** Jobs whose events the simulated cluster remembers (the oldest are forgotten, as Kubernetes expires Events). */
+const EVENT_JOBS_KEPT = 1000;
 
 export function requestsOf(plan: PlannedPod): Resources {
   const r = plan.spec.containers[0]!.resources.requests;
@@ -40,9 +45,10 @@ export class SimulatedCluster implements ClusterBackend {
   readonly description: string;
   private readonly pods = new Map<string, SimPod>();
   private readonly placement = new PlacementState();
-  private readonly events = new EventEmitter();
+  private readonly emitter = new EventEmitter();
   private readonly timer: NodeJS.Timeout;
   private nextIp = 1;
+  private readonly eventsByJob = new Map<number, ClusterEvent[]>();
 
   constructor(
     nodes: SimulatedNode[],
@@ -76,6 +82,7 @@ export class SimulatedCluster implements ClusterBackend {
   async deleteJobPods(jobNumber: number): Promise<void> {
     for (const [name, p] of this.pods) {
       if (p.jobNumber !== jobNumber) continue;
+      if (p.phase === "Pending" || p.phase === "Running") this.record(p, "Normal", "Killing", `Stopping container ${p.plan.spec.containers[0]!.name}`);
       this.placement.unbind(name);
       this.pods.delete(name);
     }
@@ -87,8 +94,8 @@ export class SimulatedCluster implements ClusterBackend {
   }
 
   watch(onChange: () => void): () => void {
-    this.events.on("change", onChange);
-    return () => this.events.off("change", onChange);
+    this.emitter.on("change", onChange);
+    return () => this.emitter.off("change", onChange);
   }
 
   async podLogs(jobNumber: number, index: number, lines?: number): Promise<string> {
@@ -101,13 +108,29 @@ export class SimulatedCluster implements ClusterBackend {
     return [];
   }
 
+  async events(jobNumber: number, podNames: string[]): Promise<ClusterEvent[]> {
+    return (this.eventsByJob.get(jobNumber) ?? []).filter((e) => podNames.includes(e.pod)).map((e) => ({ ...e }));
+  }
+
+  private record(p: SimPod, type: string, reason: string, message: string, now = Date.now()): void {
+    let list = this.eventsByJob.get(p.jobNumber);
+    if (!list) {
+      this.eventsByJob.set(p.jobNumber, (list = []));
+      for (const old of this.eventsByJob.keys()) {
+        if (this.eventsByJob.size <= EVENT_JOBS_KEPT) break;
+        this.eventsByJob.delete(old);
+      }
+    }
+    list.push({ time: new Date(now).toISOString(), pod: p.plan.metadata.name, type, reason, message, count: 1 });
+  }
+
   async close(): Promise<void> {
     clearInterval(this.timer);
-    this.events.removeAllListeners();
+    this.emitter.removeAllListeners();
   }
 
   private changed(): void {
-    this.events.emit("change");
+    this.emitter.emit("change");
   }
 
   /** Place pending jobs (gang), start bound pods, finish pods whose time is up. */
@@ -122,19 +145,28 @@ export class SimulatedCluster implements ClusterBackend {
         pods.map((p) => ({ key: p.plan.metadata.name, requests: requestsOf(p.plan), tenant: p.plan.metadata.labels[LABEL_TENANT]!, nodeSelector: p.plan.spec.nodeSelector })),
         { multiTenant: this.opts.multiTenant },
       );
-      if (!decision.placed) continue;
+      if (!decision.placed) {
+        for (const p of pods.filter((x) => !x.waitReported)) {
+          p.waitReported = true;
+          this.record(p, "Warning", "FailedScheduling", `0/${this.placement.nodeCount} nodes are available for all ${pods.length} pod(s) of job ${p.jobNumber} at once`, now);
+        }
+        continue;
+      }
       for (const b of decision.bindings) {
         const p = this.pods.get(b.pod)!;
         p.node = b.node;
         p.ip = `10.244.${Math.floor(this.nextIp / 250)}.${(this.nextIp++ % 250) + 1}`;
         p.runningAt = now + (this.opts.startDelayMs ?? 500);
         p.log.push(`[paddock simulated] ${p.plan.metadata.name} scheduled on ${b.node}`);
+        this.record(p, "Normal", "Scheduled", `Successfully assigned ${p.plan.metadata.namespace}/${p.plan.metadata.name} to ${b.node}`, now);
       }
       changed = true;
     }
     for (const p of this.pods.values()) {
       if (p.phase === "Pending" && p.node && p.runningAt !== undefined && now >= p.runningAt) {
         p.phase = "Running";
+        this.record(p, "Normal", "Pulled", `Container image "${p.plan.spec.containers[0]!.image}" already present on machine`, now);
+        this.record(p, "Normal", "Started", `Started container ${p.plan.spec.containers[0]!.name}`, now);
         p.log.push(`[paddock simulated] running: ${p.plan.spec.containers[0]!.command.join(" ")}`);
         changed = true;
       } else if (p.phase === "Running" && p.runningAt !== undefined) {

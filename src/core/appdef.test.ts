@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkAppDef, commandLine, machineAllowedProblem, machinePatternMatches, type AppDef, type AppDefCommand, type ParDef } from "./appdef";
+import { appDefProblems, checkAppDef, commandLine, machineAllowedProblem, machinePatternMatches, type AppDef, type AppDefCommand, type ParDef } from "./appdef";
 
 // A fluent builder of AppDefs: one command ("run", path /bin/run) unless told otherwise.
 class AppDefBuilder {
@@ -361,5 +361,20 @@ describe("machineAllowedProblem", () => {
   it("falls back to the app-level patterns for an unknown command", () => {
     const app = anApp().machines("n*").build();
     expect(machineAllowedProblem(app, "nope", "g1")).toBeDefined();
+  });
+});
+
+describe("appDefProblems", () => {
+  it("names every problem of the document, under the given prefix", () => {
+    const doc = { image: {}, commands: { run: { parameters: { n: { type: "INT", min: 5, max: 1 } } }, web: "x" } };
+    expect(appDefProblems(doc, "")).toEqual([
+      { field: "name", problem: "is required" },
+      { field: "image.data", problem: "is required: the container image" },
+      { field: "commands.run.path", problem: "is required: the program to run" },
+      { field: "commands.run.parameters.n.min", problem: "must not be more than max (1)" },
+      { field: "commands.web", problem: "must be an object" },
+    ]);
+    expect(appDefProblems({ name: "x", image: { data: "i" }, commands: { run: { path: "/bin/run" } } })).toEqual([]);
+    expect(appDefProblems([], "")).toEqual([{ field: "body", problem: "must be a JSON object" }]);
   });
 });

@@ -46,32 +46,63 @@ const fail = (field: string, problem: string): { ok: false; field: string; probl
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** Validate an AppDef document as an administrator uploads it. */
-export function checkAppDef(doc: unknown): Checked<AppDef> {
-  if (!isObj(doc)) return fail("appdef", "must be a JSON object");
-  if (typeof doc.name !== "string" || doc.name === "") return fail("appdef.name", "is required");
-  if (!isObj(doc.image) || typeof doc.image.data !== "string" || doc.image.data === "") return fail("appdef.image.data", "is required: the container image");
-  if (!isObj(doc.commands) || Object.keys(doc.commands).length === 0) return fail("appdef.commands", "must name at least one command");
-  if (doc.machines !== undefined && (!Array.isArray(doc.machines) || doc.machines.some((m) => typeof m !== "string"))) return fail("appdef.machines", "must be a list of machine name patterns");
+export interface Problem {
+  field: string;
+  problem: string;
+}
+
+/** Every problem of an AppDef document (fields under `at`), in document order; [] when it is valid. */
+export function appDefProblems(doc: unknown, at = "appdef"): Problem[] {
+  const out: Problem[] = [];
+  const fail = (field: string, problem: string) => void out.push({ field, problem });
+  const f = (sub: string) => (at ? `${at}.${sub}` : sub);
+  if (!isObj(doc)) {
+    fail(at || "body", "must be a JSON object");
+    return out;
+  }
+  if (typeof doc.name !== "string" || doc.name === "") fail(f("name"), "is required");
+  if (!isObj(doc.image) || typeof doc.image.data !== "string" || doc.image.data === "") fail(f("image.data"), "is required: the container image");
+  if (doc.machines !== undefined && (!Array.isArray(doc.machines) || doc.machines.some((m) => typeof m !== "string"))) fail(f("machines"), "must be a list of machine name patterns");
+  if (!isObj(doc.commands) || Object.keys(doc.commands).length === 0) {
+    fail(f("commands"), "must name at least one command");
+    return out;
+  }
   for (const [id, cmd] of Object.entries(doc.commands)) {
-    const at = `appdef.commands.${id}`;
-    if (!isObj(cmd)) return fail(at, "must be an object");
-    if (typeof cmd.path !== "string" || cmd.path === "") return fail(`${at}.path`, "is required: the program to run");
-    if (cmd.parameters !== undefined && !isObj(cmd.parameters)) return fail(`${at}.parameters`, "must be an object");
+    const cat = f(`commands.${id}`);
+    if (!isObj(cmd)) {
+      fail(cat, "must be an object");
+      continue;
+    }
+    if (typeof cmd.path !== "string" || cmd.path === "") fail(`${cat}.path`, "is required: the program to run");
+    if (cmd.parameters !== undefined && !isObj(cmd.parameters)) {
+      fail(`${cat}.parameters`, "must be an object");
+      continue;
+    }
     for (const [pid, p] of Object.entries((cmd.parameters ?? {}) as Record<string, unknown>)) {
-      const pat = `${at}.parameters.${pid}`;
-      if (!isObj(p)) return fail(pat, "must be an object");
-      if (!PARAMETER_TYPES.includes(p.type as ParameterType)) return fail(`${pat}.type`, `must be one of ${PARAMETER_TYPES.join(", ")}`);
-      if (p.type === "selection" && (!Array.isArray(p.values) || p.values.length === 0)) return fail(`${pat}.values`, "a selection needs its values");
-      if (p.type === "CONST" && p.value === undefined) return fail(`${pat}.value`, "a CONST needs its value");
+      const pat = `${cat}.parameters.${pid}`;
+      if (!isObj(p)) {
+        fail(pat, "must be an object");
+        continue;
+      }
+      if (!PARAMETER_TYPES.includes(p.type as ParameterType)) fail(`${pat}.type`, `must be one of ${PARAMETER_TYPES.join(", ")}`);
+      if (p.type === "selection" && (!Array.isArray(p.values) || p.values.length === 0)) fail(`${pat}.values`, "a selection needs its values");
+      if (p.type === "CONST" && p.value === undefined) fail(`${pat}.value`, "a CONST needs its value");
       // Submissions are checked against min and max: they must be finite numbers, in order.
       for (const k of ["min", "max"] as const) {
-        if (p[k] !== undefined && (typeof p[k] !== "number" || !Number.isFinite(p[k]))) return fail(`${pat}.${k}`, "must be a number");
+        if (p[k] !== undefined && (typeof p[k] !== "number" || !Number.isFinite(p[k]))) fail(`${pat}.${k}`, "must be a number");
       }
-      if (typeof p.min === "number" && typeof p.max === "number" && p.min > p.max) return fail(`${pat}.min`, `must not be more than max (${p.max})`);
+      if (typeof p.min === "number" && typeof p.max === "number" && Number.isFinite(p.min) && Number.isFinite(p.max) && p.min > p.max) fail(`${pat}.min`, `must not be more than max (${p.max})`);
     }
   }
-  const value = { ...doc, commands: Object.fromEntries(Object.entries(doc.commands).map(([id, c]) => [id, { name: id, ...(c as object) }])) } as AppDef;
+  return out;
+}
+
+/** Validate an AppDef document as an administrator uploads it (the first problem, if any). */
+export function checkAppDef(doc: unknown): Checked<AppDef> {
+  const [first] = appDefProblems(doc);
+  if (first) return { ok: false, ...first };
+  const d = doc as Record<string, unknown> & { commands: Record<string, object> };
+  const value = { ...d, commands: Object.fromEntries(Object.entries(d.commands).map(([id, c]) => [id, { name: id, ...c }])) } as AppDef;
   return { ok: true, value };
 }
 

@@ -1,6 +1,6 @@
 // POST /jarvice/submit: check everything the user asked for, then store the
 // job as SUBMITTED. The job controller takes it from there.
-import { commandLine, machineAllowedProblem } from "../core/appdef";
+import { commandLine, machineAllowedProblem, type AppDef, type Checked, type CommandLine } from "../core/appdef";
 import { invalid, notFound, PaddockError } from "../core/errors";
 import { userNameProblem } from "../core/labels";
 import { parseSubmission, type Submission } from "../core/submission";
@@ -24,7 +24,7 @@ export interface Submitted {
  * name in the body when that is a valid user name (otherwise the credentials
  * fail first); submitAs checks it again with the stored name.
  */
-function parsed(body: unknown): Submission {
+export function parsed(body: unknown): Submission {
   const p = parseSubmission(body);
   if (!p.ok) throw p.status === 401 ? new PaddockError("unauthorized", `${p.field}: ${p.problem}`, p.field) : invalid(p.field, p.problem);
   const { user, ipaddrTag } = p.value;
@@ -45,12 +45,16 @@ export async function submitForCaller(ctx: Ctx, caller: Caller, body: unknown): 
   return submitAs(ctx, caller, parsed(withUser), withUser);
 }
 
-async function submitAs(ctx: Ctx, { user, account }: Caller, sub: Submission, body: unknown): Promise<Submitted> {
+/** The command line of a submission: the app's command with its parameters (batch jobs bring their own). */
+export type CommandLineOf = (appdef: AppDef, sub: Submission) => Checked<CommandLine>;
+const appCommandLine: CommandLineOf = (appdef, sub) => commandLine(appdef, sub.command, sub.parameters);
+
+export async function submitAs(ctx: Ctx, { user, account }: Caller, sub: Submission, body: unknown, commandLineOf: CommandLineOf = appCommandLine): Promise<Submitted> {
   const { db } = ctx;
 
   const app = await findApp(db, sub.app);
   if (!app) throw notFound(`app '${sub.app}'`);
-  const cl = commandLine(app.appdef, sub.command, sub.parameters);
+  const cl = commandLineOf(app.appdef, sub);
   if (!cl.ok) throw invalid(cl.field, cl.problem);
 
   // Machines outside the user's zones do not exist for the user.

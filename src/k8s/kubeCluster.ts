@@ -3,7 +3,8 @@
 // before a tenant's first pod exists, pod logs, and the Services whose
 // selectors pick a job's pods.
 import * as k8s from "@kubernetes/client-node";
-import type { ClusterBackend } from "../cluster/cluster";
+import type { ClusterBackend, ClusterEvent } from "../cluster/cluster";
+import { PaddockError } from "../core/errors";
 import type { ObservedPod, PodPhase } from "../core/jobLifecycle";
 import { tenantNetworkPolicy, type NetworkSettings, type TenantNetworkPolicy } from "../core/networkPolicy";
 import { LABEL_JOB_NUMBER, LABEL_MANAGED_BY, LABEL_POD_INDEX, MANAGED_BY, type PlannedPod } from "../core/podPlan";
@@ -36,6 +37,14 @@ export function observedPod(p: k8s.V1Pod): ObservedPod | undefined {
     ...(terminated ? { exitCode: terminated.exitCode } : {}),
     ...(p.metadata?.deletionTimestamp ? { deleting: true } : {}),
   };
+}
+
+const isoOf = (t: Date | string | undefined): string | undefined => (t === undefined ? undefined : new Date(t).toISOString());
+
+/** One Kubernetes Event as the /jarvice/events text shows it. */
+export function clusterEvent(e: k8s.CoreV1Event, pod: string): ClusterEvent {
+  const time = isoOf(e.lastTimestamp) ?? isoOf(e.eventTime as Date | string | undefined) ?? isoOf(e.firstTimestamp) ?? isoOf(e.metadata?.creationTimestamp) ?? new Date(0).toISOString();
+  return { time, pod, type: e.type ?? "Normal", reason: e.reason ?? "", message: e.message ?? "", count: e.count ?? e.series?.count ?? 1 };
 }
 
 /** Does a Service selector select these pod labels? (Services match on equality of every selector key.) */
@@ -159,6 +168,19 @@ export class KubeCluster implements ClusterBackend {
   async servicesSelecting(labels: Record<string, string>): Promise<string[]> {
     const list = await this.core.listNamespacedService({ namespace: this.opts.namespace });
     return list.items.filter((s) => selectorSelects(s.spec?.selector, labels)).map((s) => s.metadata!.name!);
+  }
+
+  /** core/v1 Events in the jobs namespace whose involvedObject is one of the pods (a field selector per pod). */
+  async events(_jobNumber: number, podNames: string[]): Promise<ClusterEvent[]> {
+    const out: ClusterEvent[] = [];
+    for (const name of podNames) {
+      const list = await this.core.listNamespacedEvent({ namespace: this.opts.namespace, fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${name}` }).catch((e: unknown) => {
+        // e.g. 403: the control plane's Role lacks `list events` (the chart grants it)
+        throw new PaddockError("failed", `cannot list the Kubernetes Events of pod ${name} (HTTP ${statusOf(e) ?? "?"})`);
+      });
+      for (const e of list.items) out.push(clusterEvent(e, name));
+    }
+    return out.sort((a, b) => a.time.localeCompare(b.time));
   }
 
   async close(): Promise<void> {

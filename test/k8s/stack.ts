@@ -229,6 +229,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       watch: (f) => parts.cluster.watch(f),
       podLogs: (n, i, lines) => parts.cluster.podLogs(n, i, lines),
       servicesSelecting: (labels) => parts.cluster.servicesSelecting(labels),
+      events: (n, pods) => parts.cluster.events(n, pods),
       close: async () => {},
     };
     const t = await startTestApp(env, { backend: { cluster: delegate, kick: () => parts.controller?.kick() } });

@@ -12,8 +12,8 @@ interface Spec {
   key: string;
   create: string;
   update: (id: number | string) => [string, string];
-  /** form fields: [field, label, numeric] */
-  fields: Array<[string, string, "text" | "number" | "json"]>;
+  /** form fields: [field, label, kind]; "decimal" is a number that may have a fraction (a price) */
+  fields: Array<[string, string, "text" | "number" | "decimal" | "json"]>;
   /** fields that may change after creation */
   editable: string[];
   columns: string[];
@@ -35,9 +35,9 @@ const SPECS: Record<Kind, Spec> = {
     key: "machines",
     create: "/api/machines",
     update: (id) => ["PATCH", `/api/machines/${id}`],
-    fields: [["name", "Name", "text"], ["cluster", "Cluster", "text"], ["cores", "Cores", "number"], ["memoryGb", "Memory (GB)", "number"], ["gpus", "GPUs", "number"], ["perNode", "Per node", "number"], ["maxNodes", "Max nodes", "number"], ["description", "Description", "text"]],
-    editable: ["cluster", "cores", "memoryGb", "gpus", "perNode", "maxNodes", "description"],
-    columns: ["name", "cluster", "zone", "cores", "gpus", "memoryGb", "perNode", "maxNodes"],
+    fields: [["name", "Name", "text"], ["cluster", "Cluster", "text"], ["cores", "Cores", "number"], ["memoryGb", "Memory (GB)", "number"], ["gpus", "GPUs", "number"], ["perNode", "Per node", "number"], ["maxNodes", "Max nodes", "number"], ["price", "Price per node-hour", "decimal"], ["description", "Description", "text"]],
+    editable: ["cluster", "cores", "memoryGb", "gpus", "perNode", "maxNodes", "price", "description"],
+    columns: ["name", "cluster", "zone", "cores", "gpus", "memoryGb", "perNode", "maxNodes", "price"],
   },
   Apps: { list: "/api/apps", key: "apps", create: "/api/apps", update: (id) => ["PUT", `/api/apps/${id}`], fields: [["id", "App id", "text"], ["appdef", "AppDef (JSON)", "json"]], editable: ["appdef"], columns: ["id", "public"] },
 };
@@ -66,6 +66,7 @@ function toBody(spec: Spec, values: Record<string, string>, only?: string[]): Re
     const v = values[f] ?? "";
     if (v === "") continue;
     if (t === "number") body[f] = /^-?\d+$/.test(v.trim()) ? Number(v) : v;
+    else if (t === "decimal") body[f] = /^-?(\d+(\.\d*)?|\.\d+)$/.test(v.trim()) ? Number(v) : v;
     else if (t === "json") {
       try {
         body[f] = JSON.parse(v);
@@ -177,7 +178,7 @@ function CatalogTable({ kind, spec }: { kind: Kind; spec: Spec }) {
                     ))}
                 </div>
               ) : (
-                <TextField key={f} label={label} type={t === "number" ? "number" : "text"} value={values[f] ?? ""} onChange={(x) => setValues({ ...values, [f]: x })} error={errFor(errors, f)} />
+                <TextField key={f} label={label} type={t === "number" ? "number" : "text"} hint={t === "decimal" ? "a number, e.g. 0.25" : undefined} value={values[f] ?? ""} onChange={(x) => setValues({ ...values, [f]: x })} error={errFor(errors, f)} />
               ),
             )}
         </div>

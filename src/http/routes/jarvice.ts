@@ -14,9 +14,14 @@ import { submitJob } from "../../jobs/submit";
 import { jobInfo, jobOutput, linesParam, requestStop } from "../../jobs/actions";
 import { jobEntry, jobPage, jobsOf, visibleJob } from "../../jobs/views";
 import { heldVaults, vaultJson, zoneAccessOfUser } from "../../vaults/vaults";
+import { submitBatch } from "../../jobs/batch";
+import { validateAppDef } from "../../jobs/validate";
+import { jobEvents } from "../../jobs/events";
+import { billingReport } from "../../jobs/billing";
+import { queues } from "../../jobs/queues";
 import { userByApiKey, type Caller } from "../../accounts/credentials";
 import type { z } from "zod";
-import { NAME_MAX, optional, query, SECRET_MAX, TEXT_MAX } from "../schemas";
+import { jsonObject, NAME_MAX, optional, query, SECRET_MAX, TEXT_MAX } from "../schemas";
 
 /** JARVICE's booleans in query strings: true/false in any case, 1 or 0 (spec/api.md); anything else is a 400. */
 const jarviceBool = () =>
@@ -48,7 +53,7 @@ export interface JarviceDeps {
 }
 
 /** Paths of the JARVICE OpenAPI that this release does not serve yet. */
-export const NOT_YET = ["action", "batch", "billing", "build", "events", "history", "license", "metrics", "projects", "pull", "queues", "screenshot", "signal", "validate"];
+export const NOT_YET = ["action", "build", "history", "license", "metrics", "projects", "pull", "screenshot", "signal"];
 
 export function jarviceRoutes(app: FastifyInstance, ctx: Ctx, deps: JarviceDeps): void {
   const { db } = ctx;
@@ -198,6 +203,35 @@ export function jarviceRoutes(app: FastifyInstance, ctx: Ctx, deps: JarviceDeps)
     return held.map((h) => vaultJson(h));
   });
 
+  // ---- second-release routes (spec/api.md) ----
+
+  app.post("/jarvice/batch", { schema: { body: jsonObject("a JSON object (a JARVICE submission with container.jobscript)") } }, async (req) => {
+    const submitted = await submitBatch(ctx, req.body);
+    deps.kick?.();
+    return submitted;
+  });
+
+  app.post("/jarvice/validate", { schema: { body: jsonObject("a JSON object (an AppDef)") } }, async (req) => validateAppDef(req.body));
+
+  app.get("/jarvice/events", schema, async (req, reply) => {
+    const c = await caller(req);
+    const text = await jobEvents(db, deps.cluster, c.account, queryOf(req));
+    void reply.type("text/plain");
+    return text;
+  });
+
+  app.get("/jarvice/billing", { schema: { querystring: billingQuery } }, async (req, reply) => {
+    const c = await caller(req);
+    const csv = await billingReport(db, c.account, req.query as z.output<typeof billingQuery>);
+    void reply.type("text/csv");
+    return csv;
+  });
+
+  app.get("/jarvice/queues", { schema: { querystring: queuesQuery } }, async (req) => {
+    const c = await caller(req);
+    return queues(db, c.account, req.query as z.output<typeof queuesQuery>);
+  });
+
   for (const p of NOT_YET) {
     const handler = async () => {
       throw new PaddockError("not_implemented", `/jarvice/${p} is not implemented in this release of Paddock`);
@@ -206,3 +240,27 @@ export function jarviceRoutes(app: FastifyInstance, ctx: Ctx, deps: JarviceDeps)
     app.post(`/jarvice/${p}`, handler);
   }
 }
+
+/** /jarvice/billing's filters (the JARVICE OpenAPI's; formats checked by the billing service, which names the field). */
+const billingQuery = query({
+  username: optional(NAME_MAX),
+  apikey: optional(SECRET_MAX),
+  reportuser: optional(TEXT_MAX).describe("comma-separated user names; a payer stands for its whole team"),
+  zone: optional(NAME_MAX).describe("zone id or name of the jobs' machines"),
+  billingcode: optional(16).describe("payers' billing code (integer)"),
+  statuses: optional(TEXT_MAX).describe("comma-separated job statuses"),
+  machtypes: optional(TEXT_MAX).describe("comma-separated machine types"),
+  jobapp: optional(NAME_MAX).describe("application id"),
+  itemized: jarviceBool().describe("true: one line per job"),
+  timeperiod: optional(16).describe("last, current or range (UTC months)"),
+  startdate: optional(16).describe("YYYY-MM-DD, with timeperiod=range"),
+  enddate: optional(16).describe("YYYY-MM-DD (included), with timeperiod=range"),
+});
+
+/** /jarvice/queues: one queue or all, and whether to show its details. */
+const queuesQuery = query({
+  username: optional(NAME_MAX),
+  apikey: optional(SECRET_MAX),
+  name: optional(NAME_MAX).describe("queue name (default all)"),
+  info: jarviceBool().describe("true: the queues keyed by name, with app, machine, size and depth"),
+});
