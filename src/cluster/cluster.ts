@@ -21,5 +21,7 @@ export interface ClusterBackend {
   podLogs(jobNumber: number, index: number, lines?: number): Promise<string>;
   /** Names of the Services whose selectors select a pod with these labels. */
   servicesSelecting(labels: Record<string, string>): Promise<string[]>;
+  /** Optional, cheap: resolves when the cluster answers, rejects with the reason when it does not (/jarvice/ready). */
+  ready?(): Promise<void>;
   close(): Promise<void>;
 }
