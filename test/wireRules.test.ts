@@ -75,8 +75,9 @@ describe("GET and POST on every /jarvice route, with the parameters in the query
     ["status", () => ({ number: jobs.running })],
     ["info", () => ({ number: jobs.running })],
     ["connect", () => ({ number: jobs.running })],
-    ["jobs", () => ({})],
-    ["teamjobs", () => ({ completed: "true" })],
+    // `before`: only the jobs made in beforeAll, which do not change state while the test runs
+    ["jobs", () => ({ before: jobs.done })],
+    ["teamjobs", () => ({ completed: "true", before: jobs.done + 1 })],
     ["teamusers", () => ({})],
     ["machines", () => ({ name: "n4" })],
     ["apps", () => ({ name: "demo" })],
@@ -115,7 +116,7 @@ describe("GET and POST on every /jarvice route, with the parameters in the query
     expect(Object.keys(completed)).toContain(String(jobs.done));
   });
 
-  it("POST /jarvice/submit keeps its `user` object; GET /jarvice/submit answers (401: no user) instead of 404", async () => {
+  it("POST /jarvice/submit keeps its `user` object; GET /jarvice/submit answers (400: no submission) instead of 404", async () => {
     const r = await j.submitAs(acme, demoJob({ seconds: 1 }));
     expect(Object.keys(expectOk(r)).sort()).toEqual(["name", "number"]);
     expectError(await t.app.inject({ method: "GET", url: "/jarvice/submit" }), 400, /^body: /);
@@ -146,7 +147,7 @@ describe("bodies without a Content-Type or with a form type", () => {
   });
 
   it("text/plain holding JSON, and no Content-Type, submit too", async () => {
-    for (const headers of [{ "content-type": "text/plain" }, {}]) {
+    for (const headers of [{ "content-type": "text/plain" }, {}] as Array<Record<string, string>>) {
       const r = await post("submit", JSON.stringify({ user: creds(), ...demoJob({ seconds: 1 }) }), headers);
       expect(r.statusCode, r.body).toBe(200);
     }

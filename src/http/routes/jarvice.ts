@@ -28,7 +28,7 @@ export const jarviceBool = () =>
     .transform((v) => (v === undefined ? undefined : /^(true|1)$/i.test(v)));
 
 /** The query parameters of the /jarvice/* GET routes (unknown ones are kept, as JARVICE ignores them). */
-const jarviceQuery = query({
+export const jarviceQuery = query({
   username: optional(NAME_MAX),
   apikey: optional(SECRET_MAX),
   number: optional(32).describe("job number"),
