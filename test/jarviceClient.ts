@@ -61,6 +61,7 @@ export class Jarvice {
   async submit(as: Creds, body: Json): Promise<{ name: string; number: number }> {
     const r = await this.submitAs(as, body);
     expect(r.statusCode, r.body).toBe(200);
+    expect(r.headers["content-type"]).toBe("application/json");
     const j = r.json() as { name: string; number: number };
     expect(Object.keys(j).sort()).toEqual(["name", "number"]);
     return j;
@@ -70,6 +71,7 @@ export class Jarvice {
   async status(as: Creds, number: number): Promise<JobEntry> {
     const r = await this.get("status", as, { number });
     expect(r.statusCode, r.body).toBe(200);
+    expect(r.headers["content-type"]).toBe("application/json");
     const j = r.json() as Record<string, JobEntry>;
     expect(Object.keys(j)).toEqual([String(number)]);
     return j[String(number)]!;
@@ -136,7 +138,7 @@ export function expectInvalid(r: LightMyRequestResponse, field: string, text?: s
 export function expectError(r: LightMyRequestResponse, status: number, text?: string | RegExp): Json {
   const what = `${r.statusCode} ${r.body}`;
   expect(r.statusCode, what).toBe(status);
-  expect(r.headers["content-type"], what).toMatch(/^application\/json/);
+  expect(r.headers["content-type"], what).toBe("application/json");
   const j = json(r);
   expect(typeof j.error, what).toBe("string");
   if (text !== undefined) expect(String(j.error), what).toMatch(text);
@@ -145,5 +147,6 @@ export function expectError(r: LightMyRequestResponse, status: number, text?: st
 
 export function expectOk(r: LightMyRequestResponse): Json {
   expect(r.statusCode, r.body).toBe(200);
+  expect(r.headers["content-type"], r.body).toBe("application/json");
   return json(r);
 }

@@ -36,5 +36,7 @@ export interface ClusterBackend {
   servicesSelecting(labels: Record<string, string>): Promise<string[]>;
   /** The Events of these pods of a job (they outlive the pods for a while), oldest first. Optional: a backend without events shows none. */
   events?(jobNumber: number, podNames: string[]): Promise<ClusterEvent[]>;
+  /** Optional, cheap: resolves when the cluster answers, rejects with the reason when it does not (/jarvice/ready). */
+  ready?(): Promise<void>;
   close(): Promise<void>;
 }

@@ -14,6 +14,7 @@ import { Api } from "./api";
 import { authHook } from "./auth";
 import { errorHandler, redactUrl } from "./errors";
 import { guardInput } from "./inputGuard";
+import { exactMediaTypes, isApiPath, lenientBodies } from "./wire";
 import { catalogRoutes } from "./routes/catalog";
 import { metadataRoutes } from "./routes/metadata";
 import { sessionRoutes } from "./routes/session";
@@ -27,8 +28,6 @@ import { jobRoutes } from "./routes/jobs";
 export const PORTAL_DIR = fileURLToPath(new URL("../../dist/portal", import.meta.url));
 
 const zodTransform = createJsonSchemaTransform({});
-
-const isApiPath = (url: string) => /^\/(api|jarvice)(\/|$|\?)/.test(url);
 
 /**
  * The security headers of every answer. The portal is a built Vite single-page app:
@@ -77,6 +76,8 @@ export async function buildServer(ctx: Ctx, opts: ServerOptions = {}): Promise<F
   app.decorateRequest("caller", null);
   await app.register(fastifyHelmet, HELMET);
   guardInput(app);
+  lenientBodies(app);
+  exactMediaTypes(app);
   app.addHook("onRequest", authHook(ctx));
   await app.register(fastifySwagger, {
     openapi: {
@@ -108,15 +109,6 @@ export async function buildServer(ctx: Ctx, opts: ServerOptions = {}): Promise<F
 
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => api.document());
   app.get("/api/health", { schema: { hide: true } }, async () => ({ status: "ok" }));
-  app.get("/jarvice/live", async () => ({ status: "ok" }));
-  app.get("/jarvice/ready", async (_req, reply) => {
-    try {
-      await ctx.db.selectFrom("zones").select("id").limit(1).execute();
-      return { status: "ready" };
-    } catch (e) {
-      return reply.status(503).send({ status: "not ready", error: (e as Error).message });
-    }
-  });
   await app.ready();
   return app;
 }

@@ -14,8 +14,8 @@ export async function podsOf(db: Db, job: JobView) {
 }
 
 /** /jarvice/info for a running job: pod 0's address, the ipaddr label value, which Services select the job. */
-export async function jobInfo(db: Db, cluster: ClusterBackend | undefined, job: JobView) {
-  if (job.status !== "PROCESSING STARTING") throw invalid("name", `job ${job.number} is not running (${job.status})`);
+export async function jobInfo(db: Db, cluster: ClusterBackend | undefined, job: JobView, field: JobField = "name") {
+  if (job.status !== "PROCESSING STARTING") throw invalid(field, `job ${job.number} is not running (${job.status})`);
   const pods = await podsOf(db, job);
   const address = pods.find((p) => p.pod_index === 0)?.ip ?? "";
   const labels = jobPodLabels({ number: job.number, username: job.owner, tenant: job.payer, ipaddr: job.ipaddr_value ?? undefined }, 0);
@@ -34,22 +34,29 @@ export async function jobInfo(db: Db, cluster: ClusterBackend | undefined, job: 
   };
 }
 
+/** The parameter the request named the job by (views.ts jobField): errors about the job name it. */
+export type JobField = "number" | "name";
+
 export type StopKind = "shutdown" | "terminate";
 
 /** Record a stop request; a terminate overrides an earlier shutdown, a shutdown never softens a terminate. */
-export async function requestStop(db: Db, job: JobView, kind: StopKind): Promise<{ status: string }> {
-  if (!isActive(job.status)) throw invalid("name", `job ${job.number} is not running (${job.status})`);
+export async function requestStop(db: Db, job: JobView, kind: StopKind, field: JobField = "name"): Promise<{ status: string }> {
+  if (!isActive(job.status)) throw invalid(field, `job ${job.number} is not running (${job.status})`);
   let q = db.updateTable("jobs").set({ stop_requested: kind }).where("number", "=", job.number);
   if (kind === "shutdown") q = q.where("stop_requested", "is", null);
   await q.execute();
   return { status: kind === "shutdown" ? "shutdown requested" : "terminated" };
 }
 
-/** `lines` as a query parameter: a positive integer or absent. */
-export function linesParam(raw: unknown): number | undefined {
-  if (raw === undefined || raw === "") return undefined;
+/** JARVICE's tail and output: the last 100 lines unless `lines` says otherwise. */
+export const DEFAULT_LINES = 100;
+
+/** `lines` as a query parameter: a non-negative integer, 0 meaning all (undefined); absent: `fallback` (default: all). */
+export function linesParam(raw: unknown, fallback?: number): number | undefined {
+  if (raw === undefined || raw === "") return fallback;
   if (typeof raw !== "string" || !/^\d{1,6}$/.test(raw)) throw invalid("lines", "must be a positive integer");
-  return Number(raw);
+  const n = Number(raw);
+  return n === 0 ? undefined : n;
 }
 
 /** The job's output: live from pod 0 while it runs, else what was kept at the end. */

@@ -4,6 +4,7 @@ import { commandLine, machineAllowedProblem, type AppDef, type Checked, type Com
 import { invalid, notFound, PaddockError } from "../core/errors";
 import { userNameProblem } from "../core/labels";
 import { parseSubmission, type Submission } from "../core/submission";
+import { typedSubmission } from "../core/typedSubmission";
 import { tenantOf } from "../core/tenancy";
 import { hasZoneAccess, machineVaultZoneProblem } from "../core/zoneAccess";
 import type { Ctx } from "../store/ctx";
@@ -100,7 +101,7 @@ export async function submitAs(ctx: Ctx, { user, account }: Caller, sub: Submiss
         job_label: sub.jobLabel,
         job_project: sub.jobProject,
         licenses: sub.licenses,
-        submission: JSON.stringify(redacted(body)),
+        submission: JSON.stringify(typedSubmission(body)),
       })
       .returning("number")
       .executeTakeFirstOrThrow();
@@ -108,19 +109,4 @@ export async function submitAs(ctx: Ctx, { user, account }: Caller, sub: Submiss
     await trx.updateTable("jobs").set({ name }).where("number", "=", job.number).execute();
     return { name, number: job.number };
   });
-}
-
-/**
- * Top-level keys of the Submission that are stored and echoed back in job
- * entries (job_api_submission): those the JARVICE OpenAPI documents, and
- * `ipaddr` (the load-balancing document's place for the tag). Anything else a
- * client sends is not kept, so one submission cannot swell every job list.
- */
-const STORED_KEYS = ["app", "application", "container", "gen_sshkey", "hpc", "identity", "ipaddr", "job_label", "job_project", "jobsub", "licenses", "machine", "nopasssubt", "publicIP", "queue", "test_comment", "vault"];
-
-/** The stored submission: documented keys only, and never the API key. */
-function redacted(body: unknown): unknown {
-  const b = body as Record<string, unknown>;
-  const user = b.user as Record<string, unknown>;
-  return { ...Object.fromEntries(STORED_KEYS.filter((k) => k in b).map((k) => [k, b[k]])), user: { username: user.username } };
 }

@@ -1,7 +1,8 @@
 // Jobs as the JARVICE API shows them (JobEntry / sched.JobStatusEntry keys),
 // and which jobs a caller may see.
-import { notFound, invalid } from "../core/errors";
+import { invalid, PaddockError } from "../core/errors";
 import { managesTenant } from "../core/tenancy";
+import { typedSubmission } from "../core/typedSubmission";
 import type { Account } from "../core/tenancy";
 import type { Db } from "../store/db";
 
@@ -45,7 +46,8 @@ export function jobEntry(j: JobView, address?: string) {
     job_vault: j.vault ?? "",
     job_ipaddr: j.ipaddr_value ?? "",
     job_address: address ?? "",
-    job_api_submission: j.submission,
+    // typed again on the way out: rows stored before submissions were typed on arrival
+    job_api_submission: typedSubmission(j.submission),
   };
 }
 
@@ -103,6 +105,7 @@ export async function jobsOf(db: Db, where: { ownerId?: number; tenantId?: numbe
  */
 export async function visibleJob(db: Db, caller: Account, query: Record<string, unknown>): Promise<JobView> {
   const { name, number } = query;
+  const field = jobField(query);
   if ((name === undefined || name === "") && (number === undefined || number === "")) throw invalid("name", "name or number is required");
   let q = jobQuery(db);
   if (number !== undefined && number !== "") {
@@ -114,6 +117,11 @@ export async function visibleJob(db: Db, caller: Account, query: Record<string, 
     q = q.where("j.name", "=", name);
   }
   const job = await q.executeTakeFirst();
-  if (!job || !(job.owner_id === caller.id || managesTenant(caller, job.tenant_id))) throw notFound("job");
+  if (!job || !(job.owner_id === caller.id || managesTenant(caller, job.tenant_id))) throw new PaddockError("not_found", "job not found", field);
   return job;
+}
+
+/** The parameter a request named its job by: `number` when it sent one, else `name` (errors about the job name that field). */
+export function jobField(query: Record<string, unknown>): "number" | "name" {
+  return query.number !== undefined && query.number !== "" ? "number" : "name";
 }

@@ -183,6 +183,19 @@ export class KubeCluster implements ClusterBackend {
     return out.sort((a, b) => a.time.localeCompare(b.time));
   }
 
+  /** /jarvice/ready: the API server answers a one-pod list in the namespace within 3 s. */
+  async ready(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("the Kubernetes API server did not answer within 3 s")), 3000);
+    });
+    try {
+      await Promise.race([this.core.listNamespacedPod({ namespace: this.opts.namespace, labelSelector: MANAGED, limit: 1 }), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.listeners.clear();

@@ -1,8 +1,10 @@
 // The JARVICE-compatible API (/jarvice/*): same paths, query parameters, JSON
-// keys, statuses and codes as the public JARVICE OpenAPI. GET routes
-// authenticate with `username` and `apikey` query parameters; /jarvice/submit
-// with the `user` object in its body. Routes not built yet answer 501.
-import type { FastifyInstance, FastifyRequest } from "fastify";
+// keys, statuses and codes as the public JARVICE OpenAPI. Every route answers
+// GET and POST (registered with `route`, ../wire.ts jarviceRoute): query
+// parameters, or the same keys in a JSON or form body. Routes authenticate with
+// `username` and `apikey` (query or body); /jarvice/submit with the `user`
+// object in its body. Routes not built yet answer 501.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { invalid, notFound, forbidden, PaddockError } from "../../core/errors";
 import { managesTenant, tenantOf } from "../../core/tenancy";
 import { hasZoneAccess } from "../../core/zoneAccess";
@@ -11,8 +13,8 @@ import { listMachines } from "../../catalog/catalog";
 import type { ClusterBackend } from "../../cluster/cluster";
 import { findApp, listApps } from "../../jobs/apps";
 import { submitJob } from "../../jobs/submit";
-import { jobInfo, jobOutput, linesParam, requestStop } from "../../jobs/actions";
-import { jobEntry, jobPage, jobsOf, visibleJob } from "../../jobs/views";
+import { DEFAULT_LINES, jobInfo, jobOutput, linesParam, requestStop } from "../../jobs/actions";
+import { jobEntry, jobField, jobPage, jobsOf, visibleJob } from "../../jobs/views";
 import { heldVaults, vaultJson, zoneAccessOfUser } from "../../vaults/vaults";
 import { submitBatch } from "../../jobs/batch";
 import { validateAppDef } from "../../jobs/validate";
@@ -21,29 +23,30 @@ import { billingReport } from "../../jobs/billing";
 import { queues } from "../../jobs/queues";
 import { userByApiKey, type Caller } from "../../accounts/credentials";
 import type { z } from "zod";
-import { jsonObject, NAME_MAX, optional, query, SECRET_MAX, TEXT_MAX } from "../schemas";
+import { NAME_MAX, optional, query, SECRET_MAX, TEXT_MAX } from "../schemas";
+import { jarviceRoute } from "../wire";
 
 /** JARVICE's booleans in query strings: true/false in any case, 1 or 0 (spec/api.md); anything else is a 400. */
-const jarviceBool = () =>
+export const jarviceBool = () =>
   optional(8)
     .refine((v) => v === undefined || /^(true|false|1|0)$/i.test(v), "must be true or false")
     .transform((v) => (v === undefined ? undefined : /^(true|1)$/i.test(v)));
 
 /** The query parameters of the /jarvice/* GET routes (unknown ones are kept, as JARVICE ignores them). */
-const jarviceQuery = query({
+export const jarviceQuery = query({
   username: optional(NAME_MAX),
   apikey: optional(SECRET_MAX),
   number: optional(32).describe("job number"),
   name: optional(NAME_MAX).describe("job name, machine name or application id"),
   lines: optional(16),
   completed: jarviceBool(),
+  details: jarviceBool(),
   vault: optional(NAME_MAX),
   path: optional(TEXT_MAX),
   limit: optional(16).describe("jobs lists: at most this many (1 to 1000, the default), newest first"),
   before: optional(16).describe("jobs lists: only jobs numbered below this"),
 });
 type JarviceQuery = z.output<typeof jarviceQuery>;
-const schema = { schema: { querystring: jarviceQuery } };
 const queryOf = (req: FastifyRequest) => req.query as JarviceQuery;
 
 export interface JarviceDeps {
@@ -55,8 +58,34 @@ export interface JarviceDeps {
 /** Paths of the JARVICE OpenAPI that this release does not serve yet. */
 export const NOT_YET = ["action", "build", "history", "license", "metrics", "projects", "pull", "screenshot", "signal"];
 
+/** Why the API cannot serve now (the database, or the cluster, does not answer), or undefined when it can. */
+async function notReady(ctx: Ctx, cluster: ClusterBackend | undefined): Promise<string | undefined> {
+  try {
+    await ctx.db.selectFrom("zones").select("id").limit(1).execute();
+  } catch (e) {
+    return `database: ${(e as Error).message}`;
+  }
+  try {
+    await cluster?.ready?.();
+  } catch (e) {
+    return `cluster: ${(e as Error).message}`;
+  }
+  return undefined;
+}
+
 export function jarviceRoutes(app: FastifyInstance, ctx: Ctx, deps: JarviceDeps): void {
   const { db } = ctx;
+
+  /**
+   * Register /jarvice/<name> for GET and POST. By default its parameters are the
+   * query's, with a POST body's keys merged in, checked by `jarviceQuery` (pass
+   * `{ querystring: <zod schema> }` for other parameters: build it from
+   * jarviceQuery.extend({...}) or with `query()` and `jarviceBool()`); with
+   * `{ raw: true }` neither: the handler reads `req.body` (submit, batch, validate)
+   * or nothing (live, ready) itself.
+   */
+  const route = (name: string, handler: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>, opts: { querystring?: z.ZodType; raw?: boolean } = {}) =>
+    jarviceRoute(app, `/jarvice/${name}`, opts.raw ? { params: "body" } : { schema: { querystring: opts.querystring ?? jarviceQuery } }, handler);
 
   async function caller(req: FastifyRequest): Promise<Caller> {
     const { username, apikey } = queryOf(req);
@@ -68,23 +97,38 @@ export function jarviceRoutes(app: FastifyInstance, ctx: Ctx, deps: JarviceDeps)
     if (!managesTenant(c.account, tenantOf(c.account))) throw forbidden("team jobs and users are for payers and team admins");
   };
 
-  app.post("/jarvice/submit", async (req) => {
-    const submitted = await submitJob(ctx, req.body);
-    deps.kick?.();
-    return submitted;
-  });
+  // Health (no credentials): JARVICE's bodies. Ready: the database answers, and the cluster if the backend can tell.
+  route("live", async () => ({ status: "OK" }), { raw: true });
+  route(
+    "ready",
+    async (_req, reply) => {
+      const problem = await notReady(ctx, deps.cluster);
+      return problem === undefined ? { status: "OK" } : reply.status(503).send({ status: "not ready", error: problem });
+    },
+    { raw: true },
+  );
 
-  app.get("/jarvice/status", schema, async (req) => {
+  route(
+    "submit",
+    async (req) => {
+      const submitted = await submitJob(ctx, req.body);
+      deps.kick?.();
+      return submitted;
+    },
+    { raw: true },
+  );
+
+  route("status", async (req) => {
     const c = await caller(req);
     const job = await visibleJob(db, c.account, queryOf(req));
     return { [job.number]: jobEntry(job) };
   });
 
   for (const [path, team] of [
-    ["/jarvice/jobs", false],
-    ["/jarvice/teamjobs", true],
+    ["jobs", false],
+    ["teamjobs", true],
   ] as const) {
-    app.get(path, schema, async (req) => {
+    route(path, async (req) => {
       const c = await caller(req);
       if (team) teamManager(c);
       const completed = queryOf(req).completed === true;
@@ -93,7 +137,7 @@ export function jarviceRoutes(app: FastifyInstance, ctx: Ctx, deps: JarviceDeps)
     });
   }
 
-  app.get("/jarvice/teamusers", schema, async (req) => {
+  route("teamusers", async (req) => {
     const c = await caller(req);
     teamManager(c);
     const t = tenantOf(c.account);
@@ -101,44 +145,44 @@ export function jarviceRoutes(app: FastifyInstance, ctx: Ctx, deps: JarviceDeps)
     return Object.fromEntries(users.map((u) => [u.username, { name: u.full_name || u.username, email: u.email }]));
   });
 
-  app.get("/jarvice/info", schema, async (req) => {
+  route("info", async (req) => {
     const c = await caller(req);
     const job = await visibleJob(db, c.account, queryOf(req));
-    return jobInfo(db, deps.cluster, job);
+    return jobInfo(db, deps.cluster, job, jobField(queryOf(req)));
   });
 
-  app.get("/jarvice/connect", schema, async (req) => {
+  route("connect", async (req) => {
     const c = await caller(req);
     const job = await visibleJob(db, c.account, queryOf(req));
-    const { address } = await jobInfo(db, deps.cluster, job);
+    const { address } = await jobInfo(db, deps.cluster, job, jobField(queryOf(req)));
     return { address, password: "" };
   });
 
   for (const [path, kind] of [
-    ["/jarvice/shutdown", "shutdown"],
-    ["/jarvice/terminate", "terminate"],
+    ["shutdown", "shutdown"],
+    ["terminate", "terminate"],
   ] as const) {
-    app.get(path, schema, async (req) => {
+    route(path, async (req) => {
       const c = await caller(req);
       const job = await visibleJob(db, c.account, queryOf(req));
-      const answer = await requestStop(db, job, kind);
+      const answer = await requestStop(db, job, kind, jobField(queryOf(req)));
       deps.kick?.();
       return answer;
     });
   }
 
-  for (const path of ["/jarvice/output", "/jarvice/tail"]) {
-    app.get(path, schema, async (req, reply) => {
+  for (const path of ["output", "tail"]) {
+    route(path, async (req, reply) => {
       const c = await caller(req);
       const q = queryOf(req);
       const job = await visibleJob(db, c.account, q);
-      const text = await jobOutput(deps.cluster, job, linesParam(q.lines));
-      void reply.type("text/plain; charset=utf-8");
+      const text = await jobOutput(deps.cluster, job, linesParam(q.lines, DEFAULT_LINES));
+      void reply.type("text/plain");
       return text;
     });
   }
 
-  app.get("/jarvice/machines", schema, async (req) => {
+  route("machines", async (req) => {
     const c = await caller(req);
     const q = queryOf(req);
     const name = q.name;
@@ -173,14 +217,16 @@ export function jarviceRoutes(app: FastifyInstance, ctx: Ctx, deps: JarviceDeps)
     );
   });
 
-  app.get("/jarvice/apps", schema, async (req) => {
-    await caller(req);
+  route("apps", async (req) => {
+    // anonymous callers see the public apps too (JARVICE); credentials given must be right
+    const q = queryOf(req);
+    if (q.username !== undefined || q.apikey !== undefined) await caller(req);
     const name = queryOf(req).name;
     const apps = (await listApps(db)).filter((a) => a.public && (!name || a.id === name));
     return Object.fromEntries(apps.map((a) => [a.id, { id: a.id, data: a.appdef, price: 0, arch: "x86_64", updated: a.updated, certified: false }]));
   });
 
-  app.get("/jarvice/appdef", schema, async (req) => {
+  route("appdef", async (req) => {
     await caller(req);
     const name = queryOf(req).name;
     if (!name) throw invalid("name", "is required: the application id");
@@ -189,7 +235,7 @@ export function jarviceRoutes(app: FastifyInstance, ctx: Ctx, deps: JarviceDeps)
     return found.appdef;
   });
 
-  app.get("/jarvice/vault", schema, async (req) => {
+  route("vault", async (req) => {
     const c = await caller(req);
     const q = queryOf(req);
     const name = q.vault;
@@ -205,39 +251,50 @@ export function jarviceRoutes(app: FastifyInstance, ctx: Ctx, deps: JarviceDeps)
 
   // ---- second-release routes (spec/api.md) ----
 
-  app.post("/jarvice/batch", { schema: { body: jsonObject("a JSON object (a JARVICE submission with container.jobscript)") } }, async (req) => {
-    const submitted = await submitBatch(ctx, req.body);
-    deps.kick?.();
-    return submitted;
-  });
+  route(
+    "batch",
+    async (req) => {
+      const submitted = await submitBatch(ctx, req.body);
+      deps.kick?.();
+      return submitted;
+    },
+    { raw: true },
+  );
 
-  app.post("/jarvice/validate", { schema: { body: jsonObject("a JSON object (an AppDef)") } }, async (req) => validateAppDef(req.body));
+  route("validate", async (req) => validateAppDef(req.body), { raw: true });
 
-  app.get("/jarvice/events", schema, async (req, reply) => {
+  route("events", async (req, reply) => {
     const c = await caller(req);
     const text = await jobEvents(db, deps.cluster, c.account, queryOf(req));
     void reply.type("text/plain");
     return text;
   });
 
-  app.get("/jarvice/billing", { schema: { querystring: billingQuery } }, async (req, reply) => {
-    const c = await caller(req);
-    const csv = await billingReport(db, c.account, req.query as z.output<typeof billingQuery>);
-    void reply.type("text/csv");
-    return csv;
-  });
+  route(
+    "billing",
+    async (req, reply) => {
+      const c = await caller(req);
+      const csv = await billingReport(db, c.account, req.query as z.output<typeof billingQuery>);
+      void reply.type("text/csv");
+      return csv;
+    },
+    { querystring: billingQuery },
+  );
 
-  app.get("/jarvice/queues", { schema: { querystring: queuesQuery } }, async (req) => {
-    const c = await caller(req);
-    return queues(db, c.account, req.query as z.output<typeof queuesQuery>);
-  });
+  route(
+    "queues",
+    async (req) => {
+      const c = await caller(req);
+      return queues(db, c.account, req.query as z.output<typeof queuesQuery>);
+    },
+    { querystring: queuesQuery },
+  );
 
   for (const p of NOT_YET) {
     const handler = async () => {
       throw new PaddockError("not_implemented", `/jarvice/${p} is not implemented in this release of Paddock`);
     };
-    app.get(`/jarvice/${p}`, handler);
-    app.post(`/jarvice/${p}`, handler);
+    route(p, handler, { raw: true });
   }
 }
 
