@@ -10,8 +10,8 @@ export default defineConfig({
   test: {
     include: ["src/**/*.test.ts", "test/**/*.test.ts", "portal/src/**/*.test.ts"],
     // the Kubernetes tier has its own config (vitest.k8s.config.ts) and suite in npm test
-    // and so has the browser end-to-end tier (vitest.e2e.config.ts)
-    exclude: ["test/k8s/**", "test/e2e/**", "node_modules/**", ...(onPostgres ? [] : POSTGRES_ONLY)],
+    // and so has the browser end-to-end tier (vitest.e2e.config.ts) and the JARVICE-client tier (vitest.conformance.config.ts)
+    exclude: ["test/k8s/**", "test/e2e/**", "test/conformance/**", "node_modules/**", ...(onPostgres ? [] : POSTGRES_ONLY)],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     globalSetup: ["test/globalSetup.ts"],

@@ -17,7 +17,7 @@
  *
  * Only Node built-ins plus `pg` (via ./postgres.ts).
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -149,6 +149,30 @@ const SUITES: Suite[] = [
           console.log(`   postgres: stopped ${server.host}:${server.port}, temp dir removed`);
         },
       };
+    },
+  },
+  {
+    // The public JARVICE Python client (jarviceclient3 1.0.7 from PyPI, unchanged) drives Paddock started
+    // as the README starts it. Its venv (Debian's python3 -m venv) is built by scripts/conformance-venv.sh
+    // into a cache outside the work tree when missing (seconds cold, instant warm).
+    id: "conformance",
+    title: "JARVICE client conformance (jarviceclient3 1.0.7)",
+    command: ["npx", "vitest", "run", "--config", "vitest.conformance.config.ts"],
+    reportArgs: vitest.reportArgs,
+    readReport: vitest.readReport,
+    env: { ...SCRUBBED_ENV },
+    preflight: () => {
+      if (!fs.existsSync("/usr/bin/python3")) return "/usr/bin/python3 is missing: the JARVICE client conformance suite needs Debian's python3 and python3-venv (apt-get update && apt-get install -y python3 python3-venv)";
+      const venv = spawnSync("/usr/bin/python3", ["-c", "import venv, ensurepip"], { stdio: "ignore" });
+      return venv.status === 0 ? undefined : "/usr/bin/python3 cannot create virtual environments (no venv/ensurepip): the JARVICE client conformance suite needs python3-venv (apt-get update && apt-get install -y python3-venv)";
+    },
+    setup: async () => {
+      await new Promise<void>((resolve, reject) => {
+        const build = spawn("bash", [path.resolve(path.dirname(fileURLToPath(import.meta.url)), "conformance-venv.sh")], { stdio: "inherit" });
+        build.on("error", reject);
+        build.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`scripts/conformance-venv.sh exited with ${code}: jarviceclient3 could not be installed from PyPI`))));
+      });
+      return {};
     },
   },
   {

@@ -31,9 +31,11 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startPaddock(): Promise<Paddock> {
+/** `portal: false` (the JARVICE-client conformance suite): no portal build, ready once the API listens. */
+export async function startPaddock(opts: { portal?: boolean } = {}): Promise<Paddock> {
+  const portalWanted = opts.portal ?? true;
   // npm test's e2e suite builds the portal first (PADDOCK_E2E_BUILD=0); a bare vitest run builds it here.
-  if (!fs.existsSync(path.join(ROOT, "dist/portal/index.html")) || process.env.PADDOCK_E2E_BUILD !== "0") {
+  if (portalWanted && (!fs.existsSync(path.join(ROOT, "dist/portal/index.html")) || process.env.PADDOCK_E2E_BUILD !== "0")) {
     const b = spawnSync("npx", ["tsx", "scripts/portal-build.ts"], { cwd: ROOT, stdio: "inherit" });
     if (b.status !== 0) throw new Error("building the portal failed");
   }
@@ -62,7 +64,7 @@ export async function startPaddock(): Promise<Paddock> {
   const deadline = Date.now() + 120_000;
   for (;;) {
     const m = /username: (\S+)\n\s+password: (\S+)\n\s+apikey:\s+(\S+)/.exec(out);
-    const portal = /portal: (http:\/\/\S+)\//.exec(out);
+    const portal = portalWanted ? /portal: (http:\/\/\S+)\//.exec(out) : /API listening on (http:\/\/\S+) /.exec(out);
     if (m && portal) return { url: portal[1]!, admin: { username: m[1]!, password: m[2]!, apikey: m[3]! }, output: () => out, stop };
     if (child.exitCode !== null || Date.now() > deadline) {
       await stop();
