@@ -243,7 +243,11 @@ export function jarviceRoutes(app: FastifyInstance, ctx: Ctx, deps: JarviceDeps)
     if (name) {
       const h = held.find((x) => x.vault.name === name);
       if (!h) throw notFound(`vault '${name}'`);
-      if (q.path !== undefined) throw new PaddockError("not_implemented", `vault '${name}' (${h.vault.kind}) does not support file listing`);
+      if (q.path !== undefined) {
+        // An ephemeral vault is scratch space for a job's life: between jobs it holds no files.
+        if (h.vault.kind === "ephemeral") return [];
+        throw new PaddockError("not_implemented", `vault '${name}' (${h.vault.kind}) does not support file listing`);
+      }
       return vaultJson(h);
     }
     return held.map((h) => vaultJson(h));
