@@ -103,7 +103,7 @@ const nodesOf = async (c: SimulatedCluster, jobNumber: number) => (await podsOf(
 describe("requestsOf", () => {
   it("requestsOf reads a planned pod's requests", () => {
     const [pod] = aJob(1).cores(4).memoryGb(16).gpus(1).plan();
-    expect(requestsOf(pod!)).toEqual({ cpu: 4000, memory: 16 * 2 ** 30, "nvidia.com/gpu": 1 });
+    expect(requestsOf(pod!)).toEqual({ ok: true, requests: { cpu: 4000, memory: 16 * 2 ** 30, "nvidia.com/gpu": 1 } });
   });
 });
 
