@@ -103,7 +103,7 @@ const nodesOf = async (c: SimulatedCluster, jobNumber: number) => (await podsOf(
 describe("requestsOf", () => {
   it("requestsOf reads a planned pod's requests", () => {
     const [pod] = aJob(1).cores(4).memoryGb(16).gpus(1).plan();
-    expect(requestsOf(pod!)).toEqual({ cpu: 4000, memory: 16 * 2 ** 30, "nvidia.com/gpu": 1 });
+    expect(requestsOf(pod!)).toEqual({ ok: true, requests: { cpu: 4000, memory: 16 * 2 ** 30, "nvidia.com/gpu": 1 } });
   });
 });
 
@@ -388,6 +388,18 @@ describe("SimulatedCluster: the other backend calls", () => {
 });
 
 describe("SimulatedCluster: events of a job's pods", () => {
+  it("never places a pod whose request does not parse, and says why once", async () => {
+    const c = aCluster([aNode("a").cores(4).build()]);
+    const plan = aJob(1).cores(1).plan();
+    plan[0]!.spec.containers[0]!.resources.requests.memory = "lots";
+    await c.createPods(plan);
+    c.tick(0);
+    c.tick(START_DELAY_MS);
+    expect((await podsOf(c, 1)).map((p) => [p.phase, p.node])).toEqual([["Pending", undefined]]);
+    expect((await c.events(1, ["jarvice-job-1-0"])).map((e) => `${e.reason}: ${e.message}`)).toEqual(['FailedScheduling: job 1 is unschedulable: memory: "lots" is not a Kubernetes quantity']);
+  });
+
+
   it("records a FailedScheduling once per wait, then Scheduled, Pulled, Started, and Killing on delete", async () => {
     const c = aCluster([aNode("a").cores(4).build()]);
     await c.createPods(aJob(1).cores(4).plan());

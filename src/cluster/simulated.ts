@@ -6,8 +6,8 @@
 import { EventEmitter } from "node:events";
 import type { ClusterBackend, ClusterEvent } from "./cluster";
 import type { ObservedPod, PodPhase } from "../core/jobLifecycle";
-import { PlacementState, type NodeSnapshot, type Resources } from "../core/placement";
-import { parseQuantity } from "../core/quantity";
+import { PlacementState, type NodeSnapshot } from "../core/placement";
+import { podRequests, type PodRequests } from "../core/podRequests";
 import { LABEL_JOB_NUMBER, LABEL_POD_INDEX, LABEL_TENANT, type PlannedPod } from "../core/podPlan";
 
 export interface SimulatedNode {
@@ -34,11 +34,9 @@ interface SimPod {
 /** Jobs whose events the simulated cluster remembers (the oldest are forgotten, as Kubernetes expires Events). */
 const EVENT_JOBS_KEPT = 1000;
 
-export function requestsOf(plan: PlannedPod): Resources {
-  const r = plan.spec.containers[0]!.resources.requests;
-  const out: Resources = {};
-  for (const [k, v] of Object.entries(r)) out[k] = parseQuantity(k, v);
-  return out;
+/** A planned pod's requests, counted as jarvice-pod-scheduler counts them (not ok if a quantity is unparsable). */
+export function requestsOf(plan: PlannedPod): PodRequests {
+  return podRequests(plan.spec);
 }
 
 export class SimulatedCluster implements ClusterBackend {
@@ -141,8 +139,17 @@ export class SimulatedCluster implements ClusterBackend {
       if (p.phase === "Pending" && !p.node) pendingByJob.set(p.jobNumber, [...(pendingByJob.get(p.jobNumber) ?? []), p]);
     }
     for (const pods of [...pendingByJob.values()]) {
+      const requests = pods.map((p) => requestsOf(p.plan));
+      const bad = requests.find((r) => !r.ok);
+      if (bad && !bad.ok) {
+        for (const p of pods.filter((x) => !x.waitReported)) {
+          p.waitReported = true;
+          this.record(p, "Warning", "FailedScheduling", `job ${p.jobNumber} is unschedulable: ${bad.problem}`, now);
+        }
+        continue;
+      }
       const decision = this.placement.placeJob(
-        pods.map((p) => ({ key: p.plan.metadata.name, requests: requestsOf(p.plan), tenant: p.plan.metadata.labels[LABEL_TENANT]!, nodeSelector: p.plan.spec.nodeSelector })),
+        pods.map((p, i) => ({ key: p.plan.metadata.name, requests: requests[i]!.requests, tenant: p.plan.metadata.labels[LABEL_TENANT]!, nodeSelector: p.plan.spec.nodeSelector })),
         { multiTenant: this.opts.multiTenant },
       );
       if (!decision.placed) {

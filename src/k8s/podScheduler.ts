@@ -8,7 +8,8 @@ import * as k8s from "@kubernetes/client-node";
 import { Agent, request, type RequestOptions } from "node:https";
 import { PlacementState, type NodeSnapshot, type Resources, type Taint } from "../core/placement";
 import { ANNOTATION_JOB_PODS, LABEL_JOB_NUMBER, LABEL_MANAGED_BY, LABEL_TENANT, MANAGED_BY, POD_SCHEDULER_NAME } from "../core/podPlan";
-import { parseQuantity } from "../core/quantity";
+import { podRequests as requestsOfSpec, type PodRequests } from "../core/podRequests";
+import { quantity } from "../core/quantity";
 import type { Logger } from "./logger";
 import { CoalescedRunner } from "../lib/coalescedRunner";
 
@@ -21,9 +22,14 @@ export interface PodSchedulerOptions {
 
 const key = (p: k8s.V1Pod) => `${p.metadata?.namespace}/${p.metadata?.name}`;
 
-export function nodeSnapshot(n: k8s.V1Node): NodeSnapshot {
+/** A node; an allocatable quantity that does not parse counts as 0 of that resource (and is reported through `warn`). */
+export function nodeSnapshot(n: k8s.V1Node, warn: (message: string) => void = () => {}): NodeSnapshot {
   const alloc: Resources = {};
-  for (const [r, q] of Object.entries(n.status?.allocatable ?? {})) alloc[r] = parseQuantity(r, q);
+  for (const [r, q] of Object.entries(n.status?.allocatable ?? {})) {
+    const v = quantity(r, q);
+    alloc[r] = v.ok ? v.value : 0;
+    if (!v.ok) warn(`node ${n.metadata?.name}: allocatable ${r}: ${v.problem}; counting 0`);
+  }
   const ready = (n.status?.conditions ?? []).find((c) => c.type === "Ready");
   return {
     name: n.metadata!.name!,
@@ -34,12 +40,23 @@ export function nodeSnapshot(n: k8s.V1Node): NodeSnapshot {
   };
 }
 
-export function podRequests(p: k8s.V1Pod): Resources {
-  const total: Resources = {};
-  for (const c of p.spec?.containers ?? []) {
-    for (const [r, q] of Object.entries(c.resources?.requests ?? {})) total[r] = (total[r] ?? 0) + parseQuantity(r, q);
-  }
-  return total;
+/** What a pod asks of a node: max(sum of containers, largest init container) + overhead; not ok if a quantity is unparsable. */
+export function podRequests(p: k8s.V1Pod): PodRequests {
+  return requestsOfSpec(p.spec);
+}
+
+/**
+ * What a pod already on a node (or assumed there) uses. A pod we did not place may carry a request
+ * we cannot parse; Kubernetes accepted it, so it uses *something*. The rule: an unparsable request
+ * counts as the node's whole allocatable of that resource, so nothing else asking for it fits there
+ * (conservative: never NaN, never "fits everywhere").
+ */
+export function boundRequests(p: k8s.V1Pod, node: NodeSnapshot | undefined): Resources {
+  const r = podRequests(p);
+  if (r.ok) return r.requests;
+  const out = { ...r.requests };
+  for (const name of r.unparsable) out[name] = node?.allocatable[name] ?? 0;
+  return out;
 }
 
 const finished = (p: k8s.V1Pod) => p.status?.phase === "Succeeded" || p.status?.phase === "Failed";
@@ -114,6 +131,15 @@ export class PodScheduler {
     this.agent.destroy();
   }
 
+  /** Problems seen in the cluster (unparsable quantities), each logged once at level 30. */
+  private readonly warned = new Set<string>();
+  private warnOnce(message: string): void {
+    if (this.warned.has(message)) return;
+    if (this.warned.size > 10_000) this.warned.clear();
+    this.warned.add(message);
+    this.opts.log(30, message);
+  }
+
   kick(): void {
     this.runner.request();
   }
@@ -121,18 +147,23 @@ export class PodScheduler {
   /** One cycle: snapshot, then place every complete job of pending pods. */
   async cycle(): Promise<void> {
     const state = new PlacementState();
-    for (const n of this.nodes.list()) state.upsertNode(nodeSnapshot(n));
+    const snapshots = new Map<string, NodeSnapshot>();
+    for (const n of this.nodes.list()) {
+      const snap = nodeSnapshot(n, (m) => this.warnOnce(m));
+      snapshots.set(snap.name, snap);
+      state.upsertNode(snap);
+    }
     const pending = new Map<string, k8s.V1Pod[]>();
     const now = Date.now();
     for (const p of this.pods.list()) {
       const k = key(p);
       if (p.spec?.nodeName) {
         this.assumed.delete(k);
-        if (!finished(p)) state.bind({ key: k, node: p.spec.nodeName, requests: podRequests(p), tenant: tenantOfPod(p) });
+        if (!finished(p)) state.bind({ key: k, node: p.spec.nodeName, requests: boundRequests(p, snapshots.get(p.spec.nodeName)), tenant: tenantOfPod(p) });
       } else if (this.assumed.has(k)) {
         const a = this.assumed.get(k)!;
         if (now - a.at > 30_000) this.assumed.delete(k); // the binding never showed up: decide again
-        else state.bind({ key: k, node: a.node, requests: podRequests(p), tenant: tenantOfPod(p) });
+        else state.bind({ key: k, node: a.node, requests: boundRequests(p, snapshots.get(a.node)), tenant: tenantOfPod(p) });
       } else if (p.spec?.schedulerName === POD_SCHEDULER_NAME && !p.metadata?.deletionTimestamp && !finished(p)) {
         const job = `${p.metadata?.namespace}/${p.metadata?.labels?.[LABEL_JOB_NUMBER] ?? p.metadata?.name}`;
         pending.set(job, [...(pending.get(job) ?? []), p]);
@@ -146,10 +177,16 @@ export class PodScheduler {
         continue;
       }
       const sorted = pods.sort((a, b) => (a.metadata!.name! < b.metadata!.name! ? -1 : 1));
+      const requests = new Map(sorted.map((p) => [key(p), podRequests(p)] as const));
+      const bad = [...requests].find(([, r]) => !r.ok);
+      if (bad && !bad[1].ok) {
+        this.warnOnce(`job ${job} is unschedulable: pod ${bad[0]} requests ${bad[1].problem}`);
+        continue;
+      }
       const decision = state.placeJob(
         sorted.map((p) => ({
           key: key(p),
-          requests: podRequests(p),
+          requests: requests.get(key(p))!.requests,
           tenant: tenantOfPod(p) ?? `untenanted:${key(p)}`,
           nodeSelector: p.spec?.nodeSelector,
           tolerations: (p.spec?.tolerations ?? []).map((t) => ({ key: t.key, operator: t.operator as "Equal" | "Exists" | undefined, value: t.value, effect: t.effect })),
