@@ -90,8 +90,14 @@ describe("quantity", () => {
 
   const neverNaN = (resource: string, q: string) => {
     const r = quantity(resource, q);
-    return r.ok ? Number.isSafeInteger(r.value) || (Number.isFinite(r.value) && r.value === 2 ** 63) : typeof r.problem === "string" && r.problem.length > 0;
+    // Whole numbers up to the 2^63 cap: values from 2^53 up (e.g. "1E", one exa = 1e18) are exact doubles but not "safe" integers.
+    return r.ok ? Number.isFinite(r.value) && Number.isInteger(r.value) && r.value >= 0 && r.value <= 2 ** 63 : typeof r.problem === "string" && r.problem.length > 0;
   };
+
+  it("reads a bare exa suffix ('1E', a counterexample fast-check found) as 10^18, not as an exponent", () => {
+    expect(value("x/y", "1E")).toBe(1e18);
+    expect(neverNaN("x/y", "1E")).toBe(true);
+  });
 
   it("is, for any string, ok with a finite whole number ≥ 0, or a problem — never NaN", () => {
     const unit = fc.constantFrom("0", "1", "9", ".", "e", "E", "+", "-", "m", "n", "k", "K", "i", "M", "G", "P", "E", " ");
