@@ -66,9 +66,11 @@ export function checkBindings(pods: readonly k8s.V1Pod[], nodes: readonly k8s.V1
   const managedValue = opts.managedValue;
   const isManaged = (p: k8s.V1Pod) => (managedValue === undefined ? p.metadata?.labels?.[tenantLabel] !== undefined : p.metadata?.labels?.[managedLabel] === managedValue);
 
-  const live = pods.filter((p) => !finished(p) && !p.metadata?.deletionTimestamp);
+  // Pods being deleted still hold their node until they are gone; gangs count only the others.
+  const onNodes = pods.filter((p) => !finished(p));
+  const live = onNodes.filter((p) => !p.metadata?.deletionTimestamp);
   const perNode = new Map<string, { requested: Map<string, number>; pods: number; tenants: Set<string> }>();
-  for (const p of live) {
+  for (const p of onNodes) {
     const node = p.spec?.nodeName;
     if (!node) continue;
     let n = perNode.get(node);
