@@ -26,18 +26,22 @@ export interface ReportSink {
   patchPodStatus(namespace: string, name: string, body: PodStatusPatch): Promise<void>;
 }
 
-/** The API server as a ReportSink: raw HTTPS on a small keep-alive pool of its own (`close()` ends it). */
-export function kubeReportSink(kc: k8s.KubeConfig, opts: { maxSockets?: number } = {}): ReportSink & { close(): void } {
+/**
+ * The API server as a ReportSink: raw HTTPS on a small keep-alive pool of its own (`close()` ends it);
+ * a request not answered within `timeoutMs` (default 10 s) fails, so a hung one cannot hold a slot.
+ */
+export function kubeReportSink(kc: k8s.KubeConfig, opts: { maxSockets?: number; timeoutMs?: number } = {}): ReportSink & { close(): void } {
   const http = kubeHttp(kc, { maxSockets: opts.maxSockets ?? 4 });
+  const signal = () => AbortSignal.timeout(opts.timeoutMs ?? 10_000);
   const check = (r: { status: number; body: string }) => {
     if (r.status >= 200 && r.status < 300) return;
     throw Object.assign(new Error(statusMessage(r.status, r.body)), { code: r.status });
   };
   const ns = encodeURIComponent;
   return {
-    createEvent: async (namespace, body) => check(await http.send("POST", `/api/v1/namespaces/${ns(namespace)}/events`, body)),
+    createEvent: async (namespace, body) => check(await http.send("POST", `/api/v1/namespaces/${ns(namespace)}/events`, body, { signal: signal() })),
     patchPodStatus: async (namespace, name, body) =>
-      check(await http.send("PATCH", `/api/v1/namespaces/${ns(namespace)}/pods/${ns(name)}/status`, body, { contentType: "application/strategic-merge-patch+json" })),
+      check(await http.send("PATCH", `/api/v1/namespaces/${ns(namespace)}/pods/${ns(name)}/status`, body, { contentType: "application/strategic-merge-patch+json", signal: signal() })),
     close: () => http.close(),
   };
 }

@@ -7,12 +7,13 @@
 // status (merged by type: other conditions stay, one PodScheduled, its
 // transition time kept when only the message changes).
 import * as k8s from "@kubernetes/client-node";
+import { connect, createServer, type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Binder, httpBindTransport } from "../../src/k8s/binder";
 import { kubeReportSink, PodReporter } from "../../src/k8s/podReporter";
 import { POD_SCHEDULER_NAME } from "../../src/core/podPlan";
 import { startHarness, type Harness } from "./harness";
-import { applyObjects, kubeConfigFor, renderChart, SCHEDULER_USER, SYSTEM_NS, waitUntil } from "./stack";
+import { applyObjects, kubeConfigFor, renderChart, SCHEDULER_USER, SYSTEM_NS, waitUntil, withServer } from "./stack";
 
 const NS = "binder-test";
 const STRANGER = "system:serviceaccount:elsewhere:nobody";
@@ -43,7 +44,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const c of closers) await c();
+  for (const c of closers.reverse()) await c();
   await h?.stop();
 });
 
@@ -86,12 +87,26 @@ describe("Binder on a real API server, as the pod scheduler", () => {
     expect((await core.readNamespacedPod({ namespace: NS, name: "p-stranger" })).spec?.nodeName).toBeUndefined();
   });
 
-  it("many bindings at once all land", async () => {
+  it("many bindings at once all land, over kept-alive connections (not one per binding)", async () => {
     const names = Array.from({ length: 40 }, (_, i) => `p-many-${i}`);
     await Promise.all(names.map((name) => core.createNamespacedPod({ namespace: NS, body: pod(name) })));
-    const b = binder(sched);
+    // a TCP relay in front of the API server counts the connections the binder opens
+    const target = new URL(h.server);
+    let connections = 0;
+    const relay = createServer((client) => {
+      connections++;
+      const upstream = connect(Number(target.port), target.hostname);
+      client.pipe(upstream).pipe(client);
+      client.on("error", () => upstream.destroy());
+      upstream.on("error", () => client.destroy());
+    });
+    await new Promise<void>((r) => relay.listen(0, "127.0.0.1", r));
+    closers.push(() => new Promise<void>((r) => relay.close(() => r())));
+    const b = binder(withServer(sched, `https://127.0.0.1:${(relay.address() as AddressInfo).port}`));
     const results = await Promise.all(names.map((name, i) => b.bind(`${NS}/${name}`, `node-${i % 2}`)));
     expect(results.filter((r) => r.outcome !== "bound")).toEqual([]);
+    expect(connections).toBeGreaterThan(0);
+    expect(connections).toBeLessThanOrEqual(8); // the binder's concurrency
     const pods = (await core.listNamespacedPod({ namespace: NS })).items.filter((p) => p.metadata!.name!.startsWith("p-many-"));
     expect(pods.map((p) => p.spec?.nodeName).sort()).toEqual(names.map((_, i) => `node-${i % 2}`).sort());
   });
