@@ -6,7 +6,7 @@
 // flight one report at a time; sink failures logged once per kind, never thrown.
 import type * as k8s from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
-import { PodReporter, reportsDropped, type PodStatusPatch, type ReportSink } from "./podReporter";
+import { MAX_MESSAGE, PodReporter, reportsDropped, type PodStatusPatch, type ReportSink } from "./podReporter";
 
 type Sent = { kind: "event"; namespace: string; body: k8s.CoreV1Event } | { kind: "condition"; namespace: string; name: string; body: PodStatusPatch };
 
@@ -103,6 +103,19 @@ describe("PodReporter: what is sent", () => {
     const [e] = events(f.sent);
     expect(e).toMatchObject({ reason: "Scheduled", type: "Normal", message: "Successfully assigned jobs/p-1 to node-7", involvedObject: { kind: "Pod", namespace: "jobs", name: "p-1" } });
     expect(e!.involvedObject).not.toHaveProperty("uid");
+  });
+
+  it("a very long reason is cut to MAX_MESSAGE characters in the Event and the condition", async () => {
+    const f = fakeSink();
+    const { r } = reporter(f.sink);
+    const long = `0/5000 nodes are available: ${Array.from({ length: 500 }, (_, i) => `node-${i} runs pods of tenant t${i}`).join(", ")}`;
+    r.waiting("jobs/p", long);
+    await r.idle();
+    const [e] = events(f.sent);
+    expect(e!.message).toHaveLength(MAX_MESSAGE);
+    expect(e!.message!.endsWith("...")).toBe(true);
+    expect(long.startsWith(e!.message!.slice(0, -3))).toBe(true);
+    expect(conditions(f.sent)[0]!.body.status.conditions[0]!.message).toBe(e!.message);
   });
 
   it("Event names are unique even within one millisecond", async () => {

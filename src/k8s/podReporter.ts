@@ -84,6 +84,10 @@ interface Item {
   cancelled?: boolean;
 }
 
+/** A message longer than this is cut (events.k8s.io's limit for a note): a reason listing thousands of nodes must not bloat every pod. */
+export const MAX_MESSAGE = 1024;
+const cut = (message: string) => (message.length <= MAX_MESSAGE ? message : `${message.slice(0, MAX_MESSAGE - 3)}...`);
+
 /** metav1.Time: RFC 3339 in whole seconds. */
 const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 
@@ -130,13 +134,14 @@ export class PodReporter implements ReporterLike {
     const prev = this.last.get(podKey);
     if (prev?.message === message) return;
     const at = this.now();
+    const text = cut(message);
     // The condition's status stays False from one message to the next: its transition time does not move.
     const reported: Reported = { message, since: prev?.since ?? rfc3339(at) };
     this.last.set(podKey, reported);
     this.cancelCondition(podKey);
-    this.enqueue({ kind: "event", podKey, reported, send: this.eventSender(podKey, "Warning", "FailedScheduling", message, at) });
+    this.enqueue({ kind: "event", podKey, reported, send: this.eventSender(podKey, "Warning", "FailedScheduling", text, at) });
     const [namespace, name] = splitKey(podKey);
-    const patch: PodStatusPatch = { status: { conditions: [{ type: "PodScheduled", status: "False", reason: "Unschedulable", message, lastTransitionTime: reported.since }] } };
+    const patch: PodStatusPatch = { status: { conditions: [{ type: "PodScheduled", status: "False", reason: "Unschedulable", message: text, lastTransitionTime: reported.since }] } };
     const item: Item = { kind: "condition", podKey, reported, send: () => this.opts.sink.patchPodStatus(namespace, name, patch) };
     this.queuedCondition.set(podKey, item);
     this.enqueue(item);
