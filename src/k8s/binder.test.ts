@@ -209,9 +209,10 @@ describe("Binder: outcomes", () => {
 });
 
 describe("Binder: close", () => {
-  it("waits for the bindings in flight, ends the queued ones unavailable without sending them, and refuses new ones", async () => {
+  it("waits for the bindings in flight, ends the queued ones unavailable without sending them, refuses new ones, then calls onClose once", async () => {
     const t = fakeTransport();
-    const b = new Binder({ transport: t.transport, concurrency: 2 });
+    let ended = 0;
+    const b = new Binder({ transport: t.transport, concurrency: 2, onClose: () => ended++ });
     const rs = ["ns/a", "ns/b", "ns/c", "ns/d"].map((k) => b.bind(k, "n"));
     await tick();
     let closed = false;
@@ -224,8 +225,12 @@ describe("Binder: close", () => {
     t.calls[0]!.answer(201);
     await tick();
     expect(closed).toBe(false);
+    expect(ended).toBe(0); // the transport is not ended under a binding in flight
     t.calls[1]!.answer(409, status(409, "already assigned"));
     await closing;
+    expect(ended).toBe(1);
+    await b.close();
+    expect(ended).toBe(1);
     expect((await rs[0]!).outcome).toBe("bound");
     expect((await rs[1]!).outcome).toBe("conflict");
     expect(t.calls.map((c) => c.key)).toEqual(["ns/a", "ns/b"]);

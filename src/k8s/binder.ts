@@ -26,6 +26,13 @@ export function httpBindTransport(kc: k8s.KubeConfig, opts: { maxSockets?: numbe
   return Object.assign(transport, { close: () => http.close() });
 }
 
+/** A Binder over the API server with the kubeconfig's identity; close() also ends its connections. */
+export function kubeBinder(kc: k8s.KubeConfig, opts: { concurrency?: number; timeoutMs?: number } = {}): Binder {
+  const concurrency = opts.concurrency ?? 32;
+  const transport = httpBindTransport(kc, { maxSockets: concurrency });
+  return new Binder({ transport, concurrency, timeoutMs: opts.timeoutMs, onClose: () => transport.close() });
+}
+
 /** What a binding's HTTP answer means for the scheduler. */
 export function classifyBinding(status: number, body: string): BindResult {
   if (status >= 200 && status < 300) return { outcome: "bound" };
@@ -45,6 +52,8 @@ export interface BinderOptions {
   timeoutMs?: number;
   /** a monotonic clock in ms, for the binding duration metric (default performance.now) */
   now?: () => number;
+  /** called once close() has ended everything in flight (e.g. to end the transport's connections) */
+  onClose?: () => void;
 }
 
 interface Waiting {
@@ -63,9 +72,11 @@ export class Binder implements BinderLike {
   private head = 0;
   private running = new Set<Promise<void>>();
   private closed = false;
+  private onClose: (() => void) | undefined;
 
   constructor(opts: BinderOptions) {
     this.transport = opts.transport;
+    this.onClose = opts.onClose;
     this.concurrency = Math.max(1, Math.floor(opts.concurrency ?? 32));
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.now = opts.now ?? (() => performance.now());
@@ -94,6 +105,9 @@ export class Binder implements BinderLike {
     this.waiting = [];
     this.head = 0;
     while (this.running.size > 0) await Promise.all([...this.running]);
+    const onClose = this.onClose;
+    this.onClose = undefined;
+    onClose?.();
   }
 
   private start(w: Waiting): void {

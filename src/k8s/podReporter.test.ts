@@ -291,9 +291,10 @@ describe("PodReporter: never in the way of bindings", () => {
     expect(log).toEqual([]);
   });
 
-  it("close() drops what is queued, waits for what is in flight, and sends nothing more", async () => {
+  it("close() drops what is queued, waits for what is in flight, sends nothing more, then calls onClose once", async () => {
     const f = fakeSink({ hold: true });
-    const { r } = reporter(f.sink, { concurrency: 1 });
+    let ended = 0;
+    const { r } = reporter(f.sink, { concurrency: 1, onClose: () => ended++ });
     r.waiting("jobs/a", "m");
     r.waiting("jobs/b", "m");
     await tick();
@@ -302,8 +303,12 @@ describe("PodReporter: never in the way of bindings", () => {
     const closing = r.close().then(() => (closed = true));
     await tick();
     expect(closed).toBe(false);
+    expect(ended).toBe(0);
     f.releaseOne();
     await closing;
+    expect(ended).toBe(1);
+    await r.close();
+    expect(ended).toBe(1);
     r.waiting("jobs/c", "m");
     r.scheduled("jobs/d", "n");
     await tick();

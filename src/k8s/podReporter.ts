@@ -65,6 +65,14 @@ export interface PodReporterOptions {
   concurrency?: number;
   /** wall clock in ms, for Event and condition times (default Date.now) */
   now?: () => number;
+  /** called once close() has ended everything in flight (e.g. to end the sink's connections) */
+  onClose?: () => void;
+}
+
+/** A PodReporter writing to the API server with the kubeconfig's identity; close() also ends its connections. */
+export function kubeReporter(kc: k8s.KubeConfig, opts: Omit<PodReporterOptions, "sink" | "onClose">): PodReporter {
+  const sink = kubeReportSink(kc, { maxSockets: opts.concurrency ?? 4 });
+  return new PodReporter({ ...opts, sink, onClose: () => sink.close() });
 }
 
 type Kind = "event" | "condition";
@@ -106,6 +114,7 @@ export class PodReporter implements ReporterLike {
   private readonly failing = new Map<Kind, number>();
   private idleWaiters: Array<() => void> = [];
   private seq = 0;
+  private onCloseDone = false;
   private readonly maxQueue: number;
   private readonly concurrency: number;
   private readonly now: () => number;
@@ -168,6 +177,10 @@ export class PodReporter implements ReporterLike {
     this.queuedCondition.clear();
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
     this.settle();
+    if (!this.onCloseDone) {
+      this.onCloseDone = true;
+      this.opts.onClose?.();
+    }
   }
 
   private eventSender(podKey: string, type: "Normal" | "Warning", reason: string, message: string, at = this.now()): () => Promise<void> {

@@ -9,8 +9,8 @@
 import * as k8s from "@kubernetes/client-node";
 import { connect, createServer, type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Binder, httpBindTransport } from "../../src/k8s/binder";
-import { kubeReportSink, PodReporter } from "../../src/k8s/podReporter";
+import { kubeBinder, type Binder } from "../../src/k8s/binder";
+import { kubeReporter } from "../../src/k8s/podReporter";
 import { POD_SCHEDULER_NAME } from "../../src/core/podPlan";
 import { startHarness, type Harness } from "./harness";
 import { applyObjects, kubeConfigFor, renderChart, SCHEDULER_USER, SYSTEM_NS, waitUntil, withServer } from "./stack";
@@ -49,12 +49,8 @@ afterAll(async () => {
 });
 
 function binder(kc: k8s.KubeConfig): Binder {
-  const transport = httpBindTransport(kc);
-  const b = new Binder({ transport, concurrency: 8, timeoutMs: 10_000 });
-  closers.push(async () => {
-    await b.close();
-    transport.close();
-  });
+  const b = kubeBinder(kc, { concurrency: 8, timeoutMs: 10_000 });
+  closers.push(() => b.close());
   return b;
 }
 
@@ -122,12 +118,8 @@ describe("PodReporter on a real API server, as the pod scheduler", () => {
       k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.StrategicMergePatch),
     );
     const log: string[] = [];
-    const sink = kubeReportSink(sched);
-    const r = new PodReporter({ sink, log: (l, m) => log.push(`${l} ${m}`), podUid: (k) => uids.get(k) });
-    closers.push(async () => {
-      await r.close();
-      sink.close();
-    });
+    const r = kubeReporter(sched, { log: (l, m) => log.push(`${l} ${m}`), podUid: (k) => uids.get(k) });
+    closers.push(() => r.close());
     r.scheduled(`${NS}/p-bind`, "node-0");
     r.waiting(`${NS}/p-wait`, "0/2 nodes are available: 2 Insufficient cpu.");
     await r.idle();
