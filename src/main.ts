@@ -19,6 +19,8 @@ import { KubeCluster } from "./k8s/kubeCluster";
 import { PodScheduler } from "./k8s/podScheduler";
 import { LeaderElector } from "./k8s/leaderElection";
 import { levelLogger } from "./k8s/logger";
+import { schedulerMetrics } from "./k8s/schedulerMetrics";
+import { startMetricsServer } from "./http/metricsServer";
 
 function fail(message: string): never {
   console.error(`paddock: ${message}`);
@@ -59,8 +61,14 @@ async function main(): Promise<void> {
       name: "jarvice-pod-scheduler",
       identity: settings.identity,
       log: slog,
-      onStartedLeading: () => scheduler.start(),
-      onStoppedLeading: () => scheduler.stop(),
+      onStartedLeading: () => {
+        schedulerMetrics.leader.set(1);
+        return scheduler.start();
+      },
+      onStoppedLeading: () => {
+        schedulerMetrics.leader.set(0);
+        return scheduler.stop();
+      },
     });
     elector.start();
     stops.push(() => elector.stop());
@@ -148,6 +156,12 @@ async function main(): Promise<void> {
         console.log(`  try:      curl -u '${admin.username}:${admin.apikey}' ${address}/api/me`);
       }
     }
+  }
+  // A process without the API (the chart's pod scheduler) serves /metrics and /healthz on a port of its own.
+  if (!roles.has("api") && settings.metricsPort !== 0) {
+    const metrics = await startMetricsServer({ port: settings.metricsPort, host: settings.host, log });
+    stops.push(() => metrics.close());
+    log(`metrics on http://${settings.host}:${metrics.port}/metrics (health: /healthz)`);
   }
   log(`roles: ${[...roles].join(", ")}`);
 

@@ -55,6 +55,7 @@ describe("parseSettings defaults", () => {
         vaultDefaults: {},
         port: 8080,
         host: "127.0.0.1",
+        metricsPort: 9402,
         dataDir: ".data",
         databaseUrl: undefined,
         dalHook: undefined,
@@ -126,9 +127,10 @@ describe("booleans and integers", () => {
   });
 
   it("reads integers within their range", () => {
-    expect(settingsOf({ JARVICE_POD_SCHED_LOGLEVEL: "10", PADDOCK_PORT: "0", PADDOCK_DAL_HOOK_TIMEOUT: "5", PADDOCK_SESSION_TTL_HOURS: "1" })).toMatchObject({
+    expect(settingsOf({ JARVICE_POD_SCHED_LOGLEVEL: "10", PADDOCK_PORT: "0", PADDOCK_METRICS_PORT: "0", PADDOCK_DAL_HOOK_TIMEOUT: "5", PADDOCK_SESSION_TTL_HOURS: "1" })).toMatchObject({
       JARVICE_POD_SCHED_LOGLEVEL: 10,
       port: 0,
+      metricsPort: 0,
       dalHookTimeoutMs: 5000,
       sessionTtlMs: 3600_000,
     });
@@ -140,6 +142,9 @@ describe("booleans and integers", () => {
     ["JARVICE_POD_SCHED_LOGLEVEL", "debug", "0 to 50"],
     ["PADDOCK_PORT", "65536", "0 to 65535"],
     ["PADDOCK_PORT", "80.5", "0 to 65535"],
+    ["PADDOCK_METRICS_PORT", "65536", "0 to 65535"],
+    ["PADDOCK_METRICS_PORT", "-1", "0 to 65535"],
+    ["PADDOCK_METRICS_PORT", "metrics", "0 to 65535"],
     ["PADDOCK_DAL_HOOK_TIMEOUT", "0", "1 to 3600"],
     ["PADDOCK_SESSION_TTL_HOURS", "0", "1 to 2160"],
   ])("refuses %s=%s, naming the setting and the range", (k, v, range) => {

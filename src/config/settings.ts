@@ -35,6 +35,8 @@ export interface Settings {
   };
   port: number;
   host: string;
+  /** the /metrics and /healthz listener of a process without the API role (e.g. only the pod scheduler); 0: none */
+  metricsPort: number;
   dataDir: string;
   databaseUrl: string | undefined;
   /** executable run at account creation instead of the default vault hook */
@@ -228,6 +230,7 @@ export function parseSettings(env: Env): { settings: Settings; warnings: string[
     vaultDefaults,
     port: int("PADDOCK_PORT", 8080, 0, 65535),
     host: str("PADDOCK_HOST") ?? "127.0.0.1",
+    metricsPort: int("PADDOCK_METRICS_PORT", 9402, 0, 65535),
     dataDir: str("PADDOCK_DATA_DIR") ?? ".data",
     databaseUrl: str("DATABASE_URL"),
     dalHook: str("PADDOCK_DAL_HOOK"),

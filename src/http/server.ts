@@ -1,4 +1,6 @@
 // The API process's HTTP server: the admin API under /api/, health routes,
+// Prometheus metrics on /metrics (unauthenticated, as scrapers expect; no
+// tenant, user or job names in them),
 // the JARVICE-compatible /jarvice/* API, and the portal (the built single-page
 // app in dist/portal, when present; any other GET path falls back to its
 // index.html so the portal's own paths survive a reload).
@@ -14,6 +16,7 @@ import { Api } from "./api";
 import { authHook } from "./auth";
 import { errorHandler, redactUrl } from "./errors";
 import { guardInput } from "./inputGuard";
+import { METRICS_CONTENT_TYPE, metricsText } from "../lib/metrics";
 import { exactMediaTypes, isApiPath, lenientBodies } from "./wire";
 import { catalogRoutes } from "./routes/catalog";
 import { metadataRoutes } from "./routes/metadata";
@@ -109,6 +112,9 @@ export async function buildServer(ctx: Ctx, opts: ServerOptions = {}): Promise<F
 
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => api.document());
   app.get("/api/health", { schema: { hide: true } }, async () => ({ status: "ok" }));
+  // Not in /api/openapi.json (not an /api/ route) and not JARVICE's /jarvice/metrics (a job's utilization).
+  // The media type is prom-client's, `text/plain; version=0.0.4; charset=utf-8`, which the exact-media-type hook (./wire.ts) leaves alone.
+  app.get("/metrics", { schema: { hide: true }, config: { auth: "none" } }, async (_req, reply) => reply.type(METRICS_CONTENT_TYPE).send(await metricsText()));
   await app.ready();
   return app;
 }

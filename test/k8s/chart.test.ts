@@ -204,6 +204,55 @@ describe("the Helm chart", () => {
     expect(objects(r.stdout).some((o) => o.kind === "Ingress")).toBe(rendered);
   });
 
+  it("exposes Prometheus metrics: the API on its port, the pods without the API on a port named metrics, with prometheus.io annotations", () => {
+    for (const args of [[], ["--set", "database.urlSecret.name=paddock-db"]]) {
+      const r = render(args);
+      expect(r.status, r.stderr).toBe(0);
+      const deps = deployments(objects(r.stdout));
+      expect(deps.length).toBe(args.length === 0 ? 2 : 3);
+      for (const d of deps) {
+        const annotations = d.spec!.template.metadata!.annotations ?? {};
+        const container = d.spec!.template.spec!.containers[0]!;
+        const portName = d.metadata!.name === "paddock-api" ? "http" : "metrics";
+        const port = container.ports?.find((p) => p.name === portName)?.containerPort;
+        expect(port, d.metadata!.name).toBeDefined();
+        // Prometheus' pod discovery scrapes the named container port, at /metrics.
+        expect(annotations, d.metadata!.name).toEqual({ "prometheus.io/scrape": "true", "prometheus.io/port": String(port), "prometheus.io/path": "/metrics" });
+        if (portName === "metrics") {
+          // The process listens where the pod says it does, on every interface, and its /healthz is the liveness probe.
+          const settings = parseSettings(envOf(d)).settings;
+          expect({ metricsPort: settings.metricsPort, host: settings.host }).toEqual({ metricsPort: 9402, host: "0.0.0.0" });
+          expect(container.livenessProbe!.httpGet).toMatchObject({ path: "/healthz", port: "metrics" });
+        }
+      }
+    }
+    const sched = (r: ReturnType<typeof render>) => deployments(objects(r.stdout)).find((d) => d.metadata!.name === "jarvice-pod-scheduler")!;
+    const moved = sched(render(["--set", "metrics.port=9500"]));
+    expect(moved.spec!.template.metadata!.annotations!["prometheus.io/port"]).toBe("9500");
+    expect(moved.spec!.template.spec!.containers[0]!.ports).toEqual([{ name: "metrics", containerPort: 9500 }]);
+    expect(parseSettings(envOf(moved)).settings.metricsPort).toBe(9500);
+  });
+
+  it.each(['"false"', "false", '"FALSE"'])("leaves the prometheus.io annotations out with metrics.annotations: %s, keeping the port", (value) => {
+    const r = render(["-f", valuesFile(`metrics:\n  annotations: ${value}\n`)]);
+    expect(r.status, r.stderr).toBe(0);
+    const deps = deployments(objects(r.stdout));
+    expect(deps.length).toBeGreaterThan(0);
+    for (const d of deps) expect(Object.keys(d.spec!.template.metadata!.annotations ?? {}).filter((k) => k.startsWith("prometheus.io/"))).toEqual([]);
+    expect(deps.find((d) => d.metadata!.name === "jarvice-pod-scheduler")!.spec!.template.spec!.containers[0]!.ports![0]!.name).toBe("metrics");
+  });
+
+  it.each([
+    ["port", "0"],
+    ["port", "70000"],
+    ["port", '"9402"'],
+    ["annotations", '"maybe"'],
+  ])("refuses metrics.%s: %s, naming it", (key, value) => {
+    const r = render(["-f", valuesFile(`metrics:\n  ${key}: ${value}\n`)]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(`/metrics/${key}`);
+  });
+
   it("refuses several API replicas on the embedded database, saying why", () => {
     const r = render(["--set", "api.replicas=2"]);
     expect(r.status).not.toBe(0);

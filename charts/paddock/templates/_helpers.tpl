@@ -88,3 +88,38 @@ securityContext:
   capabilities:
     drop: ["ALL"]
 {{- end -}}
+
+{{/* Pod annotations for Prometheus' pod discovery (the prometheus.io/* convention of
+Prometheus' example kubernetes_sd configuration and of the prometheus community chart):
+scrape GET /metrics on the given port. Left out when metrics.annotations is false.
+Takes (list $ port). */}}
+{{- define "paddock.metricsAnnotations" -}}
+{{- $root := index . 0 }}
+{{- $port := index . 1 }}
+{{- if not (include "paddock.isFalse" $root.Values.metrics.annotations) }}
+annotations:
+  prometheus.io/scrape: "true"
+  prometheus.io/port: {{ $port | quote }}
+  prometheus.io/path: /metrics
+{{- end }}
+{{- end -}}
+
+{{/* The /metrics and /healthz listener of a pod that runs no API (PADDOCK_METRICS_PORT), its
+port named "metrics", and a liveness probe on /healthz (a wedged event loop also loses the Lease). */}}
+{{- define "paddock.metricsListenerEnv" -}}
+- name: PADDOCK_HOST
+  value: "0.0.0.0"
+- name: PADDOCK_METRICS_PORT
+  value: {{ .Values.metrics.port | quote }}
+{{- end -}}
+
+{{- define "paddock.metricsListenerPort" -}}
+ports:
+  - name: metrics
+    containerPort: {{ .Values.metrics.port }}
+livenessProbe:
+  httpGet: { path: /healthz, port: metrics }
+  periodSeconds: 10
+  timeoutSeconds: 5
+  failureThreshold: 6
+{{- end -}}
