@@ -75,6 +75,8 @@ interface Binding {
   retryAt?: number | undefined;
   /** its gang gave up while it was in flight: release it unless it got bound */
   abandoned?: boolean;
+  /** the watch showed the pod bound while this binding was in flight */
+  confirmed?: boolean;
 }
 
 export interface LoopOptions {
@@ -148,7 +150,10 @@ export class SchedulingLoop {
     }
     for (const job of c.jobs) this.refresh(job, now);
     for (const r of c.confirmed) {
-      this.bindings.delete(r.key);
+      // The watch can show a binding before its answer comes: the answer still gets logged.
+      const b = this.bindings.get(r.key);
+      if (b?.inFlight) b.confirmed = true;
+      else this.bindings.delete(r.key);
       this.o.reporter.forget(r.key);
       if (r.created > 0) schedulerMetrics.e2eSeconds.observe(Math.max(0, now - r.created) / 1000);
       this.gangDone(r.job);
@@ -310,15 +315,24 @@ export class SchedulingLoop {
 
   private ended(pod: string, node: string, res: BindResult): void {
     const b = this.bindings.get(pod);
-    if (!b || b.node !== node || !b.inFlight) return; // released or confirmed meanwhile
+    const current = b !== undefined && b.node === node && b.inFlight;
+    if (res.outcome === "bound") {
+      // a fact, even after stop() began or once the watch showed it
+      this.o.onBound?.();
+      this.o.log(20, `bound ${pod} to ${node}`);
+      this.o.reporter.scheduled(pod, node);
+    }
+    if (!current) return; // released meanwhile
     b.inFlight = false;
+    if (b.confirmed) {
+      this.bindings.delete(pod);
+      if (res.outcome !== "bound") this.o.log(20, `binding ${pod} to ${node}: ${res.message}; the watch shows it bound already`);
+      return;
+    }
     if (!this.active) return;
     const now = this.o.now();
     if (res.outcome === "bound") {
       b.done = true;
-      this.o.onBound?.();
-      this.o.log(20, `bound ${pod} to ${node}`);
-      this.o.reporter.scheduled(pod, node);
       this.gangDone(b.job);
       return;
     }
