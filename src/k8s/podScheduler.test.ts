@@ -1,11 +1,14 @@
 // The scheduler's reading of Kubernetes objects (quantities, requests), fed to
 // the placement core as the scheduling cycle does. No cluster needed.
 import type * as k8s from "@kubernetes/client-node";
+import { KubeConfig } from "@kubernetes/client-node";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it, vi } from "vitest";
 import { aKubeNode, aKubePod, FakeBinder, FakeReporter, NS, settle } from "../../test/schedulerBuilders";
 import { PlacementState } from "../core/placement";
 import { podRecord } from "./podRecord";
-import { boundRequests, nodeSnapshot, podRequests, SchedulingLoop } from "./podScheduler";
+import { boundRequests, nodeSnapshot, PodScheduler, podRequests, SchedulingLoop } from "./podScheduler";
 import type { BindResult } from "./schedulerSeams";
 
 const node = (name: string, allocatable: Record<string, string>): k8s.V1Node => ({ metadata: { name }, status: { allocatable, conditions: [{ type: "Ready", status: "True" }] } });
@@ -348,5 +351,42 @@ describe("scheduling loop: stop", () => {
     s.loop.onPodUpsert(podRecord(aKubePod("q").ofJob(2, 1).tenant("a").build()));
     await s.run();
     expect(s.binder.calls).toEqual([{ pod: k("p"), node: "n1" }]);
+  });
+});
+
+describe("PodScheduler on the wire", () => {
+  it("lists and watches pods without finished ones (field selector), starts and stops as leader", async () => {
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      seen.push(req.url ?? "");
+      const url = new URL(req.url ?? "/", "http://x");
+      if (url.searchParams.get("watch") === "true") {
+        res.writeHead(200, { "content-type": "application/json" }).flushHeaders(); // a watch that stays open
+        return;
+      }
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ kind: url.pathname.endsWith("nodes") ? "NodeList" : "PodList", apiVersion: "v1", metadata: { resourceVersion: "1" }, items: [] }));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: "c", server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true }],
+      users: [{ name: "u" }],
+      contexts: [{ name: "x", cluster: "c", user: "u" }],
+      currentContext: "x",
+    });
+    const binder = new FakeBinder();
+    const sched = new PodScheduler(kc, { multiTenant: true, log: () => {}, binder, reporter: new FakeReporter() });
+    await sched.start();
+    for (let i = 0; i < 50 && seen.filter((u) => u.startsWith("/api/v1/pods")).length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    await sched.stop();
+    server.closeAllConnections();
+    server.close();
+    const pods = seen.filter((u) => u.startsWith("/api/v1/pods")).map((u) => new URL(u, "http://x").searchParams);
+    expect(pods.map((q) => [q.get("watch") === "true" ? "watch" : "list", q.get("fieldSelector")])).toEqual([
+      ["list", "status.phase!=Succeeded,status.phase!=Failed"],
+      ["watch", "status.phase!=Succeeded,status.phase!=Failed"],
+    ]);
+    expect(binder.closed).toBe(true);
   });
 });

@@ -47,6 +47,11 @@ export interface PodSchedulerOptions {
   bindConcurrency?: number;
   bindTimeoutMs?: number;
   queue?: QueueOptions;
+  /**
+   * List the nodes disqualified by tenant that would have fit better (log level 10, the
+   * disqualifiedNodes metric); costs a scan of such nodes per pod in multi-tenant mode. Default true.
+   */
+  explain?: boolean;
 }
 
 /** What a pod asks of a node: max(sum of containers, largest init container) + overhead; not ok if a quantity is unparsable. */
@@ -192,9 +197,12 @@ export class SchedulingLoop {
     return at;
   }
 
-  /** One cycle: expire stuck gangs, retry due bindings, then place active jobs in order. */
-  cycle(): void {
-    if (!this.active) return;
+  /**
+   * One cycle: expire stuck gangs, retry due bindings, then place active jobs in order. Returns true
+   * when it stopped at its time budget with jobs left (run it again after yielding to the event loop).
+   */
+  cycle(): boolean {
+    if (!this.active) return false;
     const now = this.o.now();
     const started = performance.now();
     this.expireGangs(now);
@@ -204,16 +212,18 @@ export class SchedulingLoop {
       this.headGen = this.gen;
       this.head = this.findHead(now);
     }
+    let more = false;
     for (let job = this.queue.pop(); job !== undefined; job = this.queue.pop()) {
-      if (!this.active) return;
+      if (!this.active) return false;
       this.attempt(job, now);
       if (performance.now() - started > (this.o.cycleBudgetMs ?? 50)) {
-        this.o.wake?.();
+        more = true;
         break;
       }
     }
     const d = this.queue.depth();
     for (const [q, n] of Object.entries(d)) schedulerMetrics.pendingJobs.set({ queue: q }, n);
+    return more;
   }
 
   /** The protected head among jobs that already waited (rule 1 of core/backfill.ts), if any. */
@@ -350,6 +360,12 @@ export class SchedulingLoop {
       if (this.cache.release(pod)) this.queue.onCapacity(now);
       this.gen++;
       this.gangDone(b.job);
+      // the pod waits again (unless it is gone indeed): its job must be queued
+      const g = this.cache.gang(b.job);
+      if (g && g.pending.length > 0 && !this.queue.has(b.job)) {
+        if (res.outcome === "gone") this.queue.add(b.job, order(g), now);
+        else this.queue.retryLater(b.job, order(g), now);
+      }
       this.o.wake?.();
       return;
     }
@@ -585,6 +601,7 @@ export class PodScheduler {
       now: this.now,
       gangTimeoutMs: this.opts.gangTimeoutMs,
       queue: this.opts.queue,
+      explain: this.opts.explain,
       wake: () => this.kick(),
       onBound: () => this.bound++,
     });
@@ -630,7 +647,8 @@ export class PodScheduler {
   async cycle(): Promise<void> {
     const loop = this.loop;
     if (!loop || !this.active) return;
-    loop.cycle();
+    // over its budget: the rest after the event loop had a turn (the Lease is renewed by this process too)
+    if (loop.cycle()) setImmediate(() => this.kick());
     const at = loop.nextWakeAt();
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.wakeTimer = undefined;
