@@ -194,6 +194,17 @@ describe("scheduling loop: gangs", () => {
     expect(s.lines(30).filter((l) => /already|409/.test(l))).toEqual([]);
   });
 
+  it("a pod whose binding said gone but which the watch still shows waits again and is placed again", async () => {
+    const s = loopWith({ nodes: [aKubeNode("n1").build()], pods: [aKubePod("p").ofJob(1, 1).tenant("a").build()], respond: (_p, _n, call) => (call === 1 ? { outcome: "gone", status: 404, message: "not found" } : { outcome: "bound" }) });
+    await s.run();
+    expect(s.loop.queue.where(job(1))).toBe("active");
+    await s.run();
+    expect(s.binder.calls).toEqual([
+      { pod: k("p"), node: "n1" },
+      { pod: k("p"), node: "n1" },
+    ]);
+  });
+
   it("a gang that cannot complete in time releases its unbound reservations, reports it and goes back to the queue", async () => {
     const s = loopWith({
       nodes: [aKubeNode("n1").build(), aKubeNode("n2").build()],
@@ -315,8 +326,8 @@ describe("scheduling loop: head-of-line protection", () => {
     return (wallTime === undefined ? b : b.wallTime(wallTime, 1_000_000)).build();
   };
   const head = aKubePod("head").ofJob(2, 1).tenant("a").cores(16).createdAt(10).build();
-  const later = (name: string, n: number, wallTime?: number) => {
-    const b = aKubePod(name).ofJob(n, 1).tenant("a").cores(8).createdAt(20 + n);
+  const later = (name: string, n: number, wallTime?: number, cores = 8) => {
+    const b = aKubePod(name).ofJob(n, 1).tenant("a").cores(cores).createdAt(20 + n);
     return (wallTime === undefined ? b : b.wallTime(wallTime)).build();
   };
 
@@ -328,8 +339,8 @@ describe("scheduling loop: head-of-line protection", () => {
   });
 
   it("a later job whose wall time ends before the head's shadow time may use the head's nodes", async () => {
-    // holder ends 100 s after 1,000,000 ms; a 50 s job ends before, a 500 s one after.
-    const s = loopWith({ multiTenant: false, nodes: [aKubeNode("n1").build()], pods: [holder(100), head, later("short", 3, 50), later("long", 4, 500)] });
+    // holder ends 100 s after 1,000,000 ms; a 50 s job ends before, a 500 s one after (n1 has room for both).
+    const s = loopWith({ multiTenant: false, nodes: [aKubeNode("n1").build()], pods: [holder(100), head, later("short", 3, 50, 4), later("long", 4, 500, 4)] });
     await s.run();
     expect(s.binder.calls).toEqual([{ pod: k("short"), node: "n1" }]);
   });
