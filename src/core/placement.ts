@@ -64,6 +64,8 @@ export interface PlacementOptions {
   multiTenant: boolean;
   /** also list the nodes disqualified by tenant that would otherwise have fit better (for log level 10) */
   explain?: boolean;
+  /** nodes this placement must not use (head-of-line protection, core/backfill.ts) */
+  avoid?: ((node: string) => boolean) | undefined;
 }
 
 interface NodeState {
@@ -130,6 +132,12 @@ export class PlacementState {
 
   tenantsOn(node: string): string[] {
     return [...(this.nodes.get(node)?.tenants.keys() ?? [])];
+  }
+
+  /** What is counted on a node: resources used, pods by tenant, pod keys (for checks and tests). */
+  usage(node: string): { used: Resources; tenants: Record<string, number>; pods: string[] } | undefined {
+    const s = this.nodes.get(node);
+    return s && { used: { ...s.used }, tenants: Object.fromEntries(s.tenants), pods: [...s.pods].sort() };
   }
 
   private fitKey(s: NodeState): FitKey {
@@ -213,19 +221,20 @@ export class PlacementState {
   }
 
   /** With `tenant`, skip nodes that also hold another tenant's pods (bound while multi-tenant mode was off). */
-  private firstFit(idx: SortedNodes | undefined, pod: PodToPlace, tenant?: string): NodeState | undefined {
+  private firstFit(idx: SortedNodes | undefined, pod: PodToPlace, avoid: PlacementOptions["avoid"], tenant?: string): NodeState | undefined {
     if (!idx) return undefined;
     for (const name of idx.from(minFreeCpu(pod))) {
       const s = this.nodes.get(name)!;
+      if (avoid?.(name)) continue;
       if (this.passes(s, pod) && (tenant === undefined || disqualifiedByTenant(s.tenants, tenant).length === 0)) return s;
     }
     return undefined;
   }
 
   private bestNodeFor(pod: PodToPlace, opts: PlacementOptions, disqualified: Disqualification[]): NodeState | undefined {
-    if (!opts.multiTenant) return this.firstFit(this.all, pod);
-    const own = this.firstFit(this.byTenant.get(pod.tenant), pod, pod.tenant);
-    const free = this.firstFit(this.unclaimed, pod);
+    if (!opts.multiTenant) return this.firstFit(this.all, pod, opts.avoid);
+    const own = this.firstFit(this.byTenant.get(pod.tenant), pod, opts.avoid, pod.tenant);
+    const free = this.firstFit(this.unclaimed, pod, opts.avoid);
     const best = own && free ? (compareKeys(own.key, free.key) <= 0 ? own : free) : (own ?? free);
     if (opts.explain) {
       // Nodes that would have been a better fit (or the only fit) but hold another tenant's pods.
