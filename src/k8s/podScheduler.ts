@@ -15,7 +15,6 @@
 //    reservations of its unbound members and goes back to the queue.
 // Only the binder writes to Kubernetes (and the reporter: Events, conditions).
 import * as k8s from "@kubernetes/client-node";
-import { Agent, request, type RequestOptions } from "node:https";
 import { before } from "./schedulingQueue";
 import { mayUseHeadNodes, protect, type Protection } from "../core/backfill";
 import type { NodeSnapshot, PodToPlace } from "../core/placement";
@@ -26,6 +25,8 @@ import { ACTIVE_PODS_FIELD_SELECTOR, nodeSnapshot, podEndsAt, podRecord, usedBy,
 import { SchedulerCache, type CacheChange, type Gang } from "./schedulerCache";
 import { schedulerMetrics } from "./schedulerMetrics";
 import type { BinderLike, BindResult, ReporterLike } from "./schedulerSeams";
+import { kubeBinder } from "./binder";
+import { kubeReporter } from "./podReporter";
 import { SchedulingQueue, type JobOrder, type QueueOptions } from "./schedulingQueue";
 
 export { nodeSnapshot } from "./podRecord";
@@ -63,9 +64,6 @@ export function podRequests(p: k8s.V1Pod): PodRequests {
 export function boundRequests(p: k8s.V1Pod, node: NodeSnapshot | undefined) {
   return usedBy(podRequests(p), node);
 }
-
-/** Nothing is reported (until the Reporter is wired in). */
-export const silentReporter = (): ReporterLike => ({ scheduled() {}, waiting() {}, forget() {}, close: async () => {} });
 
 /** Retries of a binding refused or unanswered: 1 s doubling to 10 s. */
 const retryDelayMs = (attempts: number) => Math.min(10_000, 1000 * 2 ** Math.min(attempts - 1, 10));
@@ -346,7 +344,6 @@ export class SchedulingLoop {
       this.gangDone(b.job);
       return;
     }
-    schedulerMetrics.bindingErrors.inc({ outcome: res.outcome });
     if (res.outcome === "conflict") {
       // already bound (an earlier attempt whose answer was lost, or someone else): the informer will say where
       b.done = true;
@@ -432,77 +429,6 @@ function order(g: Gang): JobOrder {
 
 function toPlace(r: PodRecord): PodToPlace {
   return { key: r.key, requests: r.requests.requests, tenant: r.tenant ?? `untenanted:${r.key}`, nodeSelector: r.nodeSelector, tolerations: r.tolerations };
-}
-
-/** A binder over the API server: POST pods/binding on keep-alive connections, `concurrency` at a time, each with a timeout. */
-export function keepAliveBinder(kc: k8s.KubeConfig, opts: { concurrency?: number; timeoutMs?: number } = {}): BinderLike {
-  const concurrency = opts.concurrency ?? 32;
-  const timeoutMs = opts.timeoutMs ?? 10_000;
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
-  const waiting: Array<() => void> = [];
-  let inFlight = 0;
-  let closed = false;
-  const running = new Set<Promise<BindResult>>();
-
-  const post = async (podKey: string, node: string): Promise<BindResult> => {
-    const [namespace, name] = podKey.split("/") as [string, string];
-    const server = kc.getCurrentCluster()!.server;
-    const url = new URL(`/api/v1/namespaces/${namespace}/pods/${name}/binding`, server);
-    const options: RequestOptions = { method: "POST", agent, headers: { "content-type": "application/json" } };
-    await kc.applyToHTTPSOptions(options as never);
-    const body = JSON.stringify({ apiVersion: "v1", kind: "Binding", metadata: { name, namespace }, target: { apiVersion: "v1", kind: "Node", name: node } });
-    const started = performance.now();
-    const result = await new Promise<BindResult>((resolve) => {
-      const req = request(url, { ...options, agent, timeout: timeoutMs }, (res) => {
-        let text = "";
-        res.on("data", (d: Buffer) => (text += d.toString()));
-        res.on("end", () => {
-          const status = res.statusCode ?? 0;
-          const message = `HTTP ${status}: ${text.slice(0, 300)}`;
-          if (status < 300) resolve({ outcome: "bound" });
-          else if (status === 404) resolve({ outcome: "gone", status, message });
-          else if (status === 409) resolve({ outcome: "conflict", status, message });
-          else if (status === 429 || status >= 500) resolve({ outcome: "unavailable", status, message });
-          else resolve({ outcome: "refused", status, message });
-        });
-        res.on("error", (e) => resolve({ outcome: "unavailable", message: e.message }));
-      });
-      req.on("timeout", () => req.destroy(new Error(`no answer in ${timeoutMs} ms`)));
-      req.on("error", (e) => resolve({ outcome: "unavailable", message: e.message }));
-      req.end(body);
-    });
-    schedulerMetrics.bindingSeconds.observe((performance.now() - started) / 1000);
-    return result;
-  };
-
-  return {
-    get inFlight() {
-      return inFlight;
-    },
-    get queued() {
-      return waiting.length;
-    },
-    async bind(podKey, node) {
-      if (inFlight >= concurrency) await new Promise<void>((r) => waiting.push(r));
-      if (closed) return { outcome: "unavailable", message: "binder closed" };
-      inFlight++;
-      const p = post(podKey, node).catch((e: Error): BindResult => ({ outcome: "unavailable", message: e.message }));
-      running.add(p);
-      try {
-        return await p;
-      } finally {
-        running.delete(p);
-        inFlight--;
-        waiting.shift()?.();
-      }
-    },
-    async close() {
-      closed = true;
-      for (const w of waiting.splice(0)) w();
-      await Promise.all(running);
-      agent.destroy();
-    },
-  };
 }
 
 const pick = <T>(x: T | (() => T) | undefined, fallback: () => T): T => (x === undefined ? fallback() : typeof x === "function" ? (x as () => T)() : x);
@@ -591,8 +517,19 @@ export class PodScheduler {
   /** Start watching and scheduling (call when this instance holds the lease). */
   async start(): Promise<void> {
     this.watching = true;
-    this.binder = pick(this.opts.binder, () => keepAliveBinder(this.kc, { concurrency: this.opts.bindConcurrency, timeoutMs: this.opts.bindTimeoutMs }));
-    this.reporter = pick(this.opts.reporter, silentReporter);
+    const binder = pick(this.opts.binder, () => kubeBinder(this.kc, { concurrency: this.opts.bindConcurrency, timeoutMs: this.opts.bindTimeoutMs }));
+    this.binder = binder;
+    this.reporter = pick(this.opts.reporter, () =>
+      kubeReporter(this.kc, {
+        log: this.opts.log,
+        // reports yield to bindings: at most one in flight while pods are being bound
+        busy: () => binder.inFlight + binder.queued > 0,
+        podUid: (key) => {
+          const [namespace, name] = key.split("/") as [string, string];
+          return this.pods.get(name, namespace)?.metadata?.uid;
+        },
+      }),
+    );
     const loop = new SchedulingLoop({
       multiTenant: this.opts.multiTenant,
       log: this.opts.log,
