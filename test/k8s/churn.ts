@@ -210,6 +210,8 @@ interface Job {
   state: "creating" | "live" | "finishing" | "terminating" | "done";
   creation?: Promise<void>;
   fullyBoundAt?: number;
+  /** when the driver first saw it partly bound (some members bound, others not) */
+  partlyBoundAt?: number;
   lifetimeMs: number;
 }
 
@@ -284,7 +286,7 @@ export async function runChurn(opts: ChurnOptions): Promise<ChurnReport> {
   const tenants = Array.from({ length: opts.tenants ?? 5 }, (_, i) => `tenant-${String.fromCharCode(97 + i)}`);
   const maxWaiting = opts.maxWaiting ?? 8;
   const arrivals = opts.arrivalsPerSecond ?? 6;
-  const [lifeMin, lifeMax] = opts.lifetimeMs ?? [1000, 5000];
+  const [lifeMin, lifeMax] = opts.lifetimeMs ?? [500, 4000];
   const leaseSeconds = opts.leaseSeconds ?? 3;
   const leaderOpEvery = opts.leaderOpEveryMs ?? 7000;
   const refusalEvery = opts.refusalEveryMs ?? 5000;
@@ -599,7 +601,10 @@ export async function runChurn(opts: ChurnOptions): Promise<ChurnReport> {
       tick = now;
       const live = liveJobs();
       const waiting = live.filter((j) => boundOf(j) < j.pods.length);
-      if (waiting.length < maxWaiting && random() < arrivals * dt) arrive();
+      // Gangs stuck partly bound for over 5 s do not hold arrivals back (a scheduler that leaves
+      // them so would otherwise stall the churn; the end of the soak reports them).
+      const queued = waiting.filter((j) => j.partlyBoundAt === undefined || now - j.partlyBoundAt < 5000);
+      if (queued.length < maxWaiting && random() < arrivals * dt) arrive();
       for (const j of live) {
         if (j.state !== "live") continue;
         if (boundOf(j) === j.pods.length) {
@@ -607,7 +612,16 @@ export async function runChurn(opts: ChurnOptions): Promise<ChurnReport> {
           if (now - j.fullyBoundAt > j.lifetimeMs) track(finish(j));
         }
       }
-      if (waiting.length > 0 && random() < 0.4 * dt) track(terminate(pick(waiting)));
+      // Terminations: a job still queued (nothing bound), or one caught in the middle of its
+      // bindings - but never a gang that has been stuck partly bound for more than 2 s: that
+      // would wipe out the evidence the end of the soak looks for.
+      for (const j of waiting) {
+        const b = boundOf(j);
+        if (b > 0 && b < j.pods.length && j.created === j.pods.length) j.partlyBoundAt ??= now;
+        else j.partlyBoundAt = undefined;
+      }
+      const terminable = waiting.filter((j) => j.partlyBoundAt === undefined ? boundOf(j) === 0 : now - j.partlyBoundAt < 2000);
+      if (terminable.length > 0 && random() < 0.4 * dt) track(terminate(pick(terminable)));
       if (now >= nextRefusal && !refusalOn) {
         nextRefusal = now + between(0.5, 1.5) * refusalEvery;
         track(refusalWindow());
