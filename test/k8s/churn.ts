@@ -58,6 +58,8 @@ export interface ChurnOptions {
   /** a running job's lifetime, uniformly in [min, max] ms */
   lifetimeMs?: [number, number];
   leaseSeconds?: number;
+  /** switch the refusal windows off (a control run: only the rest of the churn) */
+  refusals?: boolean;
   /** mean time between leader operations / refusal windows */
   leaderOpEveryMs?: number;
   refusalEveryMs?: number;
@@ -550,11 +552,13 @@ export async function runChurn(opts: ChurnOptions): Promise<ChurnReport> {
         ["restart-in-place", 1],
         ["kill-mid-gang", 3],
       ]);
+      let label = kind;
       if (kind === "kill-mid-gang") {
         // Wait (at most 5 s) for a gang to be seen half bound, then kill the leader at once.
         await new Promise<void>((resolve) => {
           const t = setTimeout(() => {
             midGangArmed = undefined;
+            label = "kill (no gang seen half bound within 5 s)";
             resolve();
           }, 5000);
           midGangArmed = () => {
@@ -566,7 +570,7 @@ export async function runChurn(opts: ChurnOptions): Promise<ChurnReport> {
       }
       const leader = slots.find((s) => s.leading);
       if (!leader) return;
-      actions.leaderOps[kind] = (actions.leaderOps[kind] ?? 0) + 1;
+      actions.leaderOps[label] = (actions.leaderOps[label] ?? 0) + 1;
       await leader.stop(kind === "release");
       await sleep(kind === "restart-in-place" ? 0 : between(300, 3000));
       leader.start(kind === "restart-in-place");
@@ -622,7 +626,7 @@ export async function runChurn(opts: ChurnOptions): Promise<ChurnReport> {
       }
       const terminable = waiting.filter((j) => j.partlyBoundAt === undefined ? boundOf(j) === 0 : now - j.partlyBoundAt < 2000);
       if (terminable.length > 0 && random() < 0.4 * dt) track(terminate(pick(terminable)));
-      if (now >= nextRefusal && !refusalOn) {
+      if (opts.refusals !== false && now >= nextRefusal && !refusalOn) {
         nextRefusal = now + between(0.5, 1.5) * refusalEvery;
         track(refusalWindow());
       }
