@@ -1,0 +1,76 @@
+// Raw HTTPS requests to the API server on a keep-alive connection pool of
+// their own, with the kubeconfig's TLS and credentials. client-node 1.4 opens
+// a new connection (TLS handshake included) per request, which caps a busy
+// writer such as the binder at a fraction of what the API server can take.
+import type * as k8s from "@kubernetes/client-node";
+import { Agent, request, type RequestOptions } from "node:https";
+
+export interface KubeResponse {
+  status: number;
+  body: string;
+}
+
+export interface KubeHttp {
+  /** One request; resolves with status and body whatever the status, rejects on network errors and on `signal`. */
+  send(method: string, path: string, body: unknown, opts?: { contentType?: string; signal?: AbortSignal }): Promise<KubeResponse>;
+  close(): void;
+}
+
+/** How long the kubeconfig's TLS options and credentials are reused (a 401 drops them at once). */
+const CREDENTIALS_TTL_MS = 30_000;
+
+export function kubeHttp(kc: k8s.KubeConfig, opts: { maxSockets?: number } = {}): KubeHttp {
+  const agent = new Agent({ keepAlive: true, maxSockets: opts.maxSockets ?? 64 });
+  const server = kc.getCurrentCluster()?.server;
+  if (!server) throw new Error("kubeconfig: no current cluster");
+  // applyToHTTPSOptions reads CA/cert/key files synchronously on every call: do it once per TTL,
+  // not once per request. Token files and exec plugins keep their own refresh rules underneath.
+  let cached: { at: number; options: Promise<RequestOptions> } | undefined;
+  const options = (): Promise<RequestOptions> => {
+    const now = Date.now();
+    if (!cached || now - cached.at > CREDENTIALS_TTL_MS) {
+      const o: RequestOptions = {};
+      const p = kc.applyToHTTPSOptions(o as never).then(() => o);
+      cached = { at: now, options: p };
+      p.catch(() => (cached = undefined));
+    }
+    return cached.options;
+  };
+  return {
+    async send(method, path, body, { contentType = "application/json", signal } = {}) {
+      signal?.throwIfAborted();
+      const base = await options();
+      const url = new URL(path, server);
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const headers = { ...(base.headers ?? {}), accept: "application/json", ...(payload !== undefined ? { "content-type": contentType } : {}) };
+      const res = await new Promise<KubeResponse>((resolve, reject) => {
+        const req = request(url, { ...base, method, headers, agent, signal }, (r) => {
+          let text = "";
+          r.setEncoding("utf8");
+          r.on("data", (d: string) => (text += d));
+          r.on("end", () => resolve({ status: r.statusCode ?? 0, body: text }));
+          r.on("error", reject);
+        });
+        req.on("error", reject);
+        req.end(payload);
+      });
+      if (res.status === 401) cached = undefined;
+      return res;
+    },
+    close() {
+      agent.destroy();
+    },
+  };
+}
+
+/** The `message` of a Kubernetes Status body, else the start of the body. */
+export function statusMessage(status: number, body: string): string {
+  try {
+    const s = JSON.parse(body) as { message?: unknown };
+    if (typeof s.message === "string" && s.message) return s.message;
+  } catch {
+    // not JSON
+  }
+  const text = body.trim().slice(0, 300);
+  return text ? `HTTP ${status}: ${text}` : `HTTP ${status}`;
+}
