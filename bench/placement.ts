@@ -4,7 +4,7 @@
 // warm-up state and the same job stream, and must make the same decisions.
 // Run: npm run bench   (bounded: every timed phase stops at its time budget)
 import os from "node:os";
-import { disqualifiedByTenant, fits, PlacementState, selectorMatches, taintsTolerated, type BoundPod, type NodeSnapshot, type PlacementDecision, type PlacementOptions, type PodToPlace } from "../src/core/placement";
+import { disqualifiedByTenant, fits, PlacementState, selectorMatches, taintsTolerated, type BoundPod, type NodeSnapshot, type PlacementOptions, type PodToPlace } from "../src/core/placement";
 
 const NODES = 5_000;
 const NODE_CORES = 64;
@@ -87,8 +87,10 @@ interface Placer {
   upsertNode(n: NodeSnapshot): void;
   bind(p: BoundPod): void;
   unbind(key: string): void;
-  placeJob(pods: readonly PodToPlace[], opts: PlacementOptions): PlacementDecision;
+  placeJob(pods: readonly PodToPlace[], opts: PlacementOptions): Outcome;
 }
+/** what the bench compares of a decision */
+type Outcome = { placed: true; bindings: Array<{ pod: string; node: string }> } | { placed: false };
 
 /** The baseline: the same filters and score, every node scanned for every pod. */
 class NaivePlacer implements Placer {
@@ -121,7 +123,7 @@ class NaivePlacer implements Placer {
     this.pods.delete(key);
     this.account(p, -1);
   }
-  placeJob(pods: readonly PodToPlace[], opts: PlacementOptions): PlacementDecision {
+  placeJob(pods: readonly PodToPlace[], opts: PlacementOptions): Outcome {
     const bindings: Array<{ pod: string; node: string }> = [];
     for (const pod of pods) {
       let best: (typeof this.nodes)[number] | undefined;
@@ -140,12 +142,12 @@ class NaivePlacer implements Placer {
       }
       if (!best) {
         for (const b of bindings) this.unbind(b.pod);
-        return { placed: false, reason: "no fit", disqualified: [] };
+        return { placed: false };
       }
       this.bind({ key: pod.key, node: best.info.name, requests: pod.requests, tenant: pod.tenant });
       bindings.push({ pod: pod.key, node: best.info.name });
     }
-    return { placed: true, bindings, disqualified: [] };
+    return { placed: true, bindings };
   }
 }
 

@@ -388,6 +388,14 @@ describe("SimulatedCluster: the other backend calls", () => {
 });
 
 describe("SimulatedCluster: events of a job's pods", () => {
+  it("says why a job waits in kube-scheduler's words, naming the pod of a gang that did not fit", async () => {
+    const c = aCluster([aNode("a").cores(8).build(), aNode("b").cores(8).build()]);
+    await c.createPods(aJob(1).pods(3).cores(6).plan());
+    c.tick(0);
+    expect((await c.events(1, ["jarvice-job-1-0"])).map((e) => e.message)).toEqual(["0/2 nodes are available: 2 Insufficient cpu. (all 3 pods of job 1 are placed together; jarvice-job-1-2 did not fit)"]);
+  });
+
+
   it("never places a pod whose request does not parse, and says why once", async () => {
     const c = aCluster([aNode("a").cores(4).build()]);
     const plan = aJob(1).cores(1).plan();
@@ -408,6 +416,7 @@ describe("SimulatedCluster: events of a job's pods", () => {
     c.tick(1); // still waiting: not reported again
     const reasons = async (n: number) => (await c.events(n, [`jarvice-job-${n}-0`])).map((e) => `${e.type} ${e.reason}`);
     expect(await reasons(2)).toEqual(["Warning FailedScheduling"]);
+    expect((await c.events(2, ["jarvice-job-2-0"]))[0]!.message).toBe("0/1 nodes are available: 1 Insufficient cpu.");
     c.tick(START_DELAY_MS);
     expect(await reasons(1)).toEqual(["Normal Scheduled", "Normal Pulled", "Normal Started"]);
     expect((await c.events(1, [`jarvice-job-1-0`]))[0]).toMatchObject({ pod: "jarvice-job-1-0", message: "Successfully assigned jobs/jarvice-job-1-0 to a", count: 1 });

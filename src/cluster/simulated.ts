@@ -155,7 +155,8 @@ export class SimulatedCluster implements ClusterBackend {
       if (!decision.placed) {
         for (const p of pods.filter((x) => !x.waitReported)) {
           p.waitReported = true;
-          this.record(p, "Warning", "FailedScheduling", `0/${this.placement.nodeCount} nodes are available for all ${pods.length} pod(s) of job ${p.jobNumber} at once`, now);
+          const gang = pods.length > 1 ? ` (all ${pods.length} pods of job ${p.jobNumber} are placed together; ${decision.pod} did not fit)` : "";
+          this.record(p, "Warning", "FailedScheduling", `${decision.message}${gang}`, now);
         }
         continue;
       }

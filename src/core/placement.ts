@@ -57,8 +57,27 @@ export interface Disqualification {
 }
 
 export type PlacementDecision =
-  | { placed: true; bindings: Array<{ pod: string; node: string }>; disqualified: Disqualification[] }
-  | { placed: false; reason: string; disqualified: Disqualification[] };
+  | {
+      placed: true;
+      bindings: Array<{ pod: string; node: string }>;
+      disqualified: Disqualification[];
+      /** summed over the job's pods: nodes that would have been a better fit but for another tenant's pods (0 off multi-tenant mode) */
+      disqualifiedByTenant: number;
+    }
+  | {
+      placed: false;
+      /** the pod that did not fit, the job it belongs to, and kube-scheduler's message */
+      reason: string;
+      /** the first pod of the job that no node could take */
+      pod: string;
+      /** for that pod, every node counted once by the first filter that rejected it (kube-scheduler's reason -> nodes), in filter order */
+      filtered: Record<string, number>;
+      /** kube-scheduler's words: "0/500 nodes are available: 3 Insufficient cpu, 490 node(s) hold another tenant's pods." */
+      message: string;
+      disqualified: Disqualification[];
+      /** nodes that would have been a better fit (for the pods placed before the failing one) or the only fit (for it) but for another tenant's pods */
+      disqualifiedByTenant: number;
+    };
 
 export interface PlacementOptions {
   multiTenant: boolean;
@@ -107,6 +126,74 @@ export function disqualifiedByTenant(nodeTenants: ReadonlyMap<string, number>, t
   const others: string[] = [];
   for (const [t, n] of nodeTenants) if (n > 0 && t !== tenant) others.push(t);
   return others;
+}
+
+/** Whether a node's tenants include one other than `tenant` (disqualifiedByTenant without the list). */
+function heldByOtherTenant(nodeTenants: ReadonlyMap<string, number>, tenant: string): boolean {
+  return nodeTenants.size > 1 || (nodeTenants.size === 1 && !nodeTenants.has(tenant));
+}
+
+// Why a pod waits, in kube-scheduler's words (its FailedScheduling message):
+// each node is counted once, by the first filter that rejects it, filters in
+// kube-scheduler's order (NodeUnschedulable, TaintToleration, NodeAffinity,
+// NodeResourcesFit) and the tenant filter last, so its count is the nodes
+// rejected only because they hold another tenant's pods.
+export const REASON_UNSCHEDULABLE = "node(s) were unschedulable";
+export const REASON_SELECTOR = "node(s) didn't match Pod's node affinity/selector";
+export const REASON_TOO_MANY_PODS = "Too many pods";
+export const REASON_TENANT = "node(s) hold another tenant's pods";
+/** a node every filter lets through but that placement was told to leave alone (kept for a job ahead in the queue) */
+export const REASON_KEPT = "node(s) were kept for a job ahead in the queue";
+export const untoleratedTaint = (t: Taint): string => `node(s) had untolerated taint {${t.key}: ${t.value ?? ""}}`;
+export const insufficient = (resource: string): string => `Insufficient ${resource}`;
+
+/** The filter a reason comes from (a bounded label for metrics). */
+export type FilterName = "unschedulable" | "taint" | "selector" | "resources" | "tenant" | "queue";
+export function filterOf(reason: string): FilterName {
+  if (reason === REASON_UNSCHEDULABLE) return "unschedulable";
+  if (reason === REASON_SELECTOR) return "selector";
+  if (reason === REASON_TENANT) return "tenant";
+  if (reason === REASON_KEPT) return "queue";
+  if (reason.startsWith("node(s) had untolerated taint")) return "taint";
+  return "resources";
+}
+
+const FILTER_ORDER: readonly FilterName[] = ["unschedulable", "taint", "selector", "resources", "tenant", "queue"];
+/** Within the resources filter: the pod count first, then CPU, memory, the rest by name (kube-scheduler's fitsRequest order). */
+const resourceRank = (reason: string): string => (reason === REASON_TOO_MANY_PODS ? "0" : reason === insufficient(CPU) ? "1" : reason === insufficient(MEMORY) ? "2" : `3${reason}`);
+const reasonOrder = (a: string, b: string): number => {
+  const fa = FILTER_ORDER.indexOf(filterOf(a));
+  const fb = FILTER_ORDER.indexOf(filterOf(b));
+  if (fa !== fb) return fa - fb;
+  const ra = fa === FILTER_ORDER.indexOf("resources") ? resourceRank(a) : a;
+  const rb = fb === FILTER_ORDER.indexOf("resources") ? resourceRank(b) : b;
+  return ra < rb ? -1 : ra > rb ? 1 : 0;
+};
+
+/**
+ * The first filter that keeps `pod` off a node in this state (kube-scheduler's
+ * words), or undefined when the node can take it. The same verdict as the
+ * filters placement applies, in a fixed order, one reason per node.
+ */
+export function firstRejection(node: NodeSnapshot, used: Resources, nodeTenants: ReadonlyMap<string, number>, pod: PodToPlace, multiTenant: boolean): string | undefined {
+  if (node.unschedulable) return REASON_UNSCHEDULABLE;
+  for (const t of node.taints) if ((t.effect === "NoSchedule" || t.effect === "NoExecute") && !tolerates(pod.tolerations, t)) return untoleratedTaint(t);
+  if (!selectorMatches(node.labels, pod.nodeSelector)) return REASON_SELECTOR;
+  if ((used[PODS] ?? 0) + 1 > (node.allocatable[PODS] ?? Infinity)) return REASON_TOO_MANY_PODS;
+  const short = Object.keys(pod.requests).filter((r) => (pod.requests[r] ?? 0) > 0 && (used[r] ?? 0) + pod.requests[r]! > (node.allocatable[r] ?? 0));
+  if (short.length > 0) return short.map(insufficient).sort(reasonOrder)[0];
+  if (multiTenant && heldByOtherTenant(nodeTenants, pod.tenant)) return REASON_TENANT;
+  return undefined;
+}
+
+/** kube-scheduler's FailedScheduling message from the counts by reason (zero counts left out, filter order). */
+export function unavailableMessage(nodeCount: number, filtered: Readonly<Record<string, number>>): string {
+  if (nodeCount === 0) return "no nodes available to schedule pods";
+  const parts = Object.keys(filtered)
+    .filter((r) => (filtered[r] ?? 0) > 0)
+    .sort(reasonOrder)
+    .map((r) => `${filtered[r]} ${r}`);
+  return `0/${nodeCount} nodes are available${parts.length > 0 ? `: ${parts.join(", ")}` : ""}.`;
 }
 
 export class PlacementState {
@@ -222,44 +309,63 @@ export class PlacementState {
     return undefined;
   }
 
-  private bestNodeFor(pod: PodToPlace, opts: PlacementOptions, disqualified: Disqualification[]): NodeState | undefined {
+  /**
+   * The best node for `pod`, or undefined. In multi-tenant mode, counts the
+   * nodes that would have been a better fit (or, with no fit, any fit) but hold
+   * another tenant's pods, and with `explain` lists them.
+   */
+  private bestNodeFor(pod: PodToPlace, opts: PlacementOptions, disqualified: Disqualification[], tally: { byTenant: number }): NodeState | undefined {
     if (!opts.multiTenant) return this.firstFit(this.all, pod);
     const own = this.firstFit(this.byTenant.get(pod.tenant), pod, pod.tenant);
     const free = this.firstFit(this.unclaimed, pod);
     const best = own && free ? (compareKeys(own.key, free.key) <= 0 ? own : free) : (own ?? free);
-    if (opts.explain) {
-      // Nodes that would have been a better fit (or the only fit) but hold another tenant's pods.
-      for (const name of this.all.from(minFreeCpu(pod))) {
-        const s = this.nodes.get(name)!;
-        if (best && compareKeys(s.key, best.key) >= 0) break;
-        const others = disqualifiedByTenant(s.tenants, pod.tenant);
-        if (others.length > 0 && this.passes(s, pod)) disqualified.push({ pod: pod.key, node: name, tenants: others });
-      }
+    for (const name of this.all.from(minFreeCpu(pod))) {
+      const s = this.nodes.get(name)!;
+      if (best && compareKeys(s.key, best.key) >= 0) break;
+      if (!heldByOtherTenant(s.tenants, pod.tenant) || !this.passes(s, pod)) continue;
+      tally.byTenant++;
+      if (opts.explain) disqualified.push({ pod: pod.key, node: name, tenants: disqualifiedByTenant(s.tenants, pod.tenant) });
     }
     return best;
+  }
+
+  /** For a pod no node takes: every node counted by the first filter that rejects it. O(nodes); only on failure. */
+  private filteredFor(pod: PodToPlace, multiTenant: boolean): Record<string, number> {
+    const counts = new Map<string, number>();
+    for (const s of this.nodes.values()) {
+      const why = firstRejection(s.info, s.used, s.tenants, pod, multiTenant) ?? REASON_KEPT;
+      counts.set(why, (counts.get(why) ?? 0) + 1);
+    }
+    const filtered: Record<string, number> = {};
+    for (const r of [...counts.keys()].sort(reasonOrder)) filtered[r] = counts.get(r)!;
+    return filtered;
   }
 
   /** Place all pods of one job, or none. On success the pods are recorded as bound (reserved). */
   placeJob(pods: readonly PodToPlace[], opts: PlacementOptions): PlacementDecision {
     const disqualified: Disqualification[] = [];
+    const tally = { byTenant: 0 };
     const bindings: Array<{ pod: string; node: string }> = [];
     // What each pod key was bound to before this job, to restore on failure.
     const before = new Map<string, BoundPod | undefined>();
     for (const pod of pods) {
-      const s = this.bestNodeFor(pod, opts, disqualified);
+      const s = this.bestNodeFor(pod, opts, disqualified, tally);
       if (!s) {
+        // Explained before the rollback: the job's own pods placed so far are part of why.
+        const filtered = this.filteredFor(pod, opts.multiTenant);
+        const message = unavailableMessage(this.nodes.size, filtered);
         for (const [key, was] of before) {
           this.unbind(key);
           if (was) this.bind(was);
         }
-        const why = opts.multiTenant && disqualified.some((d) => d.pod === pod.key) ? " (nodes holding other tenants' pods are disqualified)" : "";
-        return { placed: false, reason: `no node fits pod ${pod.key} (${describe(pod.requests)})${why}; none of the job's ${pods.length} pod(s) placed`, disqualified };
+        const reason = `no node fits pod ${pod.key} (${describe(pod.requests)}); none of the job's ${pods.length} pod(s) placed: ${message}`;
+        return { placed: false, reason, pod: pod.key, filtered, message, disqualified, disqualifiedByTenant: tally.byTenant };
       }
       if (!before.has(pod.key)) before.set(pod.key, this.pods.get(pod.key));
       this.bind({ key: pod.key, node: s.info.name, requests: pod.requests, tenant: pod.tenant });
       bindings.push({ pod: pod.key, node: s.info.name });
     }
-    return { placed: true, bindings, disqualified };
+    return { placed: true, bindings, disqualified, disqualifiedByTenant: tally.byTenant };
   }
 }
 
