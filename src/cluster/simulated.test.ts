@@ -75,6 +75,10 @@ class JobBuilder {
     this.j.machine = { ...this.j.machine, nodeSelector };
     return this;
   }
+  walltime(walltime: string): this {
+    this.j.walltime = walltime;
+    return this;
+  }
   lasting(seconds: number | undefined): this {
     this.j.durationSeconds = seconds;
     return this;
@@ -384,6 +388,35 @@ describe("SimulatedCluster: the other backend calls", () => {
     const c = aCluster([aNode("a").build()]);
     await expect(c.prepareTenant()).resolves.toBeUndefined();
     await expect(c.servicesSelecting()).resolves.toEqual([]);
+  });
+});
+
+describe("SimulatedCluster: the job's wall time (activeDeadlineSeconds)", () => {
+  it("fails a pod that outlives its deadline, counted from its binding, and frees its node", async () => {
+    const c = aCluster([aNode("a").cores(4).build()]);
+    await c.createPods(aJob(1).cores(4).lasting(3600).walltime("00:01").plan());
+    await c.createPods(aJob(2).cores(4).lasting(5).plan()); // waits for job 1's node
+    c.tick(0);
+    c.tick(START_DELAY_MS);
+    c.tick(60_000 - 1);
+    expect(await phasesOf(c, 1)).toEqual(["Running"]);
+    c.tick(60_000);
+    expect(await phasesOf(c, 1)).toEqual(["Failed"]);
+    expect((await c.events(1, ["jarvice-job-1-0"])).map((e) => `${e.type} ${e.reason}: ${e.message}`).at(-1)).toBe("Normal DeadlineExceeded: Pod was active on the node longer than the specified deadline");
+    expect(await c.podLogs(1, 0)).toMatch(/DeadlineExceeded: stopped after 60s/);
+    c.tick(60_001);
+    expect(await nodesOf(c, 2)).toEqual(["a"]);
+  });
+
+  it("lets a pod that ends within its deadline succeed, and one without a deadline run on", async () => {
+    const c = aCluster([aNode("a").cores(8).build()]);
+    await c.createPods(aJob(1).cores(4).lasting(30).walltime("00:01").plan());
+    await c.createPods(aJob(2).cores(4).lasting(3600).plan());
+    c.tick(0);
+    c.tick(START_DELAY_MS);
+    c.tick(START_DELAY_MS + 30_000);
+    c.tick(3_000_000);
+    expect([await phasesOf(c, 1), await phasesOf(c, 2)]).toEqual([["Succeeded"], ["Running"]]);
   });
 });
 
