@@ -90,7 +90,46 @@ interface NodeState {
   used: Resources;
   tenants: Map<string, number>;
   pods: Set<string>;
-  key: FitKey;
+  key: NodeKey;
+}
+
+/** A node's place in the best-fit indexes, carrying its state (no lookup by name while scanning). */
+type NodeKey = FitKey & { readonly state: NodeState };
+
+/** A pod's filters prepared once per decision: the requests that count (q > 0) as arrays, the selector as pairs. */
+interface PodFilter {
+  names: string[];
+  quantities: number[];
+  selector: Array<[string, string]>;
+  tolerations: Toleration[] | undefined;
+}
+
+function podFilter(pod: PodToPlace): PodFilter {
+  const names: string[] = [];
+  const quantities: number[] = [];
+  for (const r in pod.requests) {
+    const q = pod.requests[r]!;
+    if (q > 0) {
+      names.push(r);
+      quantities.push(q);
+    }
+  }
+  return { names, quantities, selector: Object.entries(pod.nodeSelector ?? {}), tolerations: pod.tolerations };
+}
+
+/** fits() && selectorMatches() && taintsTolerated() on a schedulable node, without allocating: the hot path of every scan. */
+function passesFilter(s: NodeState, f: PodFilter): boolean {
+  const info = s.info;
+  if (info.unschedulable) return false;
+  const alloc = info.allocatable;
+  const used = s.used;
+  for (let i = 0; i < f.names.length; i++) {
+    const r = f.names[i]!;
+    if ((used[r] ?? 0) + f.quantities[i]! > (alloc[r] ?? 0)) return false;
+  }
+  if ((used[PODS] ?? 0) + 1 > (alloc[PODS] ?? Infinity)) return false;
+  for (let i = 0; i < f.selector.length; i++) if (info.labels[f.selector[i]![0]] !== f.selector[i]![1]) return false;
+  return info.taints.length === 0 || taintsTolerated(info.taints, f.tolerations);
 }
 
 const CPU = "cpu";
@@ -198,9 +237,9 @@ export function unavailableMessage(nodeCount: number, filtered: Readonly<Record<
 
 export class PlacementState {
   private readonly nodes = new Map<string, NodeState>();
-  private readonly all = new SortedNodes();
-  private readonly unclaimed = new SortedNodes();
-  private readonly byTenant = new Map<string, SortedNodes>();
+  private readonly all = new SortedNodes<NodeKey>();
+  private readonly unclaimed = new SortedNodes<NodeKey>();
+  private readonly byTenant = new Map<string, SortedNodes<NodeKey>>();
   private readonly pods = new Map<string, BoundPod>();
 
   get nodeCount(): number {
@@ -219,8 +258,8 @@ export class PlacementState {
     return [...(this.nodes.get(node)?.tenants.keys() ?? [])];
   }
 
-  private fitKey(s: NodeState): FitKey {
-    return { freeCpu: (s.info.allocatable[CPU] ?? 0) - (s.used[CPU] ?? 0), freeMemory: (s.info.allocatable[MEMORY] ?? 0) - (s.used[MEMORY] ?? 0), name: s.info.name };
+  private fitKey(s: NodeState): NodeKey {
+    return { state: s, freeCpu: (s.info.allocatable[CPU] ?? 0) - (s.used[CPU] ?? 0), freeMemory: (s.info.allocatable[MEMORY] ?? 0) - (s.used[MEMORY] ?? 0), name: s.info.name };
   }
 
   private unindex(s: NodeState): void {
@@ -236,7 +275,7 @@ export class PlacementState {
     if (s.tenants.size === 0) this.unclaimed.insert(s.key);
     for (const t of s.tenants.keys()) {
       let idx = this.byTenant.get(t);
-      if (!idx) this.byTenant.set(t, (idx = new SortedNodes()));
+      if (!idx) this.byTenant.set(t, (idx = new SortedNodes<NodeKey>()));
       idx.insert(s.key);
     }
   }
@@ -250,7 +289,8 @@ export class PlacementState {
       this.index(existing);
       return;
     }
-    const s: NodeState = { info, used: {}, tenants: new Map(), pods: new Set(), key: { freeCpu: 0, freeMemory: 0, name: info.name } };
+    const s = { info, used: {}, tenants: new Map(), pods: new Set() } as unknown as NodeState;
+    s.key = { state: s, freeCpu: 0, freeMemory: 0, name: info.name };
     this.nodes.set(info.name, s);
     this.index(s);
     // Pods recorded before their node arrived.
@@ -295,16 +335,12 @@ export class PlacementState {
     if (s) this.account(s, p, -1);
   }
 
-  private passes(s: NodeState, pod: PodToPlace): boolean {
-    return !s.info.unschedulable && fits(s.info.allocatable, s.used, pod.requests) && selectorMatches(s.info.labels, pod.nodeSelector) && taintsTolerated(s.info.taints, pod.tolerations);
-  }
-
   /** With `tenant`, skip nodes that also hold another tenant's pods (bound while multi-tenant mode was off). */
-  private firstFit(idx: SortedNodes | undefined, pod: PodToPlace, tenant?: string): NodeState | undefined {
+  private firstFit(idx: SortedNodes<NodeKey> | undefined, pod: PodToPlace, f: PodFilter, tenant?: string): NodeState | undefined {
     if (!idx) return undefined;
-    for (const name of idx.from(minFreeCpu(pod))) {
-      const s = this.nodes.get(name)!;
-      if (this.passes(s, pod) && (tenant === undefined || disqualifiedByTenant(s.tenants, tenant).length === 0)) return s;
+    for (let i = idx.startOf(minFreeCpu(pod)), k = idx.at(i); k; k = idx.at(++i)) {
+      const s = k.state;
+      if (passesFilter(s, f) && (tenant === undefined || !heldByOtherTenant(s.tenants, tenant))) return s;
     }
     return undefined;
   }
@@ -315,16 +351,17 @@ export class PlacementState {
    * another tenant's pods, and with `explain` lists them.
    */
   private bestNodeFor(pod: PodToPlace, opts: PlacementOptions, disqualified: Disqualification[], tally: { byTenant: number }): NodeState | undefined {
-    if (!opts.multiTenant) return this.firstFit(this.all, pod);
-    const own = this.firstFit(this.byTenant.get(pod.tenant), pod, pod.tenant);
-    const free = this.firstFit(this.unclaimed, pod);
+    const f = podFilter(pod);
+    if (!opts.multiTenant) return this.firstFit(this.all, pod, f);
+    const own = this.firstFit(this.byTenant.get(pod.tenant), pod, f, pod.tenant);
+    const free = this.firstFit(this.unclaimed, pod, f);
     const best = own && free ? (compareKeys(own.key, free.key) <= 0 ? own : free) : (own ?? free);
-    for (const name of this.all.from(minFreeCpu(pod))) {
-      const s = this.nodes.get(name)!;
-      if (best && compareKeys(s.key, best.key) >= 0) break;
-      if (!heldByOtherTenant(s.tenants, pod.tenant) || !this.passes(s, pod)) continue;
+    for (let i = this.all.startOf(minFreeCpu(pod)), k = this.all.at(i); k; k = this.all.at(++i)) {
+      if (best && compareKeys(k, best.key) >= 0) break;
+      const s = k.state;
+      if (!heldByOtherTenant(s.tenants, pod.tenant) || !passesFilter(s, f)) continue;
       tally.byTenant++;
-      if (opts.explain) disqualified.push({ pod: pod.key, node: name, tenants: disqualifiedByTenant(s.tenants, pod.tenant) });
+      if (opts.explain) disqualified.push({ pod: pod.key, node: s.info.name, tenants: disqualifiedByTenant(s.tenants, pod.tenant) });
     }
     return best;
   }

@@ -10,8 +10,9 @@ export interface FitKey {
 
 export const compareFit = (a: FitKey, b: FitKey): number => a.freeCpu - b.freeCpu || a.freeMemory - b.freeMemory || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
-export class SortedNodes {
-  private readonly keys: FitKey[] = [];
+/** Keys may carry more than the order (placement keeps its node state on them); the order reads only FitKey. */
+export class SortedNodes<K extends FitKey = FitKey> {
+  private readonly keys: K[] = [];
 
   get size(): number {
     return this.keys.length;
@@ -28,7 +29,7 @@ export class SortedNodes {
     return lo;
   }
 
-  insert(k: FitKey): void {
+  insert(k: K): void {
     this.keys.splice(this.lowerBound(k), 0, { ...k });
   }
 
@@ -40,6 +41,16 @@ export class SortedNodes {
 
   /** Names in best-fit order, starting at the first with at least `minCpu` free. */
   *from(minCpu: number): Generator<string> {
-    for (let i = this.lowerBound({ freeCpu: minCpu, freeMemory: -Infinity, name: "" }); i < this.keys.length; i++) yield this.keys[i]!.name;
+    for (let i = this.startOf(minCpu); i < this.keys.length; i++) yield this.keys[i]!.name;
+  }
+
+  /** The position of the first key with at least `minCpu` free; with at(), a scan without a generator (the hot path). */
+  startOf(minCpu: number): number {
+    return this.lowerBound({ freeCpu: minCpu, freeMemory: -Infinity, name: "" });
+  }
+
+  /** The key at a position in best-fit order (undefined past the end). */
+  at(i: number): K | undefined {
+    return this.keys[i];
   }
 }
