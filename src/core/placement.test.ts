@@ -412,6 +412,17 @@ describe("bound pods and node changes", () => {
     expect(place(s, aPod("a/q").tenant("acme").selector({ zone: "a" }).build())).toBe("n1");
   });
 
+  it("upsertNode with changed taints or extended resources re-files the node for the filters (classes of nodes)", () => {
+    const s = cluster(aNode("n1").cores(8).build(), aNode("n2").cores(64).gpus(4).build());
+    s.upsertNode(aNode("n1").cores(8).taint("dedicated", "NoSchedule", "hpc").build());
+    expect(place(s, aPod("a/p").build())).toBe("n2");
+    expect(place(s, aPod("a/q").tolerate({ key: "dedicated", value: "hpc" }).build())).toBe("n1");
+    s.upsertNode(aNode("n2").cores(64).build());
+    expect(place(s, aPod("a/g").gpus(1).build())).toBeUndefined();
+    s.upsertNode(aNode("n1").cores(8).gpus(2).build());
+    expect(place(s, aPod("a/h").gpus(2).build())).toBe("n1");
+  });
+
   it("accounts pods bound before their node arrives", () => {
     const s = new PlacementState();
     s.bind(aBoundPod("a/p").on("late").cores(6).memoryGi(8).tenant("acme").build());

@@ -91,6 +91,38 @@ interface NodeState {
   tenants: Map<string, number>;
   pods: Set<string>;
   key: NodeKey;
+  cls: NodeClass;
+}
+
+/**
+ * Nodes alike for every filter that does not depend on what is bound: the same
+ * scheduling taints and the same extended resources (anything but CPU, memory
+ * and pods). A pod's taint and extended-resource filters are decided once per
+ * class, so a scan never visits, e.g., GPU nodes for a pod that does not
+ * tolerate their taint, or CPU nodes for a GPU pod.
+ */
+interface NodeClass {
+  id: string;
+  taints: Taint[];
+  resources: Set<string>;
+  /** schedulable nodes of the class, and those of them holding no tenant's pod, in best-fit order */
+  all: SortedNodes<NodeKey>;
+  unclaimed: SortedNodes<NodeKey>;
+}
+
+const scheduling = (t: Taint) => t.effect === "NoSchedule" || t.effect === "NoExecute";
+
+function classOf(info: NodeSnapshot): { id: string; taints: Taint[]; resources: Set<string> } {
+  const taints = info.taints.filter(scheduling);
+  const resources = new Set(Object.keys(info.allocatable).filter((r) => r !== CPU && r !== MEMORY && r !== PODS && (info.allocatable[r] ?? 0) > 0));
+  const id = JSON.stringify([taints.map((t) => [t.key, t.value ?? "", t.effect]).sort(), [...resources].sort()]);
+  return { id, taints, resources };
+}
+
+/** Whether any node of the class could take the pod as far as taints and extended resources go. */
+function classAdmits(c: NodeClass, f: PodFilter): boolean {
+  for (const r of f.names) if (r !== CPU && r !== MEMORY && r !== PODS && !c.resources.has(r)) return false;
+  return c.taints.length === 0 || taintsTolerated(c.taints, f.tolerations);
 }
 
 /** A node's place in the best-fit indexes, carrying its state (no lookup by name while scanning). */
@@ -237,8 +269,7 @@ export function unavailableMessage(nodeCount: number, filtered: Readonly<Record<
 
 export class PlacementState {
   private readonly nodes = new Map<string, NodeState>();
-  private readonly all = new SortedNodes<NodeKey>();
-  private readonly unclaimed = new SortedNodes<NodeKey>();
+  private readonly classes = new Map<string, NodeClass>();
   private readonly byTenant = new Map<string, SortedNodes<NodeKey>>();
   private readonly pods = new Map<string, BoundPod>();
 
@@ -262,17 +293,24 @@ export class PlacementState {
     return { state: s, freeCpu: (s.info.allocatable[CPU] ?? 0) - (s.used[CPU] ?? 0), freeMemory: (s.info.allocatable[MEMORY] ?? 0) - (s.used[MEMORY] ?? 0), name: s.info.name };
   }
 
+  private classFor(info: NodeSnapshot): NodeClass {
+    const c = classOf(info);
+    let cls = this.classes.get(c.id);
+    if (!cls) this.classes.set(c.id, (cls = { ...c, all: new SortedNodes<NodeKey>(), unclaimed: new SortedNodes<NodeKey>() }));
+    return cls;
+  }
+
   private unindex(s: NodeState): void {
-    this.all.remove(s.key);
-    if (s.tenants.size === 0) this.unclaimed.remove(s.key);
+    s.cls.all.remove(s.key);
+    if (s.tenants.size === 0) s.cls.unclaimed.remove(s.key);
     for (const t of s.tenants.keys()) this.byTenant.get(t)?.remove(s.key);
   }
 
   private index(s: NodeState): void {
     s.key = this.fitKey(s);
     if (s.info.unschedulable) return;
-    this.all.insert(s.key);
-    if (s.tenants.size === 0) this.unclaimed.insert(s.key);
+    s.cls.all.insert(s.key);
+    if (s.tenants.size === 0) s.cls.unclaimed.insert(s.key);
     for (const t of s.tenants.keys()) {
       let idx = this.byTenant.get(t);
       if (!idx) this.byTenant.set(t, (idx = new SortedNodes<NodeKey>()));
@@ -286,11 +324,13 @@ export class PlacementState {
     if (existing) {
       this.unindex(existing);
       existing.info = info;
+      existing.cls = this.classFor(info);
       this.index(existing);
       return;
     }
     const s = { info, used: {}, tenants: new Map(), pods: new Set() } as unknown as NodeState;
     s.key = { state: s, freeCpu: 0, freeMemory: 0, name: info.name };
+    s.cls = this.classFor(info);
     this.nodes.set(info.name, s);
     this.index(s);
     // Pods recorded before their node arrived.
@@ -352,17 +392,28 @@ export class PlacementState {
    */
   private bestNodeFor(pod: PodToPlace, opts: PlacementOptions, disqualified: Disqualification[], tally: { byTenant: number }): NodeState | undefined {
     const f = podFilter(pod);
-    if (!opts.multiTenant) return this.firstFit(this.all, pod, f);
-    const own = this.firstFit(this.byTenant.get(pod.tenant), pod, f, pod.tenant);
-    const free = this.firstFit(this.unclaimed, pod, f);
-    const best = own && free ? (compareKeys(own.key, free.key) <= 0 ? own : free) : (own ?? free);
-    for (let i = this.all.startOf(minFreeCpu(pod)), k = this.all.at(i); k; k = this.all.at(++i)) {
-      if (best && compareKeys(k, best.key) >= 0) break;
-      const s = k.state;
-      if (!heldByOtherTenant(s.tenants, pod.tenant) || !passesFilter(s, f)) continue;
-      tally.byTenant++;
-      if (opts.explain) disqualified.push({ pod: pod.key, node: s.info.name, tenants: disqualifiedByTenant(s.tenants, pod.tenant) });
+    const classes: NodeClass[] = [];
+    for (const c of this.classes.values()) if (c.all.size > 0 && classAdmits(c, f)) classes.push(c);
+    const better = (a: NodeState | undefined, b: NodeState | undefined) => (a && b ? (compareKeys(a.key, b.key) <= 0 ? a : b) : (a ?? b));
+    let best: NodeState | undefined;
+    if (!opts.multiTenant) {
+      for (const c of classes) best = better(best, this.firstFit(c.all, pod, f));
+      return best;
     }
+    best = this.firstFit(this.byTenant.get(pod.tenant), pod, f, pod.tenant);
+    for (const c of classes) best = better(best, this.firstFit(c.unclaimed, pod, f));
+    const passedOver: NodeState[] = [];
+    for (const c of classes) {
+      for (let i = c.all.startOf(minFreeCpu(pod)), k = c.all.at(i); k; k = c.all.at(++i)) {
+        if (best && compareKeys(k, best.key) >= 0) break;
+        const s = k.state;
+        if (!heldByOtherTenant(s.tenants, pod.tenant) || !passesFilter(s, f)) continue;
+        tally.byTenant++;
+        if (opts.explain) passedOver.push(s);
+      }
+    }
+    // In best-fit order across classes, as one scan would have found them.
+    for (const s of passedOver.sort((a, b) => compareKeys(a.key, b.key))) disqualified.push({ pod: pod.key, node: s.info.name, tenants: disqualifiedByTenant(s.tenants, pod.tenant) });
     return best;
   }
 
