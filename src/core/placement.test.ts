@@ -703,7 +703,7 @@ function run(w: World, checks: Checks): void {
       const multiTenant = w.mode === "on" || (w.mode === "mixed" && op.multiTenant);
       const pods = op.pods.map((p, j): PodToPlace => ({ key: `job${i}/p${j}`, requests: p.requests, tenant: op.tenant, nodeSelector: p.selector, tolerations: p.tolerations }));
       const before = l.clone();
-      const decision = s.placeJob(pods, { multiTenant, explain: op.explain });
+      const decision = s.placeJob(pods, { multiTenant, explain: op.explain, countDisqualified: true });
       if (decision.placed) {
         decision.bindings.forEach((b, j) => l.pods.set(b.pod, { key: b.pod, node: b.node, requests: pods[j]!.requests, tenant: op.tenant }));
         jobs.push(pods.map((p) => p.key));

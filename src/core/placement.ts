@@ -83,6 +83,14 @@ export interface PlacementOptions {
   multiTenant: boolean;
   /** also list the nodes disqualified by tenant that would otherwise have fit better (for log level 10) */
   explain?: boolean;
+  /**
+   * Count, on success too, the nodes disqualified only by another tenant's pods
+   * that would have been a better fit (the metric). It scans every better fit,
+   * which on a packed multi-tenant cluster costs more than the decision itself
+   * (see bench/placement.ts); off, a successful decision counts 0 and a failed
+   * one still counts the failing pod's nodes. Implied by `explain`.
+   */
+  countDisqualified?: boolean;
 }
 
 interface NodeState {
@@ -247,12 +255,22 @@ const reasonOrder = (a: string, b: string): number => {
  * filters placement applies, in a fixed order, one reason per node.
  */
 export function firstRejection(node: NodeSnapshot, used: Resources, nodeTenants: ReadonlyMap<string, number>, pod: PodToPlace, multiTenant: boolean): string | undefined {
+  return rejection(node, used, nodeTenants, pod, multiTenant, resourceOrder(pod));
+}
+
+/** The pod's requested resources (q > 0) in the order their shortage is reported: CPU, memory, the rest by name. */
+function resourceOrder(pod: PodToPlace): string[] {
+  return Object.keys(pod.requests)
+    .filter((r) => (pod.requests[r] ?? 0) > 0)
+    .sort((a, b) => reasonOrder(insufficient(a), insufficient(b)));
+}
+
+function rejection(node: NodeSnapshot, used: Resources, nodeTenants: ReadonlyMap<string, number>, pod: PodToPlace, multiTenant: boolean, resources: readonly string[]): string | undefined {
   if (node.unschedulable) return REASON_UNSCHEDULABLE;
   for (const t of node.taints) if ((t.effect === "NoSchedule" || t.effect === "NoExecute") && !tolerates(pod.tolerations, t)) return untoleratedTaint(t);
   if (!selectorMatches(node.labels, pod.nodeSelector)) return REASON_SELECTOR;
   if ((used[PODS] ?? 0) + 1 > (node.allocatable[PODS] ?? Infinity)) return REASON_TOO_MANY_PODS;
-  const short = Object.keys(pod.requests).filter((r) => (pod.requests[r] ?? 0) > 0 && (used[r] ?? 0) + pod.requests[r]! > (node.allocatable[r] ?? 0));
-  if (short.length > 0) return short.map(insufficient).sort(reasonOrder)[0];
+  for (const r of resources) if ((used[r] ?? 0) + pod.requests[r]! > (node.allocatable[r] ?? 0)) return insufficient(r);
   if (multiTenant && heldByOtherTenant(nodeTenants, pod.tenant)) return REASON_TENANT;
   return undefined;
 }
@@ -402,6 +420,7 @@ export class PlacementState {
     }
     best = this.firstFit(this.byTenant.get(pod.tenant), pod, f, pod.tenant);
     for (const c of classes) best = better(best, this.firstFit(c.unclaimed, pod, f));
+    if (!opts.countDisqualified && !opts.explain) return best;
     const passedOver: NodeState[] = [];
     for (const c of classes) {
       for (let i = c.all.startOf(minFreeCpu(pod)), k = c.all.at(i); k; k = c.all.at(++i)) {
@@ -420,8 +439,9 @@ export class PlacementState {
   /** For a pod no node takes: every node counted by the first filter that rejects it. O(nodes); only on failure. */
   private filteredFor(pod: PodToPlace, multiTenant: boolean): Record<string, number> {
     const counts = new Map<string, number>();
+    const resources = resourceOrder(pod);
     for (const s of this.nodes.values()) {
-      const why = firstRejection(s.info, s.used, s.tenants, pod, multiTenant) ?? REASON_KEPT;
+      const why = rejection(s.info, s.used, s.tenants, pod, multiTenant, resources) ?? REASON_KEPT;
       counts.set(why, (counts.get(why) ?? 0) + 1);
     }
     const filtered: Record<string, number> = {};
@@ -447,7 +467,9 @@ export class PlacementState {
           if (was) this.bind(was);
         }
         const reason = `no node fits pod ${pod.key} (${describe(pod.requests)}); none of the job's ${pods.length} pod(s) placed: ${message}`;
-        return { placed: false, reason, pod: pod.key, filtered, message, disqualified, disqualifiedByTenant: tally.byTenant };
+        // Without counting, the scan above did not run for this pod: its count is in `filtered`.
+        const byTenant = opts.countDisqualified || opts.explain ? tally.byTenant : (filtered[REASON_TENANT] ?? 0);
+        return { placed: false, reason, pod: pod.key, filtered, message, disqualified, disqualifiedByTenant: byTenant };
       }
       if (!before.has(pod.key)) before.set(pod.key, this.pods.get(pod.key));
       this.bind({ key: pod.key, node: s.info.name, requests: pod.requests, tenant: pod.tenant });

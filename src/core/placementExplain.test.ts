@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { aBoundPod, aJob, aNode, aPod, GPU } from "../../test/placementBuilders";
 import { filterOf, firstRejection, insufficient, PlacementState, REASON_KEPT, REASON_SELECTOR, REASON_TENANT, REASON_TOO_MANY_PODS, REASON_UNSCHEDULABLE, unavailableMessage, untoleratedTaint, type NodeSnapshot, type PlacementDecision, type PlacementOptions } from "./placement";
 
-const ON: PlacementOptions = { multiTenant: true };
+const ON: PlacementOptions = { multiTenant: true, countDisqualified: true };
 const OFF: PlacementOptions = { multiTenant: false };
 
 function cluster(...nodes: NodeSnapshot[]): PlacementState {
@@ -130,6 +130,14 @@ describe("disqualifiedByTenant: nodes rejected only because of another tenant", 
     expect(d.placed && d.bindings.map((b) => b.node)).toEqual(["n16", "n16"]);
     expect(d.disqualified).toEqual([]);
     expect(d.disqualifiedByTenant).toBe(3);
+  });
+
+  it("without countDisqualified, is 0 on success and the failing pod's nodes on failure (no scan of the better fits)", () => {
+    const fast: PlacementOptions = { multiTenant: true };
+    expect(world().placeJob([aPod("a/j-0").tenant("acme").cores(2).build()], fast).disqualifiedByTenant).toBe(0);
+    expect(world().placeJob([aPod("a/j-0").tenant("acme").cores(2).build()], { ...fast, explain: true }).disqualifiedByTenant).toBe(2);
+    const d = failed(world().placeJob([aPod("a/j-0").tenant("acme").cores(2).build(), aPod("a/j-1").tenant("acme").cores(60).build()], fast));
+    expect(d.disqualifiedByTenant).toBe(1);
   });
 
   it("is 0 when the best fit is the tenant's own or unclaimed, and off multi-tenant mode", () => {
