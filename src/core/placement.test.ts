@@ -391,6 +391,21 @@ describe("bound pods and node changes", () => {
     expectFree(s, "n1", { cpu: 8000, memory: 32 * Gi, pods: 10 });
   });
 
+  it("binding a known pod again with other requests or another tenant re-accounts it; the same binding changes nothing", () => {
+    const s = cluster(aNode("n1").cores(8).pods(10).build());
+    s.bind(aBoundPod("a/p").on("n1").cores(3).tenant("acme").build());
+    s.bind(aBoundPod("a/p").on("n1").cores(3).tenant("acme").build());
+    expectFree(s, "n1", { cpu: 5000, pods: 9 });
+    s.bind(aBoundPod("a/p").on("n1").cores(5).tenant("acme").build());
+    expectFree(s, "n1", { cpu: 3000, pods: 9 });
+    s.bind(aBoundPod("a/p").on("n1").cores(5).tenant("beta").build());
+    expect(s.tenantsOn("n1")).toEqual(["beta"]);
+    s.bind(aBoundPod("a/p").on("n1").cores(5).gpus(0).tenant("beta").build());
+    expectFree(s, "n1", { cpu: 3000, pods: 9 });
+    s.bind(aBoundPod("a/p").on("n1").requesting({ cpu: 5000 }).tenant("beta").build());
+    expectFree(s, "n1", { cpu: 3000, memory: 32 * Gi, pods: 9 });
+  });
+
   it("binding a known pod to another node moves it", () => {
     const s = cluster(aNode("n1").cores(8).build(), aNode("n2").cores(8).build());
     s.bind(aBoundPod("a/p").on("n1").cores(3).tenant("acme").build());

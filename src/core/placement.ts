@@ -378,7 +378,13 @@ export class PlacementState {
 
   /** Record a pod as bound (or being bound) to a node. Idempotent per pod key. */
   bind(p: BoundPod): void {
-    if (this.pods.has(p.key)) this.unbind(p.key);
+    const known = this.pods.get(p.key);
+    if (known && sameBinding(known, p)) {
+      // The informer confirming a reservation: nothing moves.
+      this.pods.set(p.key, p);
+      return;
+    }
+    if (known) this.unbind(p.key);
     this.pods.set(p.key, p);
     const s = this.nodes.get(p.node);
     if (s) this.account(s, p, +1);
@@ -395,12 +401,7 @@ export class PlacementState {
 
   /** With `tenant`, skip nodes that also hold another tenant's pods (bound while multi-tenant mode was off). */
   private firstFit(idx: SortedNodes<NodeKey> | undefined, pod: PodToPlace, f: PodFilter, tenant?: string): NodeState | undefined {
-    if (!idx) return undefined;
-    for (let i = idx.startOf(minFreeCpu(pod)), k = idx.at(i); k; k = idx.at(++i)) {
-      const s = k.state;
-      if (passesFilter(s, f) && (tenant === undefined || !heldByOtherTenant(s.tenants, tenant))) return s;
-    }
-    return undefined;
+    return idx?.scan(minFreeCpu(pod), (k) => passesFilter(k.state, f) && (tenant === undefined || !heldByOtherTenant(k.state.tenants, tenant)))?.state;
   }
 
   /**
@@ -423,13 +424,15 @@ export class PlacementState {
     if (!opts.countDisqualified && !opts.explain) return best;
     const passedOver: NodeState[] = [];
     for (const c of classes) {
-      for (let i = c.all.startOf(minFreeCpu(pod)), k = c.all.at(i); k; k = c.all.at(++i)) {
-        if (best && compareKeys(k, best.key) >= 0) break;
+      c.all.scan(minFreeCpu(pod), (k) => {
+        if (best && compareKeys(k, best.key) >= 0) return true;
         const s = k.state;
-        if (!heldByOtherTenant(s.tenants, pod.tenant) || !passesFilter(s, f)) continue;
-        tally.byTenant++;
-        if (opts.explain) passedOver.push(s);
-      }
+        if (heldByOtherTenant(s.tenants, pod.tenant) && passesFilter(s, f)) {
+          tally.byTenant++;
+          if (opts.explain) passedOver.push(s);
+        }
+        return false;
+      });
     }
     // In best-fit order across classes, as one scan would have found them.
     for (const s of passedOver.sort((a, b) => compareKeys(a.key, b.key))) disqualified.push({ pod: pod.key, node: s.info.name, tenants: disqualifiedByTenant(s.tenants, pod.tenant) });
@@ -477,6 +480,17 @@ export class PlacementState {
     }
     return { placed: true, bindings, disqualified, disqualifiedByTenant: tally.byTenant };
   }
+}
+
+function sameBinding(a: BoundPod, b: BoundPod): boolean {
+  if (a.node !== b.node || a.tenant !== b.tenant) return false;
+  let n = 0;
+  for (const r in a.requests) {
+    if (a.requests[r] !== b.requests[r]) return false;
+    n++;
+  }
+  for (const r in b.requests) if (--n < 0 || !(r in a.requests)) return false;
+  return true;
 }
 
 /** Where a best-fit scan starts: a pod that requests no CPU may still go on a node over-committed on CPU. */
