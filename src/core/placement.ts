@@ -268,7 +268,7 @@ function resourceOrder(pod: PodToPlace): string[] {
 function rejection(node: NodeSnapshot, used: Resources, nodeTenants: ReadonlyMap<string, number>, pod: PodToPlace, multiTenant: boolean, resources: readonly string[]): string | undefined {
   if (node.unschedulable) return REASON_UNSCHEDULABLE;
   for (const t of node.taints) if ((t.effect === "NoSchedule" || t.effect === "NoExecute") && !tolerates(pod.tolerations, t)) return untoleratedTaint(t);
-  if (!selectorMatches(node.labels, pod.nodeSelector)) return REASON_SELECTOR;
+  if (pod.nodeSelector && !selectorMatches(node.labels, pod.nodeSelector)) return REASON_SELECTOR;
   if ((used[PODS] ?? 0) + 1 > (node.allocatable[PODS] ?? Infinity)) return REASON_TOO_MANY_PODS;
   for (const r of resources) if ((used[r] ?? 0) + pod.requests[r]! > (node.allocatable[r] ?? 0)) return insufficient(r);
   if (multiTenant && heldByOtherTenant(nodeTenants, pod.tenant)) return REASON_TENANT;
