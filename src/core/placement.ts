@@ -91,6 +91,8 @@ export interface PlacementOptions {
    * one still counts the failing pod's nodes. Implied by `explain`.
    */
   countDisqualified?: boolean;
+  /** nodes this placement must not use (head-of-line protection, core/backfill.ts); a failure counts them as REASON_KEPT */
+  avoid?: ((node: string) => boolean) | undefined;
 }
 
 interface NodeState {
@@ -307,6 +309,12 @@ export class PlacementState {
     return [...(this.nodes.get(node)?.tenants.keys() ?? [])];
   }
 
+  /** What is counted on a node: resources used, pods by tenant, pod keys (for checks and tests). */
+  usage(node: string): { used: Resources; tenants: Record<string, number>; pods: string[] } | undefined {
+    const s = this.nodes.get(node);
+    return s && { used: { ...s.used }, tenants: Object.fromEntries(s.tenants), pods: [...s.pods].sort() };
+  }
+
   private fitKey(s: NodeState): NodeKey {
     return { state: s, freeCpu: (s.info.allocatable[CPU] ?? 0) - (s.used[CPU] ?? 0), freeMemory: (s.info.allocatable[MEMORY] ?? 0) - (s.used[MEMORY] ?? 0), name: s.info.name };
   }
@@ -400,8 +408,8 @@ export class PlacementState {
   }
 
   /** With `tenant`, skip nodes that also hold another tenant's pods (bound while multi-tenant mode was off). */
-  private firstFit(idx: SortedNodes<NodeKey> | undefined, pod: PodToPlace, f: PodFilter, tenant?: string): NodeState | undefined {
-    return idx?.scan(minFreeCpu(pod), (k) => passesFilter(k.state, f) && (tenant === undefined || !heldByOtherTenant(k.state.tenants, tenant)))?.state;
+  private firstFit(idx: SortedNodes<NodeKey> | undefined, pod: PodToPlace, f: PodFilter, avoid: PlacementOptions["avoid"], tenant?: string): NodeState | undefined {
+    return idx?.scan(minFreeCpu(pod), (k) => passesFilter(k.state, f) && (tenant === undefined || !heldByOtherTenant(k.state.tenants, tenant)) && !avoid?.(k.name))?.state;
   }
 
   /**
@@ -416,18 +424,18 @@ export class PlacementState {
     const better = (a: NodeState | undefined, b: NodeState | undefined) => (a && b ? (compareKeys(a.key, b.key) <= 0 ? a : b) : (a ?? b));
     let best: NodeState | undefined;
     if (!opts.multiTenant) {
-      for (const c of classes) best = better(best, this.firstFit(c.all, pod, f));
+      for (const c of classes) best = better(best, this.firstFit(c.all, pod, f, opts.avoid));
       return best;
     }
-    best = this.firstFit(this.byTenant.get(pod.tenant), pod, f, pod.tenant);
-    for (const c of classes) best = better(best, this.firstFit(c.unclaimed, pod, f));
+    best = this.firstFit(this.byTenant.get(pod.tenant), pod, f, opts.avoid, pod.tenant);
+    for (const c of classes) best = better(best, this.firstFit(c.unclaimed, pod, f, opts.avoid));
     if (!opts.countDisqualified && !opts.explain) return best;
     const passedOver: NodeState[] = [];
     for (const c of classes) {
       c.all.scan(minFreeCpu(pod), (k) => {
         if (best && compareKeys(k, best.key) >= 0) return true;
         const s = k.state;
-        if (heldByOtherTenant(s.tenants, pod.tenant) && passesFilter(s, f)) {
+        if (heldByOtherTenant(s.tenants, pod.tenant) && passesFilter(s, f) && !opts.avoid?.(s.info.name)) {
           tally.byTenant++;
           if (opts.explain) passedOver.push(s);
         }

@@ -110,6 +110,13 @@ describe("a failed decision says why, in kube-scheduler's words", () => {
     expect(s.placeJob([aPod("b/p").tenant("beta").cores(16).build()], ON).placed).toBe(true);
   });
 
+  it("counts the nodes placement was told to avoid (kept for a job ahead) when nothing else rejects them", () => {
+    const s = cluster(aNode("kept").cores(64).build(), aNode("small").cores(2).build());
+    const d = failed(s.placeJob([aPod("a/p").cores(8).build()], { ...ON, avoid: (n) => n === "kept" || n === "small" }));
+    expect(d.message).toBe("0/2 nodes are available: 1 Insufficient cpu, 1 node(s) were kept for a job ahead in the queue.");
+    expect(s.placeJob([aPod("a/q").cores(8).build()], ON).placed).toBe(true);
+  });
+
   it("with no nodes at all, says so", () => {
     expect(failed(new PlacementState().placeJob([aPod("a/p").build()], ON)).message).toBe("no nodes available to schedule pods");
   });
