@@ -127,6 +127,18 @@ describe("a job's life", () => {
     }
   });
 
+  it("the job's wall time reaches every pod as activeDeadlineSeconds, and a job that outlives it ends COMPLETED WITH ERROR", async () => {
+    const spy = vi.spyOn(t.cluster!, "createPods");
+    const s = await j.submit(ada, demoJob({ nodes: 2, seconds: 3600, extra: { application: { command: "sleep", parameters: { seconds: 3600 }, walltime: "00:00:01" } } }));
+    const e = await j.waitForState(ada, s.number, "COMPLETED WITH ERROR");
+    const plans = spy.mock.calls.flatMap((c) => c[0] as PlannedPod[]).filter((p) => p.metadata.labels["jarvice-job-number"] === String(s.number));
+    spy.mockRestore();
+    expect(plans.map((p) => p.spec.activeDeadlineSeconds)).toEqual([1, 1]);
+    expect(e.job_substatus_text).toMatch(/pod jarvice-job-\d+-\d failed/);
+    expect(e.job_end_time - e.job_start_time).toBeLessThan(60);
+    await waitForNoPods(s.number);
+  });
+
   it("a terminate after a shutdown escalates it; a shutdown after a terminate does not soften it", async () => {
     const s = await j.submit(ada, demoJob({ command: "web" }));
     await j.waitForState(ada, s.number, "PROCESSING STARTING");

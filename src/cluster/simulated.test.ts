@@ -75,6 +75,10 @@ class JobBuilder {
     this.j.machine = { ...this.j.machine, nodeSelector };
     return this;
   }
+  walltime(walltime: string): this {
+    this.j.walltime = walltime;
+    return this;
+  }
   lasting(seconds: number | undefined): this {
     this.j.durationSeconds = seconds;
     return this;
@@ -387,7 +391,44 @@ describe("SimulatedCluster: the other backend calls", () => {
   });
 });
 
+describe("SimulatedCluster: the job's wall time (activeDeadlineSeconds)", () => {
+  it("fails a pod that outlives its deadline, counted from its binding, and frees its node", async () => {
+    const c = aCluster([aNode("a").cores(4).build()]);
+    await c.createPods(aJob(1).cores(4).lasting(3600).walltime("00:01").plan());
+    await c.createPods(aJob(2).cores(4).lasting(5).plan()); // waits for job 1's node
+    c.tick(0);
+    c.tick(START_DELAY_MS);
+    c.tick(60_000 - 1);
+    expect(await phasesOf(c, 1)).toEqual(["Running"]);
+    c.tick(60_000);
+    expect(await phasesOf(c, 1)).toEqual(["Failed"]);
+    expect((await c.events(1, ["jarvice-job-1-0"])).map((e) => `${e.type} ${e.reason}: ${e.message}`).at(-1)).toBe("Normal DeadlineExceeded: Pod was active on the node longer than the specified deadline");
+    expect(await c.podLogs(1, 0)).toMatch(/DeadlineExceeded: stopped after 60s/);
+    c.tick(60_001);
+    expect(await nodesOf(c, 2)).toEqual(["a"]);
+  });
+
+  it("lets a pod that ends within its deadline succeed, and one without a deadline run on", async () => {
+    const c = aCluster([aNode("a").cores(8).build()]);
+    await c.createPods(aJob(1).cores(4).lasting(30).walltime("00:01").plan());
+    await c.createPods(aJob(2).cores(4).lasting(3600).plan());
+    c.tick(0);
+    c.tick(START_DELAY_MS);
+    c.tick(START_DELAY_MS + 30_000);
+    c.tick(3_000_000);
+    expect([await phasesOf(c, 1), await phasesOf(c, 2)]).toEqual([["Succeeded"], ["Running"]]);
+  });
+});
+
 describe("SimulatedCluster: events of a job's pods", () => {
+  it("says why a job waits in kube-scheduler's words, naming the pod of a gang that did not fit", async () => {
+    const c = aCluster([aNode("a").cores(8).build(), aNode("b").cores(8).build()]);
+    await c.createPods(aJob(1).pods(3).cores(6).plan());
+    c.tick(0);
+    expect((await c.events(1, ["jarvice-job-1-0"])).map((e) => e.message)).toEqual(["0/2 nodes are available: 2 Insufficient cpu. (all 3 pods of job 1 are placed together; jarvice-job-1-2 did not fit)"]);
+  });
+
+
   it("never places a pod whose request does not parse, and says why once", async () => {
     const c = aCluster([aNode("a").cores(4).build()]);
     const plan = aJob(1).cores(1).plan();
@@ -408,6 +449,7 @@ describe("SimulatedCluster: events of a job's pods", () => {
     c.tick(1); // still waiting: not reported again
     const reasons = async (n: number) => (await c.events(n, [`jarvice-job-${n}-0`])).map((e) => `${e.type} ${e.reason}`);
     expect(await reasons(2)).toEqual(["Warning FailedScheduling"]);
+    expect((await c.events(2, ["jarvice-job-2-0"]))[0]!.message).toBe("0/1 nodes are available: 1 Insufficient cpu.");
     c.tick(START_DELAY_MS);
     expect(await reasons(1)).toEqual(["Normal Scheduled", "Normal Pulled", "Normal Started"]);
     expect((await c.events(1, [`jarvice-job-1-0`]))[0]).toMatchObject({ pod: "jarvice-job-1-0", message: "Successfully assigned jobs/jarvice-job-1-0 to a", count: 1 });

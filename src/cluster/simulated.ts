@@ -1,7 +1,9 @@
 // An in-process cluster for `npm start` and benchmarks: nodes from
 // configuration, pods placed by the same placement core as
 // jarvice-pod-scheduler (all of a job or none), Running after a short start,
-// Succeeded after the pod's simulated duration. Never the only thing a
+// Succeeded after the pod's simulated duration, Failed (DeadlineExceeded) when
+// it outlives its activeDeadlineSeconds (the job's wall time), as a kubelet
+// would end it. Never the only thing a
 // Kubernetes feature is tested against.
 import { EventEmitter } from "node:events";
 import type { ClusterBackend, ClusterEvent } from "./cluster";
@@ -25,6 +27,8 @@ interface SimPod {
   phase: PodPhase;
   node?: string;
   ip?: string;
+  /** bound to its node: when Kubernetes starts counting activeDeadlineSeconds */
+  boundAt?: number;
   runningAt?: number;
   log: string[];
   /** a FailedScheduling event was recorded for the current wait */
@@ -155,7 +159,8 @@ export class SimulatedCluster implements ClusterBackend {
       if (!decision.placed) {
         for (const p of pods.filter((x) => !x.waitReported)) {
           p.waitReported = true;
-          this.record(p, "Warning", "FailedScheduling", `0/${this.placement.nodeCount} nodes are available for all ${pods.length} pod(s) of job ${p.jobNumber} at once`, now);
+          const gang = pods.length > 1 ? ` (all ${pods.length} pods of job ${p.jobNumber} are placed together; ${decision.pod} did not fit)` : "";
+          this.record(p, "Warning", "FailedScheduling", `${decision.message}${gang}`, now);
         }
         continue;
       }
@@ -163,6 +168,7 @@ export class SimulatedCluster implements ClusterBackend {
         const p = this.pods.get(b.pod)!;
         p.node = b.node;
         p.ip = `10.244.${Math.floor(this.nextIp / 250)}.${(this.nextIp++ % 250) + 1}`;
+        p.boundAt = now;
         p.runningAt = now + (this.opts.startDelayMs ?? 500);
         p.log.push(`[paddock simulated] ${p.plan.metadata.name} scheduled on ${b.node}`);
         this.record(p, "Normal", "Scheduled", `Successfully assigned ${p.plan.metadata.namespace}/${p.plan.metadata.name} to ${b.node}`, now);
@@ -170,20 +176,28 @@ export class SimulatedCluster implements ClusterBackend {
       changed = true;
     }
     for (const p of this.pods.values()) {
-      if (p.phase === "Pending" && p.node && p.runningAt !== undefined && now >= p.runningAt) {
+      const deadline = p.plan.spec.activeDeadlineSeconds;
+      const deadlineAt = p.boundAt !== undefined && deadline !== undefined ? p.boundAt + deadline * 1000 : Infinity;
+      const duration = Number(p.plan.metadata.annotations["paddock.io/simulated-duration"] ?? this.opts.defaultDurationSeconds ?? 10);
+      const finishAt = p.runningAt !== undefined ? p.runningAt + duration * 1000 : Infinity;
+      if ((p.phase === "Pending" || p.phase === "Running") && now >= deadlineAt && deadlineAt < finishAt) {
+        // The kubelet's active deadline: the pod fails, its containers are stopped.
+        p.phase = "Failed";
+        p.log.push(`[paddock simulated] DeadlineExceeded: stopped after ${deadline}s (the job's wall time)`);
+        this.record(p, "Normal", "DeadlineExceeded", "Pod was active on the node longer than the specified deadline", now);
+        this.placement.unbind(p.plan.metadata.name);
+        changed = true;
+      } else if (p.phase === "Pending" && p.node && p.runningAt !== undefined && now >= p.runningAt) {
         p.phase = "Running";
         this.record(p, "Normal", "Pulled", `Container image "${p.plan.spec.containers[0]!.image}" already present on machine`, now);
         this.record(p, "Normal", "Started", `Started container ${p.plan.spec.containers[0]!.name}`, now);
         p.log.push(`[paddock simulated] running: ${p.plan.spec.containers[0]!.command.join(" ")}`);
         changed = true;
-      } else if (p.phase === "Running" && p.runningAt !== undefined) {
-        const duration = Number(p.plan.metadata.annotations["paddock.io/simulated-duration"] ?? this.opts.defaultDurationSeconds ?? 10);
-        if (now >= p.runningAt + duration * 1000) {
-          p.phase = "Succeeded";
-          p.log.push(`[paddock simulated] finished after ${duration}s, exit code 0`);
-          this.placement.unbind(p.plan.metadata.name);
-          changed = true;
-        }
+      } else if (p.phase === "Running" && now >= finishAt) {
+        p.phase = "Succeeded";
+        p.log.push(`[paddock simulated] finished after ${duration}s, exit code 0`);
+        this.placement.unbind(p.plan.metadata.name);
+        changed = true;
       }
     }
     if (changed) this.changed();

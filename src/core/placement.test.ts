@@ -320,7 +320,7 @@ describe("multi-tenant: disqualifiedByTenant", () => {
         ["n32", ["beta", "delta"]],
         ["n64", ["epsilon"]],
       ]);
-      expect(d.placed ? "" : d.reason).toMatch(/other tenants' pods are disqualified/);
+      expect(d.placed ? "" : d.reason).toMatch(/0\/5 nodes are available: 3 Insufficient cpu, 2 node\(s\) hold another tenant's pods\.$/);
     });
 
     it("is empty without explain", () => {
@@ -391,6 +391,21 @@ describe("bound pods and node changes", () => {
     expectFree(s, "n1", { cpu: 8000, memory: 32 * Gi, pods: 10 });
   });
 
+  it("binding a known pod again with other requests or another tenant re-accounts it; the same binding changes nothing", () => {
+    const s = cluster(aNode("n1").cores(8).pods(10).build());
+    s.bind(aBoundPod("a/p").on("n1").cores(3).tenant("acme").build());
+    s.bind(aBoundPod("a/p").on("n1").cores(3).tenant("acme").build());
+    expectFree(s, "n1", { cpu: 5000, pods: 9 });
+    s.bind(aBoundPod("a/p").on("n1").cores(5).tenant("acme").build());
+    expectFree(s, "n1", { cpu: 3000, pods: 9 });
+    s.bind(aBoundPod("a/p").on("n1").cores(5).tenant("beta").build());
+    expect(s.tenantsOn("n1")).toEqual(["beta"]);
+    s.bind(aBoundPod("a/p").on("n1").cores(5).gpus(0).tenant("beta").build());
+    expectFree(s, "n1", { cpu: 3000, pods: 9 });
+    s.bind(aBoundPod("a/p").on("n1").requesting({ cpu: 5000 }).tenant("beta").build());
+    expectFree(s, "n1", { cpu: 3000, memory: 32 * Gi, pods: 9 });
+  });
+
   it("binding a known pod to another node moves it", () => {
     const s = cluster(aNode("n1").cores(8).build(), aNode("n2").cores(8).build());
     s.bind(aBoundPod("a/p").on("n1").cores(3).tenant("acme").build());
@@ -410,6 +425,17 @@ describe("bound pods and node changes", () => {
     expectFree(s, "n1", { cpu: 13000, memory: 60 * Gi, pods: 109 });
     expect(place(s, aPod("b/p").tenant("beta").selector({ zone: "a" }).build())).toBeUndefined();
     expect(place(s, aPod("a/q").tenant("acme").selector({ zone: "a" }).build())).toBe("n1");
+  });
+
+  it("upsertNode with changed taints or extended resources re-files the node for the filters (classes of nodes)", () => {
+    const s = cluster(aNode("n1").cores(8).build(), aNode("n2").cores(64).gpus(4).build());
+    s.upsertNode(aNode("n1").cores(8).taint("dedicated", "NoSchedule", "hpc").build());
+    expect(place(s, aPod("a/p").build())).toBe("n2");
+    expect(place(s, aPod("a/q").tolerate({ key: "dedicated", value: "hpc" }).build())).toBe("n1");
+    s.upsertNode(aNode("n2").cores(64).build());
+    expect(place(s, aPod("a/g").gpus(1).build())).toBeUndefined();
+    s.upsertNode(aNode("n1").cores(8).gpus(2).build());
+    expect(place(s, aPod("a/h").gpus(2).build())).toBe("n1");
   });
 
   it("accounts pods bound before their node arrives", () => {
@@ -643,6 +669,23 @@ function refGang(ledger: Ledger, pods: PodToPlace[], multiTenant: boolean): RefG
   return { nodes, disqualified };
 }
 
+/** Why node `n` cannot take `pod`: the first failing filter, in kube-scheduler's order and words; undefined if it can. */
+function refReason(l: Ledger, n: NodeSnapshot, pod: PodToPlace, multiTenant: boolean): string | undefined {
+  if (n.unschedulable) return "node(s) were unschedulable";
+  const taint = n.taints.find((t) => !refTolerated([t], pod.tolerations));
+  if (taint) return `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ""}}`;
+  for (const [k, v] of Object.entries(pod.nodeSelector ?? {})) if (n.labels[k] !== v) return "node(s) didn't match Pod's node affinity/selector";
+  const used = l.used(n.name);
+  if (used.pods! + 1 > (n.allocatable.pods ?? Infinity)) return "Too many pods";
+  const others = Object.keys(pod.requests).filter((r) => r !== "cpu" && r !== "memory");
+  for (const r of ["cpu", "memory", ...others.sort()]) {
+    const q = pod.requests[r] ?? 0;
+    if (q > 0 && (used[r] ?? 0) + q > (n.allocatable[r] ?? 0)) return `Insufficient ${r}`;
+  }
+  if (multiTenant && refOtherTenants(l, n.name, pod.tenant).length > 0) return "node(s) hold another tenant's pods";
+  return undefined;
+}
+
 // --- the driver ---
 
 interface Submission {
@@ -675,7 +718,7 @@ function run(w: World, checks: Checks): void {
       const multiTenant = w.mode === "on" || (w.mode === "mixed" && op.multiTenant);
       const pods = op.pods.map((p, j): PodToPlace => ({ key: `job${i}/p${j}`, requests: p.requests, tenant: op.tenant, nodeSelector: p.selector, tolerations: p.tolerations }));
       const before = l.clone();
-      const decision = s.placeJob(pods, { multiTenant, explain: op.explain });
+      const decision = s.placeJob(pods, { multiTenant, explain: op.explain, countDisqualified: true });
       if (decision.placed) {
         decision.bindings.forEach((b, j) => l.pods.set(b.pod, { key: b.pod, node: b.node, requests: pods[j]!.requests, tenant: op.tenant }));
         jobs.push(pods.map((p) => p.key));
@@ -763,6 +806,7 @@ describe("properties over random clusters and job streams (seeded)", () => {
             if (multiTenant && w.nodes.some((n) => before.tenants(n.name).length > 1)) seen.sharedNodeUnderMultiTenant++;
             expect(nodesOf(decision)).toEqual(ref.nodes);
             expect(decision.disqualified.map((d) => ({ ...d, tenants: [...d.tenants].sort() }))).toEqual(explain ? ref.disqualified : []);
+            expect(decision.disqualifiedByTenant, "nodes rejected only for another tenant, explain or not").toBe(ref.disqualified.length);
             if (!decision.placed) return;
             // The property as stated: no eligible node had strictly less free CPU, or as much and less memory.
             const l = before.clone();
@@ -785,6 +829,41 @@ describe("properties over random clusters and job streams (seeded)", () => {
     expect(seen.placed).toBeGreaterThan(1000);
     expect(seen.failed).toBeGreaterThan(1000);
     expect(seen.sharedNodeUnderMultiTenant).toBeGreaterThan(50);
+  });
+
+  it("(e) a job that waits says why: for the pod that did not fit, every node counted once by its first failing filter", () => {
+    const seen = { failed: 0, reasons: new Set<string>() };
+    fc.assert(
+      fc.property(worldArb(["on", "off", "mixed"]), (w) => {
+        run(w, {
+          onSubmit: ({ pods, multiTenant, decision, before }) => {
+            if (decision.placed) return;
+            seen.failed++;
+            // The reference places the job's pods one by one up to the failing one, whose reasons it counts.
+            const l = before.clone();
+            const failing = pods.findIndex((p) => p.key === decision.pod);
+            expect(refGang(before, pods.slice(0, failing), multiTenant).nodes, "the pods before the failing one fit").toBeDefined();
+            refGang(before, pods.slice(0, failing), multiTenant).nodes!.forEach((node, j) => l.pods.set(pods[j]!.key, { key: pods[j]!.key, node, requests: pods[j]!.requests, tenant: pods[j]!.tenant }));
+            const want: Record<string, number> = {};
+            for (const n of w.nodes) {
+              const why = refReason(l, n, pods[failing]!, multiTenant);
+              expect(why, `${n.name} cannot take ${decision.pod}`).toBeDefined();
+              want[why!] = (want[why!] ?? 0) + 1;
+              seen.reasons.add(why!.replace(/\{.*\}/, "{taint}"));
+            }
+            expect(decision.filtered).toEqual(want);
+            expect(decision.message).toMatch(new RegExp(`^0/${w.nodes.length} nodes are available: `));
+            for (const [why, count] of Object.entries(want)) expect(decision.message).toContain(`${count} ${why}`);
+          },
+        });
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+    expect(seen.failed).toBeGreaterThan(500);
+    // every filter shows up as a reason somewhere in the workload
+    expect([...seen.reasons].sort()).toEqual(
+      expect.arrayContaining(["Insufficient cpu", "Insufficient memory", `Insufficient ${GPU}`, "Too many pods", "node(s) didn't match Pod's node affinity/selector", "node(s) had untolerated taint {taint}", "node(s) hold another tenant's pods", "node(s) were unschedulable"]),
+    );
   });
 
   it("(d) gang: a job that cannot be placed whole changes nothing", () => {

@@ -14,6 +14,7 @@ import {
   POD_SCHEDULER_NAME,
   podName,
   podPlan,
+  walltimeSeconds,
   type JobForPlan,
   type MachineShape,
   type PlannedPod,
@@ -55,6 +56,10 @@ class JobBuilder {
   }
   env(env: Record<string, string>): this {
     this.j.env = env;
+    return this;
+  }
+  walltime(walltime: string): this {
+    this.j.walltime = walltime;
     return this;
   }
   lasting(seconds: number): this {
@@ -227,5 +232,43 @@ describe("podPlan: environment and annotations", () => {
     expect(q!.metadata.annotations["paddock.io/simulated-duration"]).toBe("30");
     const [z] = podPlan(aJob().lasting(0).build());
     expect(z!.metadata.annotations["paddock.io/simulated-duration"]).toBe("0");
+  });
+});
+
+describe("podPlan: the job's wall time as activeDeadlineSeconds", () => {
+  it.each([
+    ["00:30", 1800],
+    ["2:00", 7200],
+    ["01:30:15", 5415],
+    ["24:00:00", 86_400],
+    ["9999:59:59", 9999 * 3600 + 59 * 60 + 59],
+    ["00:00:01", 1],
+  ])("walltime %s -> %i s on every pod", (walltime, seconds) => {
+    const pods = podPlan(aJob().nodes(3).walltime(walltime).build());
+    expect(pods.map((p) => p.spec.activeDeadlineSeconds)).toEqual([seconds, seconds, seconds]);
+  });
+
+  it.each([
+    ["absent", undefined],
+    ["empty", ""],
+    ["zero (Kubernetes takes only a positive deadline)", "00:00"],
+    ["zero with seconds", "0:00:00"],
+    ["not in the validated form", "1h"],
+    ["minutes over 59", "01:75"],
+  ])("no deadline when the walltime is %s", (_why, walltime) => {
+    const b = aJob().nodes(2);
+    for (const p of podPlan(walltime === undefined ? b.build() : b.walltime(walltime).build())) expect(p.spec).not.toHaveProperty("activeDeadlineSeconds");
+  });
+
+  it("walltimeSeconds reads every form the submission accepts as hours, minutes and seconds (seeded)", () => {
+    const two = (n: number) => String(n).padStart(2, "0");
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 59 }), fc.option(fc.integer({ min: 0, max: 59 }), { nil: undefined }), (h, m, sec) => {
+        const text = `${two(h)}:${two(m)}${sec === undefined ? "" : `:${two(sec)}`}`;
+        const want = h * 3600 + m * 60 + (sec ?? 0);
+        expect(walltimeSeconds(text)).toBe(want > 0 ? want : undefined);
+      }),
+      { seed: 4242, numRuns: 300 },
+    );
   });
 });

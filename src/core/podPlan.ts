@@ -1,6 +1,8 @@
 // The pods of a job, as a pure function: N pods, index 0..N-1, the machine's
 // resource requests, schedulerName jarvice-pod-scheduler, and labels that
-// identify job, user, tenant and index. The tenant label is what the pod
+// identify job, user, tenant and index, and the job's wall time as
+// activeDeadlineSeconds (Kubernetes ends a pod that outlives it; the pod
+// scheduler may count on it). The tenant label is what the pod
 // scheduler and the NetworkPolicies key on; user input never sets it (the
 // identity labels are written last, over anything else).
 import { JOB_IPADDR_LABEL, POD0_IPADDR_LABEL } from "./ipaddr";
@@ -39,6 +41,8 @@ export interface JobForPlan {
   namespace: string;
   /** simulated clusters: how long the command runs */
   durationSeconds?: number | undefined;
+  /** the submission's application.walltime ("HH:MM" or "HH:MM:SS"); empty or absent: no limit */
+  walltime?: string | undefined;
 }
 
 export interface PlannedPod {
@@ -49,6 +53,8 @@ export interface PlannedPod {
     schedulerName: string;
     restartPolicy: "Never";
     hostname: string;
+    /** the job's wall time: Kubernetes fails the pod (reason DeadlineExceeded) this long after it started on its node */
+    activeDeadlineSeconds?: number;
     nodeSelector?: Record<string, string>;
     tolerations?: Array<{ key: string; operator: string; effect?: string }>;
     containers: Array<{
@@ -59,6 +65,18 @@ export interface PlannedPod {
       resources: { requests: Record<string, string>; limits: Record<string, string> };
     }>;
   };
+}
+
+/**
+ * A job's wall time in seconds: "HH:MM" or "HH:MM:SS" (hours unbounded, as
+ * submissions are validated). Undefined for no limit: empty, zero (Kubernetes
+ * requires a positive deadline) or not in that form (stored before validation).
+ */
+export function walltimeSeconds(walltime: string | undefined): number | undefined {
+  const m = /^(\d+):([0-5]\d)(?::([0-5]\d))?$/.exec(walltime ?? "");
+  if (!m) return undefined;
+  const seconds = Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3] ?? 0);
+  return seconds > 0 ? seconds : undefined;
 }
 
 export const podName = (jobNumber: number, index: number): string => `jarvice-job-${jobNumber}-${index}`;
@@ -87,6 +105,7 @@ export function podPlan(job: JobForPlan): PlannedPod[] {
     JARVICE_JOB_NUMBER: String(job.number),
     JARVICE_NODES: String(job.nodes),
   }).map(([name, value]) => ({ name, value }));
+  const deadline = walltimeSeconds(job.walltime);
   return Array.from({ length: job.nodes }, (_, index) => ({
     apiVersion: "v1" as const,
     kind: "Pod" as const,
@@ -104,6 +123,7 @@ export function podPlan(job: JobForPlan): PlannedPod[] {
       schedulerName: POD_SCHEDULER_NAME,
       restartPolicy: "Never" as const,
       hostname: podName(job.number, index),
+      ...(deadline !== undefined ? { activeDeadlineSeconds: deadline } : {}),
       ...(Object.keys(job.machine.nodeSelector).length > 0 ? { nodeSelector: { ...job.machine.nodeSelector } } : {}),
       containers: [
         {

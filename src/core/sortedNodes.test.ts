@@ -57,6 +57,16 @@ describe("SortedNodes", () => {
     expect(s.size).toBe(2);
   });
 
+  it("scan stops at the first key the visitor accepts and returns it", () => {
+    const s = new SortedNodes(1);
+    for (const k of [key("a", 1000), key("b", 2000), key("c", 3000), key("d", 4000)]) s.insert(k);
+    const seen: string[] = [];
+    expect(s.scan(1500, (k) => (seen.push(k.name), k.freeCpu >= 3000))?.name).toBe("c");
+    expect(seen).toEqual(["b", "c"]);
+    expect(s.scan(0, () => false)).toBeUndefined();
+    expect(new SortedNodes().scan(0, () => true)).toBeUndefined();
+  });
+
   it("keeps its own copy of a key (the caller may reuse the object)", () => {
     const k = key("a", 1000);
     const s = sorted(k, key("b", 2000));
@@ -66,11 +76,11 @@ describe("SortedNodes", () => {
     expect(from(s, 0)).toEqual(["b"]);
   });
 
-  it("matches a sorted array under random inserts and removes (seeded)", () => {
-    const op = fc.record({ insert: fc.boolean(), name: fc.constantFrom("a", "b", "c", "d", "e", "f"), cpu: fc.integer({ min: -2, max: 4 }), mem: fc.integer({ min: 0, max: 2 }) });
+  it.each([1, 2, 64])("matches a sorted array under random inserts and removes, chunks of %i (seeded)", (chunk) => {
+    const op = fc.record({ insert: fc.boolean(), name: fc.constantFrom("a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"), cpu: fc.integer({ min: -2, max: 4 }), mem: fc.integer({ min: 0, max: 2 }) });
     fc.assert(
       fc.property(fc.array(op, { maxLength: 60 }), fc.integer({ min: -3, max: 5 }), (ops, minCpu) => {
-        const s = new SortedNodes();
+        const s = new SortedNodes(chunk);
         const ref = new Map<string, FitKey>();
         for (const o of ops) {
           const k = key(o.name, o.cpu * 1000, o.mem);

@@ -10,36 +10,94 @@ export interface FitKey {
 
 export const compareFit = (a: FitKey, b: FitKey): number => a.freeCpu - b.freeCpu || a.freeMemory - b.freeMemory || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
-export class SortedNodes {
-  private readonly keys: FitKey[] = [];
+/**
+ * Keys may carry more than the order (placement keeps its node state on them);
+ * the order reads only FitKey. Kept in sorted chunks of at most 2 x `chunk`
+ * keys, so an insert or remove moves O(chunk) keys, not O(nodes): a pod bound
+ * or unbound re-files its node in a few indexes on every informer event.
+ */
+export class SortedNodes<K extends FitKey = FitKey> {
+  private readonly chunks: K[][] = [];
+  private count = 0;
+
+  constructor(private readonly chunk = 64) {}
 
   get size(): number {
-    return this.keys.length;
+    return this.count;
   }
 
-  private lowerBound(k: FitKey): number {
+  /** The first chunk whose last key is >= k (the last chunk when none is). */
+  private chunkFor(k: FitKey): number {
     let lo = 0;
-    let hi = this.keys.length;
+    let hi = this.chunks.length - 1;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (compareFit(this.keys[mid]!, k) < 0) lo = mid + 1;
+      const c = this.chunks[mid]!;
+      if (compareFit(c[c.length - 1]!, k) < 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 
-  insert(k: FitKey): void {
-    this.keys.splice(this.lowerBound(k), 0, { ...k });
+  private static lowerBound(keys: readonly FitKey[], k: FitKey): number {
+    let lo = 0;
+    let hi = keys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareFit(keys[mid]!, k) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  insert(k: K): void {
+    const copy = { ...k };
+    this.count++;
+    if (this.chunks.length === 0) {
+      this.chunks.push([copy]);
+      return;
+    }
+    const ci = this.chunkFor(k);
+    const c = this.chunks[ci]!;
+    c.splice(SortedNodes.lowerBound(c, k), 0, copy);
+    if (c.length > 2 * this.chunk) this.chunks.splice(ci + 1, 0, c.splice(this.chunk));
   }
 
   remove(k: FitKey): void {
-    const i = this.lowerBound(k);
-    const at = this.keys[i];
-    if (at && compareFit(at, k) === 0) this.keys.splice(i, 1);
+    if (this.chunks.length === 0) return;
+    const ci = this.chunkFor(k);
+    const c = this.chunks[ci]!;
+    const i = SortedNodes.lowerBound(c, k);
+    const at = c[i];
+    if (!at || compareFit(at, k) !== 0) return;
+    c.splice(i, 1);
+    this.count--;
+    if (c.length === 0) this.chunks.splice(ci, 1);
+  }
+
+  /**
+   * Visit keys in best-fit order from the first with at least `minCpu` free,
+   * until `stop` returns true; returns that key (undefined if none stopped).
+   */
+  scan(minCpu: number, stop: (k: K) => boolean): K | undefined {
+    if (this.chunks.length === 0) return undefined;
+    const start: FitKey = { freeCpu: minCpu, freeMemory: -Infinity, name: "" };
+    let ci = this.chunkFor(start);
+    let i = SortedNodes.lowerBound(this.chunks[ci]!, start);
+    for (; ci < this.chunks.length; ci++, i = 0) {
+      const c = this.chunks[ci]!;
+      for (; i < c.length; i++) if (stop(c[i]!)) return c[i];
+    }
+    return undefined;
   }
 
   /** Names in best-fit order, starting at the first with at least `minCpu` free. */
   *from(minCpu: number): Generator<string> {
-    for (let i = this.lowerBound({ freeCpu: minCpu, freeMemory: -Infinity, name: "" }); i < this.keys.length; i++) yield this.keys[i]!.name;
+    const names: string[] = [];
+    this.scan(minCpu, (k) => {
+      names.push(k.name);
+      return false;
+    });
+    yield* names;
   }
 }

@@ -84,7 +84,7 @@ export class JobController {
       .innerJoin("users as t", "t.id", "j.tenant_id")
       .innerJoin("machines as m", "m.id", "j.machine_id")
       .innerJoin("apps as a", "a.id", "j.app_id")
-      .select(["j.number", "j.status", "j.nodes", "j.stop_requested", "j.argv", "j.env", "j.ipaddr_value", "j.command", "u.username", "t.username as tenant", "m.name as machine", "m.cores", "m.memory_gb", "m.gpus", "m.node_selector", "a.appdef"])
+      .select(["j.number", "j.status", "j.nodes", "j.stop_requested", "j.argv", "j.env", "j.ipaddr_value", "j.command", "j.walltime", "u.username", "t.username as tenant", "m.name as machine", "m.cores", "m.memory_gb", "m.gpus", "m.node_selector", "a.appdef"])
       .where("j.status", "in", [...ACTIVE_STATUSES])
       .orderBy("j.number")
       .execute();
@@ -123,6 +123,7 @@ export class JobController {
             ipaddr: job.ipaddr_value ?? undefined,
             namespace: this.opts.namespace,
             durationSeconds: simulatedSeconds(argv),
+            walltime: job.walltime,
           }),
         );
         this.log(`job controller: created ${job.nodes} pod(s) for job ${job.number}`);

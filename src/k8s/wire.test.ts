@@ -39,7 +39,9 @@ describe("objects on the wire", () => {
       nodes: 2,
       ipaddr: "alice-web",
       namespace: "jarvice-system-jobs",
+      walltime: "01:30",
     });
+    expect(pods[0]!.spec.activeDeadlineSeconds).toBe(5400);
     for (const p of pods) expect(wire(p, "V1Pod")).toEqual(plain(p));
   });
 });
