@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   if (roles.has("pod-scheduler") && settings.cluster === "kubernetes") {
     const kc = kubeConfig(settings);
     const slog = levelLogger(settings.JARVICE_POD_SCHED_LOGLEVEL, "jarvice-pod-scheduler");
-    const scheduler = new PodScheduler(kc, { multiTenant: settings.JARVICE_JOBS_MULTI_TENANT, log: slog });
+    const scheduler = new PodScheduler(kc, { multiTenant: settings.JARVICE_JOBS_MULTI_TENANT, log: slog, explain: settings.JARVICE_POD_SCHED_LOGLEVEL <= 10 });
     const elector = new LeaderElector(kc, {
       namespace: settings.JARVICE_SYSTEM_NAMESPACE,
       name: "jarvice-pod-scheduler",

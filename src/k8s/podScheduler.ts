@@ -49,8 +49,10 @@ export interface PodSchedulerOptions {
   bindTimeoutMs?: number;
   queue?: QueueOptions;
   /**
-   * List the nodes disqualified by tenant that would have fit better (log level 10, the
-   * disqualifiedNodes metric); costs a scan of such nodes per pod in multi-tenant mode. Default true.
+   * List the nodes disqualified by tenant that would have fit better (the log lines of level 10); costs
+   * a scan of such nodes per pod in multi-tenant mode. Default true; the process turns it on only when
+   * JARVICE_POD_SCHED_LOGLEVEL is 10. Without it, the disqualifiedNodes metric counts the nodes
+   * disqualified for pods that wait.
    */
   explain?: boolean;
 }
@@ -271,7 +273,7 @@ export class SchedulingLoop {
       const tenant = g.pending.find((r) => r.key === d.pod)?.tenant ?? "?";
       this.o.log(10, `disqualified node ${d.node} for pod ${d.pod} of tenant ${tenant}: it runs pods of tenant(s) ${d.tenants.join(", ")}`);
     }
-    if (decision.disqualified.length) schedulerMetrics.disqualifiedNodes.inc({ reason: "tenant" }, decision.disqualified.length);
+    if (decision.disqualifiedByTenant) schedulerMetrics.disqualifiedNodes.inc({ reason: "tenant" }, decision.disqualifiedByTenant);
     if (!decision.placed) {
       schedulerMetrics.attempts.inc({ result: "unschedulable" });
       const kept = restricted ? `; the nodes that job ${head.head} (ahead in the queue) could use are kept for it` : "";
