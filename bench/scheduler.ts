@@ -193,6 +193,13 @@ async function deletePods(http: KubeHttp, namespace: string): Promise<void> {
   say(`    deleted the pods in ${secs(performance.now() - t0)}`);
 }
 
+/** `p`, or an error naming `what` after `ms` (a scheduler that hangs must not hang the bench). */
+function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer after ${ms / 1000} s`)), ms)));
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
 interface ControlPlaneCpu {
   read(): Record<string, number>;
 }
@@ -226,12 +233,13 @@ async function runOne(
   let running: Awaited<ReturnType<Contender["start"]>> | undefined;
   let result: RunResult;
   try {
-    running = await contender.start(ctx, `${shape.name}-${contender.id}-${repetition}`);
+    running = await within(a.timeoutMs, "starting the scheduler", contender.start(ctx, `${shape.name}-${contender.id}-${repetition}`));
     say(`    started in ${secs(performance.now() - t0)}`);
     const w = await observer.waitFor(pods.length, t0, { timeoutMs: a.timeoutMs, idleMs: a.idleMs, everyMs: 5000, progress: (l) => say(`    ${l}`) });
     const cpu = running.cpuSeconds();
-    await running.stop();
+    const stopping = running;
     running = undefined;
+    await within(30_000, "stopping the scheduler", stopping.stop());
     const cp1 = cpCpu.read();
     observer.stop();
     // the independent check, over what the API server shows now
@@ -272,7 +280,7 @@ async function runOne(
     say(`    FAILED: ${(e as Error).message}`);
   } finally {
     observer.stop();
-    await running?.stop().catch(() => {});
+    if (running) await within(30_000, "stopping the scheduler", running.stop()).catch(() => {});
   }
   return result;
 }
