@@ -22,18 +22,35 @@ export class KubeHttp {
     private readonly token: string,
     opts: { maxSockets?: number } = {},
   ) {
-    this.agent = new Agent({ keepAlive: true, maxSockets: opts.maxSockets ?? 64, rejectUnauthorized: false });
+    // Idle sockets are closed on our side after 15 s: the API server drops idle keep-alive connections,
+    // and a request written to one it just closed fails with EPIPE or ECONNRESET.
+    this.agent = new Agent({ keepAlive: true, maxSockets: opts.maxSockets ?? 64, rejectUnauthorized: false, timeout: 15_000 });
   }
 
-  /** One request; resolves with any status (the caller judges it), rejects on a transport error or after `timeoutMs`. */
-  request<T = unknown>(method: string, path: string, body?: unknown, timeoutMs = 30_000): Promise<KubeResponse<T>> {
+  /**
+   * One request; resolves with any status (the caller judges it), rejects on a transport error or
+   * after `timeoutMs`. A request that failed on a reused keep-alive socket the server had closed
+   * (EPIPE, ECONNRESET) never reached it and is sent again, once, on a fresh one.
+   */
+  async request<T = unknown>(method: string, path: string, body?: unknown, timeoutMs = 30_000): Promise<KubeResponse<T>> {
+    try {
+      return await this.once<T>(method, path, body, timeoutMs);
+    } catch (e) {
+      if (!(e as { reusedSocket?: boolean }).reusedSocket) throw e;
+      // every idle socket may be stale: drop them, and send this one on a new connection
+      for (const sockets of Object.values(this.agent.freeSockets)) for (const s of sockets ?? []) s.destroy();
+      return this.once<T>(method, path, body, timeoutMs, false);
+    }
+  }
+
+  private once<T>(method: string, path: string, body: unknown, timeoutMs: number, reuse = true): Promise<KubeResponse<T>> {
     return new Promise((resolve, reject) => {
       const payload = body === undefined ? undefined : JSON.stringify(body);
       const req = request(
         `${this.server}${path}`,
         {
           method,
-          agent: this.agent,
+          ...(reuse ? { agent: this.agent } : { agent: false as const, rejectUnauthorized: false }),
           headers: {
             authorization: `Bearer ${this.token}`,
             accept: "application/json",
@@ -57,7 +74,11 @@ export class KubeHttp {
         },
       );
       req.setTimeout(timeoutMs, () => req.destroy(new Error(`${method} ${path}: no answer after ${timeoutMs} ms`)));
-      req.on("error", reject);
+      req.on("error", (e: Error & { code?: string; reusedSocket?: boolean }) => {
+        if (req.reusedSocket && (e.code === "ECONNRESET" || e.code === "EPIPE")) e.reusedSocket = true;
+        e.message = `${method} ${path}: ${e.message}`;
+        reject(e);
+      });
       req.end(payload);
     });
   }

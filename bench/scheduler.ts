@@ -227,20 +227,20 @@ async function runOne(
   const lowerBound = nodesLowerBound(pods, a.nodes, contender.multiTenant);
   const base = { shape: shape.name, contender: contender.id, multiTenant: contender.multiTenant, repetition, pods: pods.length, lowerBound };
   say(`\n[${shape.name} #${repetition}] ${contender.label}: namespace ${namespace}, ${pods.length} pods in ${jobs.length} jobs`);
-  await http.ok("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } });
-  // the ServiceAccount admission plugin wants the namespace's default account (no controller-manager here)
-  await http.ok("POST", `/api/v1/namespaces/${namespace}/serviceaccounts`, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default" } });
-  await createPods(http, namespace, pods, a.createConcurrency);
   const observer = new BindObserver(http, namespace);
-  await observer.start();
-  if (observer.seen.size !== pods.length || observer.boundAt.size !== 0) {
-    throw new Error(`before the start: ${observer.seen.size} pods seen (expected ${pods.length}), ${observer.boundAt.size} already bound`);
-  }
-  const cp0 = cpCpu.read();
-  const t0 = performance.now();
   let running: Awaited<ReturnType<Contender["start"]>> | undefined;
   let result: RunResult;
   try {
+    await http.ok("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } });
+    // the ServiceAccount admission plugin wants the namespace's default account (no controller-manager here)
+    await http.ok("POST", `/api/v1/namespaces/${namespace}/serviceaccounts`, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default" } });
+    await createPods(http, namespace, pods, a.createConcurrency);
+    await observer.start();
+    if (observer.seen.size !== pods.length || observer.boundAt.size !== 0) {
+      throw new Error(`before the start: ${observer.seen.size} pods seen (expected ${pods.length}), ${observer.boundAt.size} already bound`);
+    }
+    const cp0 = cpCpu.read();
+    const t0 = performance.now();
     running = await within(a.timeoutMs, "starting the scheduler", contender.start(ctx, `${shape.name}-${contender.id}-${repetition}`));
     say(`    started in ${secs(performance.now() - t0)}`);
     const w = await observer.waitFor(pods.length, t0, { timeoutMs: a.timeoutMs, idleMs: a.idleMs, everyMs: 5000, progress: (l) => say(`    ${l}`) });
