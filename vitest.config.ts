@@ -8,7 +8,7 @@ const onPostgres = process.env.PADDOCK_TEST_DB === "postgres";
 
 export default defineConfig({
   test: {
-    include: ["src/**/*.test.ts", "test/**/*.test.ts", "portal/src/**/*.test.ts"],
+    include: ["src/**/*.test.ts", "test/**/*.test.ts", "portal/src/**/*.test.ts", "bench/**/*.test.ts"],
     // the Kubernetes tier has its own config (vitest.k8s.config.ts) and suite in npm test
     // and so has the browser end-to-end tier (vitest.e2e.config.ts) and the JARVICE-client tier (vitest.conformance.config.ts)
     exclude: ["test/k8s/**", "test/e2e/**", "test/conformance/**", "node_modules/**", ...(onPostgres ? [] : POSTGRES_ONLY)],
