@@ -297,7 +297,8 @@ describe("scheduling loop: queue", () => {
   it("logs a job's waiting reason once while it stays the same, and tells its pods each time", async () => {
     const s = loopWith({ nodes: [aKubeNode("n1").build()], pods: [aKubePod("big").ofJob(2, 1).tenant("a").cores(32).build()] });
     for (let i = 0; i < 3; i++) {
-      s.loop.onNodeUpsert(nodeSnapshot(aKubeNode(`extra${i}`).cores(1).build())); // capacity added, still too small
+      // a node that could free capacity changes (its labels), and the pod still does not fit: same reason
+      s.loop.onNodeUpsert(nodeSnapshot(aKubeNode("n1").labels({ generation: String(i) }).build()));
       s.clock.advance(20_000);
       await s.run();
     }
