@@ -28,7 +28,7 @@ export function httpBindTransport(kc: k8s.KubeConfig, opts: { maxSockets?: numbe
 
 /** A Binder over the API server with the kubeconfig's identity; close() also ends its connections. */
 export function kubeBinder(kc: k8s.KubeConfig, opts: { concurrency?: number; timeoutMs?: number } = {}): Binder {
-  const concurrency = opts.concurrency ?? 32;
+  const concurrency = opts.concurrency ?? 64;
   const transport = httpBindTransport(kc, { maxSockets: concurrency });
   return new Binder({ transport, concurrency, timeoutMs: opts.timeoutMs, onClose: () => transport.close() });
 }

@@ -3,6 +3,7 @@
 // a new connection (TLS handshake included) per request, which caps a busy
 // writer such as the binder at a fraction of what the API server can take.
 import type * as k8s from "@kubernetes/client-node";
+import { Agent as HttpAgent, request as httpRequest } from "node:http";
 import { Agent, request, type RequestOptions } from "node:https";
 
 export interface KubeResponse {
@@ -20,9 +21,12 @@ export interface KubeHttp {
 const CREDENTIALS_TTL_MS = 30_000;
 
 export function kubeHttp(kc: k8s.KubeConfig, opts: { maxSockets?: number } = {}): KubeHttp {
-  const agent = new Agent({ keepAlive: true, maxSockets: opts.maxSockets ?? 64 });
   const server = kc.getCurrentCluster()?.server;
   if (!server) throw new Error("kubeconfig: no current cluster");
+  // plain http for a server such as `kubectl proxy`
+  const plain = new URL(server).protocol === "http:";
+  const agent = plain ? new HttpAgent({ keepAlive: true, maxSockets: opts.maxSockets ?? 64 }) : new Agent({ keepAlive: true, maxSockets: opts.maxSockets ?? 64 });
+  const send = plain ? httpRequest : request;
   // applyToHTTPSOptions reads CA/cert/key files synchronously on every call: do it once per TTL,
   // not once per request. Token files and exec plugins keep their own refresh rules underneath.
   let cached: { at: number; options: Promise<RequestOptions> } | undefined;
@@ -44,7 +48,7 @@ export function kubeHttp(kc: k8s.KubeConfig, opts: { maxSockets?: number } = {})
       const payload = body === undefined ? undefined : JSON.stringify(body);
       const headers = { ...(base.headers ?? {}), accept: "application/json", ...(payload !== undefined ? { "content-type": contentType } : {}) };
       const res = await new Promise<KubeResponse>((resolve, reject) => {
-        const req = request(url, { ...base, method, headers, agent, signal }, (r) => {
+        const req = send(url, { ...base, method, headers, agent, signal } as RequestOptions, (r) => {
           let text = "";
           r.setEncoding("utf8");
           r.on("data", (d: string) => (text += d));

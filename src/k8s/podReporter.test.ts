@@ -5,7 +5,7 @@
 // dropped, counted, and re-sent on the next report); while bindings are in
 // flight one report at a time; sink failures logged once per kind, never thrown.
 import type * as k8s from "@kubernetes/client-node";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { MAX_MESSAGE, PodReporter, reportsDropped, type PodStatusPatch, type ReportSink } from "./podReporter";
 
 type Sent = { kind: "event"; namespace: string; body: k8s.CoreV1Event } | { kind: "condition"; namespace: string; name: string; body: PodStatusPatch };
@@ -237,7 +237,7 @@ describe("PodReporter: never in the way of bindings", () => {
   it("sends up to `concurrency` at once, but one at a time while busy", async () => {
     const f = fakeSink({ hold: true });
     let busy = true;
-    const { r } = reporter(f.sink, { concurrency: 4, busy: () => busy });
+    const { r } = reporter(f.sink, { concurrency: 4, busy: () => busy, busyGapMs: 0 });
     for (let i = 0; i < 20; i++) r.waiting(`jobs/p${i}`, "m");
     for (let i = 0; i < 6; i++) {
       await tick();
@@ -257,6 +257,33 @@ describe("PodReporter: never in the way of bindings", () => {
     await r.idle();
     expect(f.max()).toBe(4);
     expect(f.sent).toHaveLength(40);
+  });
+
+  it("while busy, sends at most one report per busyGapMs; at full concurrency once bindings are done", async () => {
+    vi.useFakeTimers();
+    try {
+      const f = fakeSink();
+      let busy = true;
+      let clock = 1_000_000;
+      const { r } = reporter(f.sink, { concurrency: 4, busy: () => busy, busyGapMs: 250, now: () => clock });
+      for (let i = 0; i < 10; i++) r.waiting(`jobs/p${i}`, "m");
+      await vi.advanceTimersByTimeAsync(0);
+      const first = f.sent.length;
+      expect(first).toBeGreaterThanOrEqual(1);
+      expect(first).toBeLessThanOrEqual(2); // one report (an Event and maybe its condition's turn is next)
+      await vi.advanceTimersByTimeAsync(100);
+      expect(f.sent.length).toBe(first); // within the gap: nothing more
+      clock += 250;
+      await vi.advanceTimersByTimeAsync(250);
+      expect(f.sent.length).toBeGreaterThan(first);
+      busy = false;
+      clock += 250;
+      await vi.advanceTimersByTimeAsync(250);
+      await r.idle();
+      expect(f.sent).toHaveLength(20);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("sink failures are logged once per kind, never thrown, and other kinds carry on", async () => {

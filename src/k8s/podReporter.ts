@@ -57,8 +57,13 @@ export interface PodReporterOptions {
   log: Logger;
   /** the pod's uid for the Events' involvedObject, when known */
   podUid?: (podKey: string) => string | undefined;
-  /** true while bindings are in flight: then at most one report is sent at a time */
+  /**
+   * true while bindings are in flight or queued: then reports yield to them - one at a time, and at most
+   * one per `busyGapMs` (default 250 ms), so a burst of bindings has the API server almost to itself and
+   * its Events follow right after it
+   */
   busy?: () => boolean;
+  busyGapMs?: number;
   /** reports waiting to be sent at most; beyond, the oldest is dropped (default 5,000) */
   maxQueue?: number;
   /** reports in flight at most when not busy (default 4) */
@@ -115,6 +120,8 @@ export class PodReporter implements ReporterLike {
   private idleWaiters: Array<() => void> = [];
   private seq = 0;
   private onCloseDone = false;
+  private lastBusySend = -Infinity;
+  private wakeTimer: NodeJS.Timeout | undefined;
   private readonly maxQueue: number;
   private readonly concurrency: number;
   private readonly now: () => number;
@@ -170,6 +177,8 @@ export class PodReporter implements ReporterLike {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = undefined;
     for (let i = this.head; i < this.queue.length; i++) this.queue[i]!.cancelled = true;
     this.queue = [];
     this.head = 0;
@@ -259,7 +268,17 @@ export class PodReporter implements ReporterLike {
   }
 
   private pump(): void {
-    while (!this.closed && this.live > 0 && this.inFlight.size < (this.opts.busy?.() ? 1 : this.concurrency)) {
+    while (!this.closed && this.live > 0) {
+      const busy = this.opts.busy?.() ?? false;
+      if (this.inFlight.size >= (busy ? 1 : this.concurrency)) break;
+      if (busy) {
+        const wait = this.lastBusySend + (this.opts.busyGapMs ?? 250) - this.now();
+        if (wait > 0) {
+          this.wakeLater(wait);
+          break;
+        }
+        this.lastBusySend = this.now();
+      }
       const item = this.takeOldest();
       if (!item) break;
       const run: Promise<void> = this.sendOne(item).then(() => {
@@ -270,6 +289,15 @@ export class PodReporter implements ReporterLike {
       this.inFlight.add(run);
     }
     this.settle();
+  }
+
+  private wakeLater(ms: number): void {
+    if (this.wakeTimer) return;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined;
+      this.pump();
+    }, ms);
+    this.wakeTimer.unref?.();
   }
 
   private async sendOne(item: Item): Promise<void> {

@@ -26,6 +26,7 @@ import { SchedulerCache, type CacheChange, type Gang } from "./schedulerCache";
 import { schedulerMetrics } from "./schedulerMetrics";
 import type { BinderLike, BindResult, ReporterLike } from "./schedulerSeams";
 import { kubeBinder } from "./binder";
+import { kubeHttp, statusMessage } from "./kubeHttp";
 import { kubeReporter } from "./podReporter";
 import { SchedulingQueue, type JobOrder, type QueueOptions } from "./schedulingQueue";
 
@@ -436,7 +437,6 @@ function toPlace(r: PodRecord): PodToPlace {
 const pick = <T>(x: T | (() => T) | undefined, fallback: () => T): T => (x === undefined ? fallback() : typeof x === "function" ? (x as () => T)() : x);
 
 export class PodScheduler {
-  private readonly core: k8s.CoreV1Api;
   private nodes: k8s.Informer<k8s.V1Node> & k8s.ObjectCache<k8s.V1Node>;
   private pods: k8s.Informer<k8s.V1Pod> & k8s.ObjectCache<k8s.V1Pod>;
   private loop: SchedulingLoop | undefined;
@@ -459,7 +459,6 @@ export class PodScheduler {
     private readonly kc: k8s.KubeConfig,
     private readonly opts: PodSchedulerOptions,
   ) {
-    this.core = kc.makeApiClient(k8s.CoreV1Api);
     [this.nodes, this.pods] = this.informers(undefined);
   }
 
@@ -473,11 +472,23 @@ export class PodScheduler {
    * that another leader has bound since are still pending. Pods are watched without finished ones.
    */
   private informers(loop: SchedulingLoop | undefined) {
-    const nodes = new k8s.ListWatch<k8s.V1Node>("/api/v1/nodes", new k8s.Watch(this.kc), () => this.core.listNode(), false);
+    // Lists as plain JSON, like the watch events: client-node's typed lists spend most of a cold
+    // start (thousands of pods) converting objects that the cache reduces to records anyway.
+    const list = async <T extends k8s.KubernetesObject>(path: string): Promise<k8s.KubernetesListObject<T>> => {
+      const http = kubeHttp(this.kc, { maxSockets: 1 });
+      try {
+        const r = await http.send("GET", path, undefined);
+        if (r.status !== 200) throw Object.assign(new Error(`list ${path}: ${statusMessage(r.status, r.body)}`), { code: r.status });
+        return JSON.parse(r.body) as k8s.KubernetesListObject<T>;
+      } finally {
+        http.close();
+      }
+    };
+    const nodes = new k8s.ListWatch<k8s.V1Node>("/api/v1/nodes", new k8s.Watch(this.kc), () => list<k8s.V1Node>("/api/v1/nodes"), false);
     const pods = new k8s.ListWatch<k8s.V1Pod>(
       "/api/v1/pods",
       new k8s.Watch(this.kc),
-      () => this.core.listPodForAllNamespaces({ fieldSelector: ACTIVE_PODS_FIELD_SELECTOR }),
+      () => list<k8s.V1Pod>(`/api/v1/pods?fieldSelector=${encodeURIComponent(ACTIVE_PODS_FIELD_SELECTOR)}`),
       false,
       undefined,
       ACTIVE_PODS_FIELD_SELECTOR,
