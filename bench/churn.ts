@@ -3,7 +3,7 @@
 // jobs arriving and finishing at random, terminations, leader stops/kills/restarts mid-gang,
 // bindings refused by a ValidatingAdmissionPolicy now and then, all watched by an independent
 // checker. The scenario is test/k8s/churn.ts (its short version runs in the Kubernetes tier).
-// Run: npx tsx bench/churn.ts [events] [seed]   (or CHURN_EVENTS / CHURN_SEED); exit code 1 on any failure.
+// Run: npm run bench -- churn [events] [seed]  (or npx tsx bench/churn.ts ...)   (or CHURN_EVENTS / CHURN_SEED); exit code 1 on any failure.
 import os from "node:os";
 import { runChurn } from "../test/k8s/churn";
 
@@ -36,12 +36,11 @@ export async function churnBench(args: string[] = process.argv.slice(2)): Promis
   return r.failures.length ? 1 : 0;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  churnBench().then(
-    (code) => process.exit(code),
-    (e) => {
-      console.error(e);
-      process.exit(2);
-    },
-  );
-}
+// Runs when imported, as every benchmark does (npm run bench -- churn, or npx tsx bench/churn.ts).
+churnBench().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(e);
+    process.exit(2);
+  },
+);

@@ -34,7 +34,7 @@ const USAGE = `npm run bench -- scheduler [options]
   --timeout S                   give up on a run after S seconds (default 120)
   --idle S                      call a run stalled when no binding came for S seconds after the first (default 30)
   --qps N                       kube-scheduler's raised clientConnection qps and burst (default 5000)
-  --binder-concurrency N        the trivial binder's bindings in flight (default 32)
+  --binder-concurrency N        the trivial binder's bindings in flight (default 64, as Paddock's binder)
   --create-concurrency N        pod creations in flight (default 32)
   --seed N                      workload seed (default 11)`;
 
@@ -64,7 +64,7 @@ function parse(argv: string[]): Args {
       timeout: { type: "string", default: "120" },
       idle: { type: "string", default: "30" },
       qps: { type: "string", default: "5000" },
-      "binder-concurrency": { type: "string", default: "32" },
+      "binder-concurrency": { type: "string", default: "64" },
       "create-concurrency": { type: "string", default: "32" },
       seed: { type: "string", default: "11" },
       help: { type: "boolean", short: "h" },
