@@ -14,7 +14,7 @@ import { kubeHttp, statusMessage } from "./kubeHttp";
 export type BindTransport = (namespace: string, name: string, node: string, signal: AbortSignal) => Promise<{ status: number; body: string }>;
 
 /** POST /api/v1/namespaces/{ns}/pods/{name}/binding on a keep-alive connection pool of its own; `close()` ends its connections. */
-export function httpBindTransport(kc: k8s.KubeConfig, opts: { maxSockets?: number } = {}): BindTransport & { close(): void } {
+export function httpBindTransport(kc: k8s.KubeConfig, opts: { maxSockets?: number } = {}): BindTransport & { close(): void; warm(connections: number): Promise<void> } {
   const http = kubeHttp(kc, { maxSockets: opts.maxSockets ?? 64 });
   const transport = (namespace: string, name: string, node: string, signal: AbortSignal) =>
     http.send(
@@ -23,14 +23,14 @@ export function httpBindTransport(kc: k8s.KubeConfig, opts: { maxSockets?: numbe
       { apiVersion: "v1", kind: "Binding", metadata: { name, namespace }, target: { apiVersion: "v1", kind: "Node", name: node } },
       { signal },
     );
-  return Object.assign(transport, { close: () => http.close() });
+  return Object.assign(transport, { close: () => http.close(), warm: (n: number) => http.warm(n) });
 }
 
 /** A Binder over the API server with the kubeconfig's identity; close() also ends its connections. */
 export function kubeBinder(kc: k8s.KubeConfig, opts: { concurrency?: number; timeoutMs?: number } = {}): Binder {
   const concurrency = opts.concurrency ?? 64;
   const transport = httpBindTransport(kc, { maxSockets: concurrency });
-  return new Binder({ transport, concurrency, timeoutMs: opts.timeoutMs, onClose: () => transport.close() });
+  return new Binder({ transport, concurrency, timeoutMs: opts.timeoutMs, onClose: () => transport.close(), warm: () => transport.warm(concurrency) });
 }
 
 /** What a binding's HTTP answer means for the scheduler. */
@@ -54,6 +54,8 @@ export interface BinderOptions {
   now?: () => number;
   /** called once close() has ended everything in flight (e.g. to end the transport's connections) */
   onClose?: () => void;
+  /** open the transport's connections ahead of the first burst */
+  warm?: () => Promise<void>;
 }
 
 interface Waiting {
@@ -74,7 +76,15 @@ export class Binder implements BinderLike {
   private closed = false;
   private onClose: (() => void) | undefined;
 
+  private readonly warmUp: (() => Promise<void>) | undefined;
+
+  /** Open the connections bindings will use (e.g. while the scheduler lists the cluster); never rejects. */
+  async warm(): Promise<void> {
+    await this.warmUp?.().catch(() => undefined);
+  }
+
   constructor(opts: BinderOptions) {
+    this.warmUp = opts.warm;
     this.transport = opts.transport;
     this.onClose = opts.onClose;
     this.concurrency = Math.max(1, Math.floor(opts.concurrency ?? 32));

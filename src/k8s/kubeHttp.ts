@@ -14,6 +14,8 @@ export interface KubeResponse {
 export interface KubeHttp {
   /** One request; resolves with status and body whatever the status, rejects on network errors and on `signal`. */
   send(method: string, path: string, body: unknown, opts?: { contentType?: string; signal?: AbortSignal }): Promise<KubeResponse>;
+  /** Open up to `connections` keep-alive connections now (GET /version on each), so that a burst does not wait for TLS handshakes. */
+  warm(connections: number): Promise<void>;
   close(): void;
 }
 
@@ -40,26 +42,41 @@ export function kubeHttp(kc: k8s.KubeConfig, opts: { maxSockets?: number } = {})
     }
     return cached.options;
   };
+  const once = async (method: string, path: string, payload: string | undefined, contentType: string, signal: AbortSignal | undefined): Promise<KubeResponse> => {
+    const base = await options();
+    const url = new URL(path, server);
+    const headers = { ...(base.headers ?? {}), accept: "application/json", ...(payload !== undefined ? { "content-type": contentType } : {}) };
+    return new Promise<KubeResponse>((resolve, reject) => {
+      const req = send(url, { ...base, method, headers, agent, signal } as RequestOptions, (r) => {
+        let text = "";
+        r.setEncoding("utf8");
+        r.on("data", (d: string) => (text += d));
+        r.on("end", () => resolve({ status: r.statusCode ?? 0, body: text }));
+        r.on("error", reject);
+      });
+      req.on("error", (e) => reject(Object.assign(e, { reusedSocket: req.reusedSocket })));
+      req.end(payload);
+    });
+  };
   return {
     async send(method, path, body, { contentType = "application/json", signal } = {}) {
       signal?.throwIfAborted();
-      const base = await options();
-      const url = new URL(path, server);
       const payload = body === undefined ? undefined : JSON.stringify(body);
-      const headers = { ...(base.headers ?? {}), accept: "application/json", ...(payload !== undefined ? { "content-type": contentType } : {}) };
-      const res = await new Promise<KubeResponse>((resolve, reject) => {
-        const req = send(url, { ...base, method, headers, agent, signal } as RequestOptions, (r) => {
-          let text = "";
-          r.setEncoding("utf8");
-          r.on("data", (d: string) => (text += d));
-          r.on("end", () => resolve({ status: r.statusCode ?? 0, body: text }));
-          r.on("error", reject);
-        });
-        req.on("error", reject);
-        req.end(payload);
-      });
+      let res: KubeResponse;
+      try {
+        res = await once(method, path, payload, contentType, signal);
+      } catch (e) {
+        // A kept-alive connection the server closed while it sat idle fails at once, before the server saw
+        // the request (Node's advice: resend on a new connection). A binding sent twice answers 409 at worst.
+        const code = (e as { code?: string }).code;
+        if (!(e as { reusedSocket?: boolean }).reusedSocket || (code !== "ECONNRESET" && code !== "EPIPE") || signal?.aborted) throw e;
+        res = await once(method, path, payload, contentType, signal);
+      }
       if (res.status === 401) cached = undefined;
       return res;
+    },
+    async warm(connections) {
+      await Promise.all(Array.from({ length: connections }, () => once("GET", "/version", undefined, "application/json", AbortSignal.timeout(10_000)).catch(() => undefined)));
     },
     close() {
       agent.destroy();

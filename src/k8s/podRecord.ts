@@ -17,6 +17,8 @@ export interface PodRecord {
   job: string;
   /** members the job will have (ANNOTATION_JOB_PODS); undefined when not annotated */
   expected?: number | undefined;
+  /** metadata.uid (for Events about the pod) */
+  uid?: string | undefined;
   /** spec.schedulerName is jarvice-pod-scheduler: ours to place */
   ours: boolean;
   /** the tenant of a Paddock-managed pod; undefined for pods Paddock does not manage */
@@ -55,6 +57,7 @@ export function podRecord(p: k8s.V1Pod): PodRecord {
   const phase = p.status?.phase;
   return {
     key: `${ns}/${name}`,
+    uid: p.metadata?.uid,
     job: `${ns}/${jobNumber ?? name}`,
     expected: Number.isInteger(expected) && expected > 0 ? expected : undefined,
     ours: p.spec?.schedulerName === POD_SCHEDULER_NAME,

@@ -14,7 +14,7 @@
 //    backoff; a gang that cannot complete in `gangTimeoutMs` releases the
 //    reservations of its unbound members and goes back to the queue.
 // Only the binder writes to Kubernetes (and the reporter: Events, conditions).
-import * as k8s from "@kubernetes/client-node";
+import type * as k8s from "@kubernetes/client-node";
 import { before } from "./schedulingQueue";
 import { mayUseHeadNodes, protect, type Protection } from "../core/backfill";
 import type { NodeSnapshot, PodToPlace } from "../core/placement";
@@ -26,7 +26,7 @@ import { SchedulerCache, type CacheChange, type Gang } from "./schedulerCache";
 import { schedulerMetrics } from "./schedulerMetrics";
 import type { BinderLike, BindResult, ReporterLike } from "./schedulerSeams";
 import { kubeBinder } from "./binder";
-import { kubeHttp, statusMessage } from "./kubeHttp";
+import { LightInformer } from "./lightInformer";
 import { kubeReporter } from "./podReporter";
 import { SchedulingQueue, type JobOrder, type QueueOptions } from "./schedulingQueue";
 
@@ -111,6 +111,8 @@ export class SchedulingLoop {
   readonly queue: SchedulingQueue;
   private active = true;
   private readonly bindings = new Map<string, Binding>();
+  /** pods whose binding waits for a retry (a subset of `bindings`): cycles look only at these */
+  private readonly retrying = new Set<string>();
   /** jobs whose reservations are being bound: since when */
   private readonly gangs = new Map<string, number>();
   private readonly lastReason = new Map<string, string>();
@@ -193,8 +195,15 @@ export class SchedulingLoop {
   /** When the loop next has something to do by time (a backoff ends, a retry, a gang deadline). */
   nextWakeAt(): number | undefined {
     let at = this.queue.nextBackoffAt();
-    for (const b of this.bindings.values()) if (b.retryAt !== undefined && (at === undefined || b.retryAt < at)) at = b.retryAt;
-    for (const since of this.gangs.values()) if (at === undefined || since + this.gangTimeoutMs < at) at = since + this.gangTimeoutMs;
+    for (const pod of this.retrying) {
+      const b = this.bindings.get(pod);
+      if (b?.retryAt !== undefined && (at === undefined || b.retryAt < at)) at = b.retryAt;
+    }
+    // gangs are kept in the order they started: the first one ends first
+    for (const since of this.gangs.values()) {
+      if (at === undefined || since + this.gangTimeoutMs < at) at = since + this.gangTimeoutMs;
+      break;
+    }
     return at;
   }
 
@@ -373,13 +382,20 @@ export class SchedulingLoop {
     b.attempts++;
     const delay = retryDelayMs(b.attempts);
     b.retryAt = now + delay;
+    this.retrying.add(pod);
     this.o.log(30, `binding ${pod} to ${node} failed: ${res.message}; retrying in ${delay / 1000}s`);
     this.o.wake?.();
   }
 
   private retryBindings(now: number): void {
-    for (const [pod, b] of this.bindings) {
-      if (b.inFlight || b.done || b.retryAt === undefined || b.retryAt > now) continue;
+    for (const pod of this.retrying) {
+      const b = this.bindings.get(pod);
+      if (!b || b.inFlight || b.done || b.retryAt === undefined) {
+        this.retrying.delete(pod);
+        continue;
+      }
+      if (b.retryAt > now) continue;
+      this.retrying.delete(pod);
       if (this.cache.reservedOn(pod) !== b.node) {
         this.bindings.delete(pod);
         continue;
@@ -390,8 +406,9 @@ export class SchedulingLoop {
 
   /** Gangs not complete within gangTimeoutMs: release unbound members' reservations, report, requeue. */
   private expireGangs(now: number): void {
+    // in the order they started (a Map keeps insertion order): stop at the first that has time left
     for (const [job, since] of this.gangs) {
-      if (now - since < this.gangTimeoutMs) continue;
+      if (now - since < this.gangTimeoutMs) break;
       this.gangs.delete(job);
       const g = this.cache.gang(job);
       if (!g) continue;
@@ -437,8 +454,8 @@ function toPlace(r: PodRecord): PodToPlace {
 const pick = <T>(x: T | (() => T) | undefined, fallback: () => T): T => (x === undefined ? fallback() : typeof x === "function" ? (x as () => T)() : x);
 
 export class PodScheduler {
-  private nodes: k8s.Informer<k8s.V1Node> & k8s.ObjectCache<k8s.V1Node>;
-  private pods: k8s.Informer<k8s.V1Pod> & k8s.ObjectCache<k8s.V1Pod>;
+  private nodes: LightInformer<k8s.V1Node>;
+  private pods: LightInformer<k8s.V1Pod>;
   private loop: SchedulingLoop | undefined;
   private binder: BinderLike | undefined;
   private reporter: ReporterLike | undefined;
@@ -472,27 +489,8 @@ export class PodScheduler {
    * that another leader has bound since are still pending. Pods are watched without finished ones.
    */
   private informers(loop: SchedulingLoop | undefined) {
-    // Lists as plain JSON, like the watch events: client-node's typed lists spend most of a cold
-    // start (thousands of pods) converting objects that the cache reduces to records anyway.
-    const list = async <T extends k8s.KubernetesObject>(path: string): Promise<k8s.KubernetesListObject<T>> => {
-      const http = kubeHttp(this.kc, { maxSockets: 1 });
-      try {
-        const r = await http.send("GET", path, undefined);
-        if (r.status !== 200) throw Object.assign(new Error(`list ${path}: ${statusMessage(r.status, r.body)}`), { code: r.status });
-        return JSON.parse(r.body) as k8s.KubernetesListObject<T>;
-      } finally {
-        http.close();
-      }
-    };
-    const nodes = new k8s.ListWatch<k8s.V1Node>("/api/v1/nodes", new k8s.Watch(this.kc), () => list<k8s.V1Node>("/api/v1/nodes"), false);
-    const pods = new k8s.ListWatch<k8s.V1Pod>(
-      "/api/v1/pods",
-      new k8s.Watch(this.kc),
-      () => list<k8s.V1Pod>(`/api/v1/pods?fieldSelector=${encodeURIComponent(ACTIVE_PODS_FIELD_SELECTOR)}`),
-      false,
-      undefined,
-      ACTIVE_PODS_FIELD_SELECTOR,
-    );
+    const nodes = new LightInformer<k8s.V1Node>(this.kc, "/api/v1/nodes");
+    const pods = new LightInformer<k8s.V1Pod>(this.kc, "/api/v1/pods", { query: { fieldSelector: ACTIVE_PODS_FIELD_SELECTOR } });
     if (loop) {
       const warn = (m: string) => this.warnOnce(m);
       const upsertNode = (n: k8s.V1Node) => {
@@ -516,13 +514,9 @@ export class PodScheduler {
         this.kick();
       });
     }
-    for (const inf of [nodes, pods] as Array<k8s.Informer<k8s.KubernetesObject>>) {
-      const current = () => this.watching && ((inf as unknown) === this.nodes || (inf as unknown) === this.pods);
-      inf.on("error", (e) => {
-        if (!current()) return; // stop() aborted the watch (or this term is over): it must stay stopped
-        this.opts.log(30, `watch error (${(e as Error)?.message ?? e}); restarting in 2s`);
-        setTimeout(() => void (current() ? inf.start().catch(() => {}) : undefined), 2000);
-      });
+    for (const inf of [nodes, pods]) {
+      // each informer lists again and goes on by itself; only say so
+      inf.on("error", (e) => this.opts.log(30, `watch error (${(e as Error)?.message ?? e}); listing again in 2s`));
     }
     return [nodes, pods] as const;
   }
@@ -532,15 +526,14 @@ export class PodScheduler {
     this.watching = true;
     const binder = pick(this.opts.binder, () => kubeBinder(this.kc, { concurrency: this.opts.bindConcurrency, timeoutMs: this.opts.bindTimeoutMs }));
     this.binder = binder;
+    // TLS handshakes for the bindings happen while the cluster is listed, not in the first burst
+    void binder.warm?.();
     this.reporter = pick(this.opts.reporter, () =>
       kubeReporter(this.kc, {
         log: this.opts.log,
         // reports yield to bindings: at most one in flight while pods are being bound
         busy: () => binder.inFlight + binder.queued > 0,
-        podUid: (key) => {
-          const [namespace, name] = key.split("/") as [string, string];
-          return this.pods.get(name, namespace)?.metadata?.uid;
-        },
+        podUid: (key) => this.loop?.cache.pod(key)?.uid,
       }),
     );
     const loop = new SchedulingLoop({

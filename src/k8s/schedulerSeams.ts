@@ -25,6 +25,8 @@ export interface BinderLike {
   readonly queued: number;
   /** Stop: waits for the bindings in flight; queued ones resolve as "unavailable". */
   close(): Promise<void>;
+  /** Open connections ahead of the first burst (optional); never rejects. */
+  warm?(): Promise<void>;
 }
 
 export interface ReporterLike {

@@ -1,0 +1,117 @@
+// The pod scheduler's list-and-watch against a small fake API server: events in order, a watch the server
+// ends resumed from the last resourceVersion, and "too old" (410) answered by a new list that reports
+// what disappeared meanwhile.
+import { KubeConfig } from "@kubernetes/client-node";
+import { createServer, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { LightInformer } from "./lightInformer";
+
+let server: Server | undefined;
+afterEach(async () => {
+  server?.closeAllConnections();
+  await new Promise((r) => server?.close(r));
+  server = undefined;
+});
+
+const pod = (name: string, rv: number) => ({ apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "jobs", resourceVersion: String(rv) } });
+
+/** A fake API server: `lists` answers the n-th list, `watches` scripts the n-th watch (lines, then end or stay open). */
+async function fake(lists: Array<{ rv: number; items: object[] }>, watches: Array<(res: ServerResponse, rv: string) => void>) {
+  const seen: string[] = [];
+  let l = 0;
+  let w = 0;
+  server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://x");
+    seen.push(`${url.searchParams.get("watch") === "true" ? "watch" : "list"} rv=${url.searchParams.get("resourceVersion") ?? ""} fs=${url.searchParams.get("fieldSelector") ?? ""}`);
+    res.setHeader("content-type", "application/json");
+    if (url.searchParams.get("watch") === "true") {
+      const script = watches[w++];
+      if (!script) return res.writeHead(200).flushHeaders(); // stays open
+      return script(res, url.searchParams.get("resourceVersion") ?? "");
+    }
+    const list = lists[Math.min(l++, lists.length - 1)]!;
+    res.end(JSON.stringify({ kind: "PodList", apiVersion: "v1", metadata: { resourceVersion: String(list.rv) }, items: list.items }));
+  });
+  await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: "c", server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true }],
+    users: [{ name: "u" }],
+    contexts: [{ name: "x", cluster: "c", user: "u" }],
+    currentContext: "x",
+  });
+  return { kc, seen };
+}
+
+const line = (type: string, object: object) => `${JSON.stringify({ type, object })}\n`;
+
+async function until(cond: () => boolean) {
+  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(cond()).toBe(true);
+}
+
+function record(inf: LightInformer<{ metadata?: { name?: string } }>) {
+  const events: string[] = [];
+  inf.on("add", (o) => events.push(`add ${o.metadata?.name}`));
+  inf.on("update", (o) => events.push(`update ${o.metadata?.name}`));
+  inf.on("delete", (o) => events.push(`delete ${o.metadata?.name}`));
+  return events;
+}
+
+describe("LightInformer", () => {
+  it("lists, then watches from the list's version; a watch the server ends is resumed from the last version", async () => {
+    const { kc, seen } = await fake(
+      [{ rv: 10, items: [pod("a", 5)] }],
+      [
+        (res) => res.end(line("ADDED", pod("b", 11)) + line("MODIFIED", pod("a", 12)) + line("BOOKMARK", { kind: "Pod", metadata: { resourceVersion: "15" } })),
+        (res) => res.end(line("DELETED", pod("b", 16))),
+      ],
+    );
+    const inf = new LightInformer(kc, "/api/v1/pods", { query: { fieldSelector: "status.phase!=Failed" } });
+    const events = record(inf);
+    await inf.start();
+    expect(events).toEqual(["add a"]);
+    await until(() => events.length === 4);
+    await until(() => seen.length >= 4);
+    await inf.stop();
+    expect(events).toEqual(["add a", "add b", "update a", "delete b"]);
+    expect(seen.slice(0, 4)).toEqual(["list rv= fs=status.phase!=Failed", "watch rv=10 fs=status.phase!=Failed", "watch rv=15 fs=status.phase!=Failed", "watch rv=16 fs=status.phase!=Failed"]);
+    expect(inf.size).toBe(1);
+  });
+
+  it("410 Gone: lists again, reports what disappeared meanwhile as deleted and the rest as updated", async () => {
+    const { kc, seen } = await fake(
+      [
+        { rv: 10, items: [pod("a", 5), pod("b", 6)] },
+        { rv: 30, items: [pod("b", 25), pod("c", 29)] },
+      ],
+      [(res) => res.end(line("ERROR", { kind: "Status", code: 410, message: "too old resource version" }))],
+    );
+    const inf = new LightInformer(kc, "/api/v1/pods", { retryMs: 1 });
+    const errors: unknown[] = [];
+    inf.on("error", (e) => errors.push(e));
+    const events = record(inf);
+    await inf.start();
+    await until(() => events.length === 5);
+    await until(() => seen.includes("watch rv=30 fs="));
+    await inf.stop();
+    expect(events).toEqual(["add a", "add b", "delete a", "update b", "add c"]);
+    expect(errors).toHaveLength(1);
+  });
+
+  it("after stop() nothing more is emitted and no request is made", async () => {
+    const { kc, seen } = await fake([{ rv: 1, items: [] }], [(res) => setTimeout(() => res.end(line("ADDED", pod("late", 2))), 50)]);
+    const inf = new LightInformer(kc, "/api/v1/pods", { retryMs: 1 });
+    const events = record(inf);
+    await inf.start();
+    await inf.stop();
+    // the watch asked for just before stop() is aborted; nothing follows it
+    await new Promise((r) => setTimeout(r, 30));
+    const requests = seen.length;
+    await new Promise((r) => setTimeout(r, 150));
+    expect(events).toEqual([]);
+    expect(seen.length).toBe(requests);
+    expect(requests).toBeLessThanOrEqual(2);
+  });
+});
