@@ -20,6 +20,19 @@ describe("scheduling queue", () => {
     expect(popAll(q)).toEqual(["ns/late-high", "ns/early-low", "ns/a-same", "ns/b-same", "ns/late-low"]);
   });
 
+  it("two Paddock jobs of one namespace go by job number (submission), even when the later one's pods were created first", () => {
+    const j1277 = { job: "jobs/1277", priority: 0, created: 2_000 };
+    const j1278 = { job: "jobs/1278", priority: 0, created: 1_000 };
+    expect(before(j1277, j1278)).toBe(true);
+    expect(before(j1278, j1277)).toBe(false);
+    // numbers compare as numbers, not as text
+    expect(before({ job: "jobs/999", priority: 0, created: 5 }, { job: "jobs/1000", priority: 0, created: 5 })).toBe(true);
+    // priority still comes first; other namespaces and named pods go by creation time
+    expect(before({ ...j1278, priority: 1 }, j1277)).toBe(true);
+    expect(before({ job: "other/2", priority: 0, created: 1 }, { job: "jobs/1", priority: 0, created: 2 })).toBe(true);
+    expect(before({ job: "jobs/web-x", priority: 0, created: 1 }, j1277)).toBe(true);
+  });
+
   it("pops in the order of `before` for any jobs (property)", () => {
     fc.assert(
       fc.property(fc.array(fc.record({ priority: fc.integer({ min: -2, max: 2 }), created: fc.integer({ min: 0, max: 5 }) }), { maxLength: 40 }), (orders) => {

@@ -32,9 +32,23 @@ export interface QueueOptions {
   maxParkedMs?: number;
 }
 
-/** a before b: higher priority, then earlier submission, then job key */
+/** The job number of a Paddock job key (`<namespace>/<number>`): the order in which jobs were submitted. */
+function jobNumber(job: string): { ns: string; n: number } | undefined {
+  const i = job.lastIndexOf("/");
+  const tail = job.slice(i + 1);
+  return /^\d{1,15}$/.test(tail) ? { ns: job.slice(0, i), n: Number(tail) } : undefined;
+}
+
+/**
+ * a before b: higher priority, then earlier submission, then job key. Submission is the job number
+ * for two Paddock jobs of one namespace (numbers are handed out in submission order; their pods may
+ * be created in another order, a second apart), otherwise the creation time.
+ */
 export function before(a: JobOrder & { job: string }, b: JobOrder & { job: string }): boolean {
   if (a.priority !== b.priority) return a.priority > b.priority;
+  const na = jobNumber(a.job);
+  const nb = jobNumber(b.job);
+  if (na && nb && na.ns === nb.ns && na.n !== nb.n) return na.n < nb.n;
   if (a.created !== b.created) return a.created < b.created;
   return a.job < b.job;
 }

@@ -230,6 +230,8 @@ class SchedulerSlot {
   elector: LeaderElector | undefined;
   readonly warnings: string[] = [];
   warningCount = 0;
+  /** the scheduler's last log lines (level 20 and up), to explain a failure */
+  readonly lines: string[] = [];
 
   constructor(
     readonly name: string,
@@ -250,6 +252,9 @@ class SchedulerSlot {
     if (!sameIdentity) this.gen++;
     const identity = this.identity;
     const log = (level: number, msg: string) => {
+      if (level < 20) return;
+      this.lines.push(`${new Date().toISOString()} ${identity} ${level} ${msg.slice(0, 1200)}`);
+      if (this.lines.length > 20_000) this.lines.splice(0, 10_000);
       if (level < 30) return;
       this.warningCount++;
       if (this.warnings.length < 200) this.warnings.push(`${identity}: ${msg.slice(0, 240)}`);
@@ -668,7 +673,11 @@ export async function runChurn(opts: ChurnOptions): Promise<ChurnReport> {
       if (Date.now() - settleStart > settleMs) {
         settled = s;
         for (const g of s.check.partialGangs) fail(`after ${Math.round(settleMs / 1000)} s without churn, a gang is still partly bound: ${JSON.stringify(g)}`);
-        if (headFits) fail(`after ${Math.round(settleMs / 1000)} s without churn, the oldest waiting job ${waiting[0]!.job} (${waiting[0]!.unbound} pod(s) of tenant ${waiting[0]!.tenant}) fits the free capacity but is not bound`);
+        if (headFits) {
+          const n = waiting[0]!.job;
+          const about = slots.flatMap((sl) => sl.lines.filter((l) => l.includes(`${JOBS_NS}/${n} `) || l.includes(`${JOBS_NS}/${n}:`) || l.includes(`-${n}-`))).sort().slice(-12);
+          fail(`after ${Math.round(settleMs / 1000)} s without churn, the oldest waiting job ${waiting[0]!.job} (${waiting[0]!.unbound} pod(s) of tenant ${waiting[0]!.tenant}) fits the free capacity but is not bound; the schedulers said about it:\n  ${about.join("\n  ") || "(nothing)"}`);
+        }
         break;
       }
     }
