@@ -11,6 +11,7 @@
 // Goal (issue 11): >= 20,000 decisions/s and p99 < 1 ms per decision.
 import os from "node:os";
 import { disqualifiedByTenant, fits, PlacementState, selectorMatches, taintsTolerated, type BoundPod, type NodeSnapshot, type PlacementOptions, type PodToPlace } from "../src/core/placement";
+import { rng } from "../test/rng";
 
 const NODES = 5_000;
 const NODE_CORES = 64;
@@ -45,17 +46,6 @@ const POD_CORES: Array<[number, number]> = [
   [64, 0.3],
 ];
 
-/** mulberry32: small, seeded, good enough for a workload */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function makeNodes(): NodeSnapshot[] {
   const r = rng(SEED);

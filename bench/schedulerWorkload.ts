@@ -6,6 +6,7 @@
 import type { Resources } from "../src/core/placement";
 import { LABEL_TENANT, podPlan, type PlannedPod } from "../src/core/podPlan";
 import { podRequests } from "../src/core/podRequests";
+import { rng } from "../test/rng";
 
 /** The cluster every shape runs on (KWOK nodes). */
 export interface NodeShape {
@@ -44,17 +45,6 @@ export interface BenchJob {
   pods: number;
 }
 
-/** mulberry32: small, seeded, good enough for a workload */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export const tenantName = (i: number, tenants: number): string => `tenant-${String(i).padStart(String(tenants - 1).length, "0")}`;
 

@@ -2,7 +2,7 @@
 // cache, queue and loop tests, plus a fake binder and reporter, e.g.
 //   aKubePod("p0").ofJob(7, 3).tenant("acme").cores(2).on("n1").build()
 //   aKubeNode("n1").cores(16).memoryGi(64).build()
-import type * as k8s from "@kubernetes/client-node";
+import * as k8s from "@kubernetes/client-node";
 import { ANNOTATION_JOB_PODS, LABEL_JOB_NUMBER, LABEL_MANAGED_BY, LABEL_TENANT, MANAGED_BY, POD_SCHEDULER_NAME } from "../src/core/podPlan";
 import type { BinderLike, BindResult, ReporterLike } from "../src/k8s/schedulerSeams";
 
@@ -154,3 +154,15 @@ export class FakeReporter implements ReporterLike {
 
 /** Let promise callbacks (binding answers) run. */
 export const settle = () => new Promise<void>((r) => setImmediate(r));
+
+/** A kubeconfig for a fake API server on loopback over plain http (client-node wants skipTLSVerify for http). */
+export function localKubeConfig(port: number): k8s.KubeConfig {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: "c", server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
+    users: [{ name: "u" }],
+    contexts: [{ name: "x", cluster: "c", user: "u" }],
+    currentContext: "x",
+  });
+  return kc;
+}

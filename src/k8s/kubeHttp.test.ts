@@ -1,9 +1,9 @@
 // The raw keep-alive client under the binder and the scheduler's lists: connections opened ahead of a
 // burst, and a request on a kept-alive connection the server has dropped resent once on a new one.
-import { KubeConfig } from "@kubernetes/client-node";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { localKubeConfig } from "../../test/schedulerBuilders";
 import { kubeHttp } from "./kubeHttp";
 
 let server: Server | undefined;
@@ -29,13 +29,7 @@ async function serve(onRequest: (socket: Socket, nth: number) => "answer" | "dro
   });
   server.on("connection", () => stats.connections++);
   await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: "c", server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true }],
-    users: [{ name: "u" }],
-    contexts: [{ name: "x", cluster: "c", user: "u" }],
-    currentContext: "x",
-  });
+  const kc = localKubeConfig((server.address() as AddressInfo).port);
   return { kc, stats };
 }
 

@@ -1,10 +1,10 @@
 // The pod scheduler's list-and-watch against a small fake API server: events in order, a watch the server
 // ends resumed from the last resourceVersion, and "too old" (410) answered by a new list that reports
 // what disappeared meanwhile.
-import { KubeConfig } from "@kubernetes/client-node";
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { localKubeConfig } from "../../test/schedulerBuilders";
 import { LightInformer } from "./lightInformer";
 
 let server: Server | undefined;
@@ -34,13 +34,7 @@ async function fake(lists: Array<{ rv: number; items: object[] }>, watches: Arra
     res.end(JSON.stringify({ kind: "PodList", apiVersion: "v1", metadata: { resourceVersion: String(list.rv) }, items: list.items }));
   });
   await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: "c", server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true }],
-    users: [{ name: "u" }],
-    contexts: [{ name: "x", cluster: "c", user: "u" }],
-    currentContext: "x",
-  });
+  const kc = localKubeConfig((server.address() as AddressInfo).port);
   return { kc, seen };
 }
 

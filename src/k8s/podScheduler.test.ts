@@ -1,11 +1,10 @@
 // The scheduler's reading of Kubernetes objects (quantities, requests), fed to
 // the placement core as the scheduling cycle does. No cluster needed.
 import type * as k8s from "@kubernetes/client-node";
-import { KubeConfig } from "@kubernetes/client-node";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it, vi } from "vitest";
-import { aKubeNode, aKubePod, FakeBinder, FakeReporter, NS, settle } from "../../test/schedulerBuilders";
+import { aKubeNode, aKubePod, FakeBinder, FakeReporter, localKubeConfig, NS, settle } from "../../test/schedulerBuilders";
 import { PlacementState } from "../core/placement";
 import { podRecord } from "./podRecord";
 import { boundRequests, nodeSnapshot, PodScheduler, podRequests, SchedulingLoop } from "./podScheduler";
@@ -380,13 +379,7 @@ describe("PodScheduler on the wire", () => {
       res.end(JSON.stringify({ kind: url.pathname.endsWith("nodes") ? "NodeList" : "PodList", apiVersion: "v1", metadata: { resourceVersion: "1" }, items: [] }));
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    const kc = new KubeConfig();
-    kc.loadFromOptions({
-      clusters: [{ name: "c", server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true }],
-      users: [{ name: "u" }],
-      contexts: [{ name: "x", cluster: "c", user: "u" }],
-      currentContext: "x",
-    });
+    const kc = localKubeConfig((server.address() as AddressInfo).port);
     const binder = new FakeBinder();
     const sched = new PodScheduler(kc, { multiTenant: true, log: () => {}, binder, reporter: new FakeReporter() });
     await sched.start();

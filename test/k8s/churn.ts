@@ -35,6 +35,7 @@ import { checkBindings } from "./bindingCheck";
 import { PodScheduler } from "../../src/k8s/podScheduler";
 import { LeaderElector } from "../../src/k8s/leaderElection";
 import { MANAGED_BY, podPlan, type PlannedPod } from "../../src/core/podPlan";
+import { rng } from "../rng";
 
 export const SYSTEM_NS = "jarvice-system";
 export const JOBS_NS = `${SYSTEM_NS}-jobs`;
@@ -98,17 +99,6 @@ export interface ChurnReport {
   schedulerWarnings: string[];
 }
 
-/** mulberry32 */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
