@@ -467,8 +467,6 @@ export class PodScheduler {
     (e) => this.opts.log(40, `scheduling cycle failed: ${e.message}`),
   );
   private active = false;
-  /** the informers should be running (false once stopped, so that aborting them does not restart them) */
-  private watching = false;
   /** bindings done, for tests and logs */
   bound = 0;
 
@@ -523,7 +521,6 @@ export class PodScheduler {
 
   /** Start watching and scheduling (call when this instance holds the lease). */
   async start(): Promise<void> {
-    this.watching = true;
     const binder = pick(this.opts.binder, () => kubeBinder(this.kc, { concurrency: this.opts.bindConcurrency, timeoutMs: this.opts.bindTimeoutMs }));
     this.binder = binder;
     // TLS handshakes for the bindings happen while the cluster is listed, not in the first burst
@@ -560,7 +557,6 @@ export class PodScheduler {
   /** Stop: after it returns, nothing more is bound. */
   async stop(): Promise<void> {
     this.active = false;
-    this.watching = false;
     this.loop?.stop();
     if (this.timer) clearInterval(this.timer);
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
