@@ -6,6 +6,7 @@
 //  Gang:   all pods of a job are placed, or none.
 // Nodes are indexed per tenant (and "holds no tenant") in best-fit order, so a
 // decision looks only at nodes that could take the pod.
+import { FREE, NodeTable, UNSCHEDULABLE, type NodeNumbers } from "./nodeTable";
 import { compareFit as compareKeys, SortedNodes, type FitKey } from "./sortedNodes";
 
 /** Quantities by resource name: "cpu" in millicores, "memory" in bytes, "pods", "nvidia.com/gpu", ... */
@@ -95,13 +96,57 @@ export interface PlacementOptions {
   avoid?: ((node: string) => boolean) | undefined;
 }
 
-interface NodeState {
-  info: NodeSnapshot;
-  used: Resources;
-  tenants: Map<string, number>;
-  pods: Set<string>;
+/**
+ * A node as placement keeps it. What the filters read is held as plain numbers
+ * (CPU, memory, pod count: no lookup by resource name on the hot path); a class,
+ * so every node has the same shape and the filters stay monomorphic.
+ */
+class NodeState implements NodeNumbers {
+  allocCpu = 0;
+  usedCpu = 0;
+  allocMemory = 0;
+  usedMemory = 0;
+  allocPods = 0;
+  usedPods = 0;
+  /** the ordinal of the one tenant holding pods here (-1 unless exactly one does) */
+  soleTenant = -1;
+  /** the node's slot in the placement's NodeTable */
+  slot = -1;
+  /** schedulable, so counted in its class and filed in the best-fit indexes that are kept */
+  indexed = false;
+  readonly pods = new Set<string>();
   key: NodeKey;
-  cls: NodeClass;
+
+  constructor(
+    public info: NodeSnapshot,
+    readonly used: Resources,
+    readonly tenants: Map<string, number>,
+    public cls: NodeClass,
+  ) {
+    this.key = { state: this, freeCpu: 0, freeMemory: 0, name: info.name };
+    this.refresh();
+  }
+
+  /** the numbers, from the allocatable and used resources */
+  refresh(): void {
+    const alloc = this.info.allocatable;
+    this.allocCpu = alloc[CPU] ?? 0;
+    this.allocMemory = alloc[MEMORY] ?? 0;
+    this.allocPods = alloc[PODS] ?? Infinity;
+    this.usedCpu = this.used[CPU] ?? 0;
+    this.usedMemory = this.used[MEMORY] ?? 0;
+    this.usedPods = this.used[PODS] ?? 0;
+  }
+
+  get unschedulable(): boolean {
+    return this.info.unschedulable;
+  }
+  get tenantCount(): number {
+    return this.tenants.size;
+  }
+  get classOrdinal(): number {
+    return this.cls.ordinal;
+  }
 }
 
 /**
@@ -113,9 +158,13 @@ interface NodeState {
  */
 interface NodeClass {
   id: string;
+  /** its index in the placement's list of classes */
+  ordinal: number;
   taints: Taint[];
   resources: Set<string>;
-  /** schedulable nodes of the class, and those of them holding no tenant's pod, in best-fit order */
+  /** how many of its nodes are schedulable */
+  schedulable: number;
+  /** schedulable nodes of the class, and those of them holding no tenant's pod, in best-fit order (each kept once placement needs it) */
   all: SortedNodes<NodeKey>;
   unclaimed: SortedNodes<NodeKey>;
 }
@@ -129,6 +178,8 @@ function classOf(info: NodeSnapshot): { id: string; taints: Taint[]; resources: 
   return { id, taints, resources };
 }
 
+const newClass = (c: ReturnType<typeof classOf>, ordinal: number): NodeClass => ({ ...c, ordinal, schedulable: 0, all: new SortedNodes<NodeKey>(), unclaimed: new SortedNodes<NodeKey>() });
+
 /** Whether any node of the class could take the pod as far as taints and extended resources go. */
 function classAdmits(c: NodeClass, f: PodFilter): boolean {
   for (const r of f.names) if (r !== CPU && r !== MEMORY && r !== PODS && !c.resources.has(r)) return false;
@@ -138,8 +189,14 @@ function classAdmits(c: NodeClass, f: PodFilter): boolean {
 /** A node's place in the best-fit indexes, carrying its state (no lookup by name while scanning). */
 type NodeKey = FitKey & { readonly state: NodeState };
 
-/** A pod's filters prepared once per decision: the requests that count (q > 0) as arrays, the selector as pairs. */
+/**
+ * A pod's filters prepared once per decision: CPU and memory as numbers (0 when
+ * not requested), the other requests that count (q > 0) as arrays, the selector
+ * as pairs.
+ */
 interface PodFilter {
+  cpu: number;
+  memory: number;
   names: string[];
   quantities: number[];
   selector: Array<[string, string]>;
@@ -149,27 +206,36 @@ interface PodFilter {
 function podFilter(pod: PodToPlace): PodFilter {
   const names: string[] = [];
   const quantities: number[] = [];
+  let cpu = 0;
+  let memory = 0;
   for (const r in pod.requests) {
     const q = pod.requests[r]!;
-    if (q > 0) {
+    if (!(q > 0)) continue;
+    if (r === CPU) cpu = q;
+    else if (r === MEMORY) memory = q;
+    else {
       names.push(r);
       quantities.push(q);
     }
   }
-  return { names, quantities, selector: Object.entries(pod.nodeSelector ?? {}), tolerations: pod.tolerations };
+  return { cpu, memory, names, quantities, selector: Object.entries(pod.nodeSelector ?? {}), tolerations: pod.tolerations };
 }
 
 /** fits() && selectorMatches() && taintsTolerated() on a schedulable node, without allocating: the hot path of every scan. */
 function passesFilter(s: NodeState, f: PodFilter): boolean {
   const info = s.info;
   if (info.unschedulable) return false;
-  const alloc = info.allocatable;
-  const used = s.used;
-  for (let i = 0; i < f.names.length; i++) {
-    const r = f.names[i]!;
-    if ((used[r] ?? 0) + f.quantities[i]! > (alloc[r] ?? 0)) return false;
+  if (f.cpu > 0 && s.usedCpu + f.cpu > s.allocCpu) return false;
+  if (f.memory > 0 && s.usedMemory + f.memory > s.allocMemory) return false;
+  if (s.usedPods + 1 > s.allocPods) return false;
+  if (f.names.length > 0) {
+    const alloc = info.allocatable;
+    const used = s.used;
+    for (let i = 0; i < f.names.length; i++) {
+      const r = f.names[i]!;
+      if ((used[r] ?? 0) + f.quantities[i]! > (alloc[r] ?? 0)) return false;
+    }
   }
-  if ((used[PODS] ?? 0) + 1 > (alloc[PODS] ?? Infinity)) return false;
   for (let i = 0; i < f.selector.length; i++) if (info.labels[f.selector[i]![0]] !== f.selector[i]![1]) return false;
   return info.taints.length === 0 || taintsTolerated(info.taints, f.tolerations);
 }
@@ -257,7 +323,62 @@ const reasonOrder = (a: string, b: string): number => {
  * filters placement applies, in a fixed order, one reason per node.
  */
 export function firstRejection(node: NodeSnapshot, used: Resources, nodeTenants: ReadonlyMap<string, number>, pod: PodToPlace, multiTenant: boolean): string | undefined {
-  return rejection(node, used, nodeTenants, pod, multiTenant, resourceOrder(pod));
+  return rejection(new NodeState(node, used, new Map(nodeTenants), newClass(classOf(node), -1)), rejectionCheck(pod, multiTenant));
+}
+
+/**
+ * A pod's filters prepared once for explaining a failure over every node: the
+ * reasons built once (not a string per node), the selector as pairs.
+ */
+interface RejectionCheck {
+  pod: PodToPlace;
+  multiTenant: boolean;
+  /** the requested resources in reporting order, their quantities and their "Insufficient ..." reasons */
+  resources: string[];
+  quantities: number[];
+  reasons: string[];
+  selector: Array<[string, string]>;
+  /** untoleratedTaint() by taint key, then value */
+  taintReasons: Map<string, Map<string, string>>;
+  /** by node class: the index in `resources` of the first requested extended resource no node of the class has (-1: none missing) */
+  missingByClass: Map<NodeClass, number>;
+}
+
+/**
+ * Where the resources filter must stop for a node of class `cls`: a node of a
+ * class without an extended resource has none of it (requests are never
+ * negative), so that resource is insufficient without looking it up.
+ */
+function missingIn(c: RejectionCheck, cls: NodeClass): number {
+  let m = c.missingByClass.get(cls);
+  if (m === undefined) {
+    m = c.resources.findIndex((r) => r !== CPU && r !== MEMORY && r !== PODS && !cls.resources.has(r));
+    c.missingByClass.set(cls, m);
+  }
+  return m;
+}
+
+function rejectionCheck(pod: PodToPlace, multiTenant: boolean): RejectionCheck {
+  const resources = resourceOrder(pod);
+  return {
+    pod,
+    multiTenant,
+    resources,
+    quantities: resources.map((r) => pod.requests[r]!),
+    reasons: resources.map(insufficient),
+    selector: Object.entries(pod.nodeSelector ?? {}),
+    taintReasons: new Map(),
+    missingByClass: new Map(),
+  };
+}
+
+function taintReason(c: RejectionCheck, t: Taint): string {
+  let byValue = c.taintReasons.get(t.key);
+  if (!byValue) c.taintReasons.set(t.key, (byValue = new Map()));
+  const value = t.value ?? "";
+  let reason = byValue.get(value);
+  if (reason === undefined) byValue.set(value, (reason = untoleratedTaint(t)));
+  return reason;
 }
 
 /** The pod's requested resources (q > 0) in the order their shortage is reported: CPU, memory, the rest by name. */
@@ -267,13 +388,24 @@ function resourceOrder(pod: PodToPlace): string[] {
     .sort((a, b) => reasonOrder(insufficient(a), insufficient(b)));
 }
 
-function rejection(node: NodeSnapshot, used: Resources, nodeTenants: ReadonlyMap<string, number>, pod: PodToPlace, multiTenant: boolean, resources: readonly string[]): string | undefined {
+function rejection(v: NodeState, c: RejectionCheck): string | undefined {
+  const node = v.info;
   if (node.unschedulable) return REASON_UNSCHEDULABLE;
-  for (const t of node.taints) if ((t.effect === "NoSchedule" || t.effect === "NoExecute") && !tolerates(pod.tolerations, t)) return untoleratedTaint(t);
-  if (pod.nodeSelector && !selectorMatches(node.labels, pod.nodeSelector)) return REASON_SELECTOR;
-  if ((used[PODS] ?? 0) + 1 > (node.allocatable[PODS] ?? Infinity)) return REASON_TOO_MANY_PODS;
-  for (const r of resources) if ((used[r] ?? 0) + pod.requests[r]! > (node.allocatable[r] ?? 0)) return insufficient(r);
-  if (multiTenant && heldByOtherTenant(nodeTenants, pod.tenant)) return REASON_TENANT;
+  for (let i = 0; i < node.taints.length; i++) {
+    const t = node.taints[i]!;
+    if ((t.effect === "NoSchedule" || t.effect === "NoExecute") && !tolerates(c.pod.tolerations, t)) return taintReason(c, t);
+  }
+  for (let i = 0; i < c.selector.length; i++) if (node.labels[c.selector[i]![0]] !== c.selector[i]![1]) return REASON_SELECTOR;
+  if (v.usedPods + 1 > v.allocPods) return REASON_TOO_MANY_PODS;
+  const missing = missingIn(c, v.cls);
+  const end = missing < 0 ? c.resources.length : missing;
+  for (let i = 0; i < end; i++) {
+    const r = c.resources[i]!;
+    const q = c.quantities[i]!;
+    if (r === CPU ? v.usedCpu + q > v.allocCpu : r === MEMORY ? v.usedMemory + q > v.allocMemory : (v.used[r] ?? 0) + q > (node.allocatable[r] ?? 0)) return c.reasons[i];
+  }
+  if (missing >= 0) return c.reasons[missing];
+  if (c.multiTenant && heldByOtherTenant(v.tenants, c.pod.tenant)) return REASON_TENANT;
   return undefined;
 }
 
@@ -292,6 +424,20 @@ export class PlacementState {
   private readonly classes = new Map<string, NodeClass>();
   private readonly byTenant = new Map<string, SortedNodes<NodeKey>>();
   private readonly pods = new Map<string, BoundPod>();
+  /**
+   * Whether the per-tenant and "holds no tenant" indexes are kept. They are
+   * built at the first multi-tenant decision: off multi-tenant mode a node holds
+   * many tenants, and re-filing it in each of their indexes on every bind and
+   * unbind would cost more than the decisions that never read them.
+   */
+  private tenantIndexed = false;
+  /** Whether each class's index of all its nodes is kept: built at the first decision that reads it (multi-tenant off, or counting disqualified nodes). */
+  private allIndexed = false;
+  private readonly classList: NodeClass[] = [];
+  /** every node's numbers in flat arrays, for the explanation's scan over all nodes */
+  private readonly table = new NodeTable<NodeState>();
+  /** tenants by ordinal (the table holds numbers, not names) */
+  private readonly tenantOrdinals = new Map<string, number>();
 
   get nodeCount(): number {
     return this.nodes.size;
@@ -316,26 +462,50 @@ export class PlacementState {
   }
 
   private fitKey(s: NodeState): NodeKey {
-    return { state: s, freeCpu: (s.info.allocatable[CPU] ?? 0) - (s.used[CPU] ?? 0), freeMemory: (s.info.allocatable[MEMORY] ?? 0) - (s.used[MEMORY] ?? 0), name: s.info.name };
+    return { state: s, freeCpu: s.allocCpu - s.usedCpu, freeMemory: s.allocMemory - s.usedMemory, name: s.info.name };
   }
 
   private classFor(info: NodeSnapshot): NodeClass {
     const c = classOf(info);
     let cls = this.classes.get(c.id);
-    if (!cls) this.classes.set(c.id, (cls = { ...c, all: new SortedNodes<NodeKey>(), unclaimed: new SortedNodes<NodeKey>() }));
+    if (!cls) {
+      cls = newClass(c, this.classList.length);
+      this.classes.set(c.id, cls);
+      this.classList.push(cls);
+    }
     return cls;
   }
 
   private unindex(s: NodeState): void {
-    s.cls.all.remove(s.key);
+    if (!s.indexed) return;
+    s.indexed = false;
+    s.cls.schedulable--;
+    if (this.allIndexed) s.cls.all.remove(s.key);
+    if (!this.tenantIndexed) return;
     if (s.tenants.size === 0) s.cls.unclaimed.remove(s.key);
     for (const t of s.tenants.keys()) this.byTenant.get(t)?.remove(s.key);
   }
 
+  private tenantOrdinal(tenant: string): number {
+    let n = this.tenantOrdinals.get(tenant);
+    if (n === undefined) this.tenantOrdinals.set(tenant, (n = this.tenantOrdinals.size));
+    return n;
+  }
+
   private index(s: NodeState): void {
+    s.refresh();
+    s.soleTenant = -1;
+    if (s.tenants.size === 1) for (const t of s.tenants.keys()) s.soleTenant = this.tenantOrdinal(t);
+    this.table.write(s.slot, s);
     s.key = this.fitKey(s);
     if (s.info.unschedulable) return;
-    s.cls.all.insert(s.key);
+    s.indexed = true;
+    s.cls.schedulable++;
+    if (this.allIndexed) s.cls.all.insert(s.key);
+    if (this.tenantIndexed) this.indexTenants(s);
+  }
+
+  private indexTenants(s: NodeState): void {
     if (s.tenants.size === 0) s.cls.unclaimed.insert(s.key);
     for (const t of s.tenants.keys()) {
       let idx = this.byTenant.get(t);
@@ -344,9 +514,26 @@ export class PlacementState {
     }
   }
 
+  private indexTenantsOnce(): void {
+    if (this.tenantIndexed) return;
+    this.tenantIndexed = true;
+    for (const s of this.nodes.values()) if (s.indexed) this.indexTenants(s);
+  }
+
+  private indexAllOnce(): void {
+    if (this.allIndexed) return;
+    this.allIndexed = true;
+    for (const s of this.nodes.values()) if (s.indexed) s.cls.all.insert(s.key);
+  }
+
   /** Add or replace a node (its pods stay bound to it). */
   upsertNode(info: NodeSnapshot): void {
     const existing = this.nodes.get(info.name);
+    if (existing && sameForPlacement(existing.info, info)) {
+      // A status heartbeat: nothing placement reads changed.
+      existing.info = info;
+      return;
+    }
     if (existing) {
       this.unindex(existing);
       existing.info = info;
@@ -354,9 +541,8 @@ export class PlacementState {
       this.index(existing);
       return;
     }
-    const s = { info, used: {}, tenants: new Map(), pods: new Set() } as unknown as NodeState;
-    s.key = { state: s, freeCpu: 0, freeMemory: 0, name: info.name };
-    s.cls = this.classFor(info);
+    const s = new NodeState(info, {}, new Map(), this.classFor(info));
+    s.slot = this.table.add(s);
     this.nodes.set(info.name, s);
     this.index(s);
     // Pods recorded before their node arrived.
@@ -367,12 +553,13 @@ export class PlacementState {
     const s = this.nodes.get(name);
     if (!s) return;
     this.unindex(s);
+    this.table.remove(s.slot);
     this.nodes.delete(name);
   }
 
   private account(s: NodeState, p: BoundPod, sign: 1 | -1): void {
     this.unindex(s);
-    for (const [r, q] of Object.entries(p.requests)) s.used[r] = (s.used[r] ?? 0) + sign * q;
+    for (const r in p.requests) s.used[r] = (s.used[r] ?? 0) + sign * p.requests[r]!;
     s.used[PODS] = (s.used[PODS] ?? 0) + sign;
     if (sign > 0) s.pods.add(p.key);
     else s.pods.delete(p.key);
@@ -420,9 +607,11 @@ export class PlacementState {
   private bestNodeFor(pod: PodToPlace, opts: PlacementOptions, disqualified: Disqualification[], tally: { byTenant: number }): NodeState | undefined {
     const f = podFilter(pod);
     const classes: NodeClass[] = [];
-    for (const c of this.classes.values()) if (c.all.size > 0 && classAdmits(c, f)) classes.push(c);
+    for (const c of this.classList) if (c.schedulable > 0 && classAdmits(c, f)) classes.push(c);
     const better = (a: NodeState | undefined, b: NodeState | undefined) => (a && b ? (compareKeys(a.key, b.key) <= 0 ? a : b) : (a ?? b));
     let best: NodeState | undefined;
+    if (opts.multiTenant) this.indexTenantsOnce();
+    if (!opts.multiTenant || opts.countDisqualified || opts.explain) this.indexAllOnce();
     if (!opts.multiTenant) {
       for (const c of classes) best = better(best, this.firstFit(c.all, pod, f, opts.avoid));
       return best;
@@ -447,16 +636,80 @@ export class PlacementState {
     return best;
   }
 
-  /** For a pod no node takes: every node counted by the first filter that rejects it. O(nodes); only on failure. */
+  /**
+   * For a pod no node takes: every node counted by the first filter that rejects
+   * it. O(nodes), only on failure: one pass over the node table's arrays, with
+   * the taint and extended-resource verdicts decided once per class.
+   */
   private filteredFor(pod: PodToPlace, multiTenant: boolean): Record<string, number> {
-    const counts = new Map<string, number>();
-    const resources = resourceOrder(pod);
-    for (const s of this.nodes.values()) {
-      const why = rejection(s.info, s.used, s.tenants, pod, multiTenant, resources) ?? REASON_KEPT;
-      counts.set(why, (counts.get(why) ?? 0) + 1);
+    const c = rejectionCheck(pod, multiTenant);
+    const t = this.table;
+    const resources = c.resources;
+    const quantities = c.quantities;
+    const selector = c.selector;
+    const nr = resources.length;
+    // counts by reason: unschedulable, selector, too many pods, each resource, tenant, kept
+    const SELECTOR = 1;
+    const TOO_MANY = 2;
+    const TENANT = 3 + nr;
+    const KEPT = 4 + nr;
+    const counts = new Float64Array(5 + nr);
+    const byTaint = new Map<string, number>();
+    const taintOf: Array<string | null | undefined> = this.classList.map((cls) => classTaintVerdict(cls, c));
+    const missingOf = this.classList.map((cls) => missingIn(c, cls));
+    const tenant = this.tenantOrdinals.get(pod.tenant) ?? -2;
+    for (let i = 0; i < t.size; i++) {
+      const state = t.state[i];
+      if (state === FREE) continue;
+      if (state === UNSCHEDULABLE) {
+        counts[0]!++;
+        continue;
+      }
+      const k = t.classOrdinal[i]!;
+      const taint = taintOf[k];
+      if (taint !== undefined) {
+        // null: several untolerated taints, the node's own order says which is first
+        const why = taint ?? rejection(t.items[i]!, c)!;
+        byTaint.set(why, (byTaint.get(why) ?? 0) + 1);
+        continue;
+      }
+      if (selector.length > 0) {
+        const labels = t.items[i]!.info.labels;
+        let j = 0;
+        while (j < selector.length && labels[selector[j]![0]] === selector[j]![1]) j++;
+        if (j < selector.length) {
+          counts[SELECTOR]!++;
+          continue;
+        }
+      }
+      if (t.usedPods[i]! + 1 > t.allocPods[i]!) {
+        counts[TOO_MANY]!++;
+        continue;
+      }
+      const missing = missingOf[k]!;
+      const end = missing < 0 ? nr : missing;
+      let j = 0;
+      for (; j < end; j++) {
+        const r = resources[j]!;
+        const q = quantities[j]!;
+        if (r === CPU ? t.usedCpu[i]! + q > t.allocCpu[i]! : r === MEMORY ? t.usedMemory[i]! + q > t.allocMemory[i]! : exceeds(t.items[i]!, r, q)) break;
+      }
+      if (j < end) counts[3 + j]!++;
+      else if (missing >= 0) counts[3 + missing]!++;
+      else if (multiTenant && (t.tenantCount[i]! > 1 || (t.tenantCount[i] === 1 && t.soleTenant[i] !== tenant))) counts[TENANT]!++;
+      else counts[KEPT]!++;
     }
+    const all: Array<[string, number]> = [
+      [REASON_UNSCHEDULABLE, counts[0]!],
+      ...byTaint,
+      [REASON_SELECTOR, counts[SELECTOR]!],
+      [REASON_TOO_MANY_PODS, counts[TOO_MANY]!],
+      ...c.reasons.map((r, j): [string, number] => [r, counts[3 + j]!]),
+      [REASON_TENANT, counts[TENANT]!],
+      [REASON_KEPT, counts[KEPT]!],
+    ];
     const filtered: Record<string, number> = {};
-    for (const r of [...counts.keys()].sort(reasonOrder)) filtered[r] = counts.get(r)!;
+    for (const [r, n] of all.filter(([, n]) => n > 0).sort(([a], [b]) => reasonOrder(a, b))) filtered[r] = (filtered[r] ?? 0) + n;
     return filtered;
   }
 
@@ -488,6 +741,49 @@ export class PlacementState {
     }
     return { placed: true, bindings, disqualified, disqualifiedByTenant: tally.byTenant };
   }
+}
+
+/** Whether a node's extended resource `r` cannot take `q` more. */
+function exceeds(s: NodeState, r: string, q: number): boolean {
+  return (s.used[r] ?? 0) + q > (s.info.allocatable[r] ?? 0);
+}
+
+/**
+ * The taint verdict for every node of a class: undefined when the pod tolerates
+ * them all, the reason when exactly one is not tolerated, null when several are
+ * (each node's own order says which one it reports).
+ */
+function classTaintVerdict(cls: NodeClass, c: RejectionCheck): string | null | undefined {
+  let first: Taint | undefined;
+  let untolerated = 0;
+  for (const taint of cls.taints) {
+    if (tolerates(c.pod.tolerations, taint)) continue;
+    untolerated++;
+    first ??= taint;
+  }
+  if (first === undefined) return undefined;
+  return untolerated === 1 ? taintReason(c, first) : null;
+}
+
+/** Whether two versions of a node agree on everything placement reads (schedulable, allocatable, labels, taints). */
+function sameForPlacement(a: NodeSnapshot, b: NodeSnapshot): boolean {
+  if (a.name !== b.name || a.unschedulable !== b.unschedulable || !sameRecord(a.allocatable, b.allocatable) || !sameRecord(a.labels, b.labels) || a.taints.length !== b.taints.length) return false;
+  for (let i = 0; i < a.taints.length; i++) {
+    const x = a.taints[i]!;
+    const y = b.taints[i]!;
+    if (x.key !== y.key || (x.value ?? "") !== (y.value ?? "") || x.effect !== y.effect) return false;
+  }
+  return true;
+}
+
+function sameRecord<V>(a: Readonly<Record<string, V>>, b: Readonly<Record<string, V>>): boolean {
+  let n = 0;
+  for (const k in a) {
+    if (a[k] !== b[k]) return false;
+    n++;
+  }
+  for (const k in b) if (--n < 0 || !(k in a)) return false;
+  return true;
 }
 
 function sameBinding(a: BoundPod, b: BoundPod): boolean {

@@ -12,7 +12,9 @@ export const compareFit = (a: FitKey, b: FitKey): number => a.freeCpu - b.freeCp
 
 /**
  * Keys may carry more than the order (placement keeps its node state on them);
- * the order reads only FitKey. Kept in sorted chunks of at most 2 x `chunk`
+ * the order reads only FitKey. A key is stored as given, not copied: the caller
+ * must not change its FitKey fields while it is inserted (placement makes a new
+ * key each time a node's free resources change). Kept in sorted chunks of at most 2 x `chunk`
  * keys, so an insert or remove moves O(chunk) keys, not O(nodes): a pod bound
  * or unbound re-files its node in a few indexes on every informer event.
  */
@@ -51,15 +53,14 @@ export class SortedNodes<K extends FitKey = FitKey> {
   }
 
   insert(k: K): void {
-    const copy = { ...k };
     this.count++;
     if (this.chunks.length === 0) {
-      this.chunks.push([copy]);
+      this.chunks.push([k]);
       return;
     }
     const ci = this.chunkFor(k);
     const c = this.chunks[ci]!;
-    c.splice(SortedNodes.lowerBound(c, k), 0, copy);
+    c.splice(SortedNodes.lowerBound(c, k), 0, k);
     if (c.length > 2 * this.chunk) this.chunks.splice(ci + 1, 0, c.splice(this.chunk));
   }
 
