@@ -36,7 +36,10 @@ const USAGE = `npm run bench -- scheduler [options]
   --qps N                       kube-scheduler's raised clientConnection qps and burst (default 5000)
   --binder-concurrency N        the trivial binder's bindings in flight (default 64, as Paddock's binder)
   --create-concurrency N        pod creations in flight (default 32)
-  --seed N                      workload seed (default 11)`;
+  --seed N                      workload seed (default 11)
+  --warmup N                    pods of an untimed warm-up run of every scheduler per shape before the timed runs
+                                (default 500; 0 for none): the scheduler process of a cluster runs for weeks, so its
+                                first seconds of loading and compiling code are not what it does`;
 
 interface Args {
   shapes: WorkloadShape[];
@@ -49,6 +52,8 @@ interface Args {
   binderConcurrency: number;
   createConcurrency: number;
   seed: number;
+  /** pods of the untimed warm-up run per shape (0: none) */
+  warmup: number;
 }
 
 function parse(argv: string[]): Args {
@@ -67,6 +72,7 @@ function parse(argv: string[]): Args {
       "binder-concurrency": { type: "string", default: "64" },
       "create-concurrency": { type: "string", default: "32" },
       seed: { type: "string", default: "11" },
+      warmup: { type: "string", default: "500" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -104,6 +110,7 @@ function parse(argv: string[]): Args {
     binderConcurrency: int("binder-concurrency", values["binder-concurrency"]),
     createConcurrency: int("create-concurrency", values["create-concurrency"]),
     seed: int("seed", values.seed, 0),
+    warmup: int("warmup", values.warmup, 0),
   };
 }
 
@@ -335,6 +342,15 @@ async function main(): Promise<void> {
     const ctx: BenchContext = { server: harness.server, token: harness.admin.token, kubeconfig: harness.kubeconfig(), bin: harness.bin, dir: harness.dir, log: say };
     const results: RunResult[] = [];
     for (const shape of a.shapes) {
+      if (a.warmup > 0) {
+        const small = { ...shape, pods: Math.min(a.warmup, shape.pods), tenants: Math.max(1, Math.round((shape.tenants * Math.min(a.warmup, shape.pods)) / shape.pods)) };
+        say(`\nWarm-up (${shape.name}, not timed): every scheduler once on ${small.pods} pods of ${small.tenants} tenants`);
+        for (const c of list) {
+          const r = await runOne(ctx, http, a, small, c, 0, cpCpu);
+          if (r.outcome === "failed") say(`    warm-up of ${c.id} failed: ${r.error ?? "?"}`);
+          await deletePods(http, `bench-${shape.name}-${c.id}-0`.slice(0, 63), a.createConcurrency).catch((e) => say(`    cleanup failed: ${(e as Error).message}`));
+        }
+      }
       for (let rep = 1; rep <= a.runs; rep++) {
         for (const c of list) {
           const r = await runOne(ctx, http, a, shape, c, rep, cpCpu);

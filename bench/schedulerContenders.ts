@@ -267,6 +267,9 @@ export function paddock(multiTenant: boolean): Contender {
       const warnings: string[] = [];
       const scheduler = new PodScheduler(kc, {
         multiTenant,
+        // as src/main.ts at the default JARVICE_POD_SCHED_LOGLEVEL (30): listing the nodes disqualified by tenant
+        // for every pod is for level 10 only
+        explain: false,
         log: (level, msg) => {
           counts.set(level, (counts.get(level) ?? 0) + 1);
           if (level >= 30 && warnings.length < 5) warnings.push(`${level} ${msg}`);
