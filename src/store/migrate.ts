@@ -6,6 +6,7 @@ import * as m0002 from "./migrations/0002_jobs";
 import * as m0003 from "./migrations/0003_job_env";
 import * as m0004 from "./migrations/0004_identity";
 import * as m0005 from "./migrations/0005_ipaddr_owners";
+import * as m0006 from "./migrations/0006_limits";
 
 const MIGRATIONS: Record<string, Migration> = {
   "0001_foundation": m0001,
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0003_job_env": m0003,
   "0004_identity": m0004,
   "0005_ipaddr_owners": m0005,
+  "0006_limits": m0006,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -17,6 +17,8 @@ export interface ClustersTable {
   description: Generated<string>;
   /** where jobs of this cluster run: "simulated" (embedded) or "kubernetes" */
   backend: Generated<string>;
+  /** mL: when a CPU limit applies to a job on this cluster, the limit used is min(limit, mL); null for none (migration 0006) */
+  max_cpus: number | null;
   created_at: CreatedAt;
 }
 
@@ -53,6 +55,8 @@ export interface UsersTable {
   upn: string | null;
   sam: string | null;
   invited_by: number | null;
+  /** a payer's billing code: groups tenants into tiers for administrator limits (migration 0006) */
+  billing_code: number | null;
   created_at: CreatedAt;
 }
 
@@ -136,7 +140,23 @@ export interface JobsTable {
   exitcode: number | null;
   output: string | null;
   stop_requested: "shutdown" | "terminate" | null;
+  /** SUBMITTED and waiting for its Limits (spec/limits-and-queues.md): no pods until released (migration 0006) */
+  held: Generated<boolean>;
   created_at: CreatedAt;
+}
+
+/** An admission limit (migration 0006): see migrations/0006_limits.ts for the scopes. */
+export interface LimitsTable {
+  id: Generated<number>;
+  scope: "payer" | "billing" | "team" | "user";
+  payer_id: number | null;
+  user_id: number | null;
+  billing_from: number | null;
+  billing_to: number | null;
+  cpus: number | null;
+  machines: ColumnType<Record<string, { jobs?: number; nodes?: number }>, string | undefined, string>;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
 /** Who owns an IP-address label value: the first user whose job used it (migration 0005). */
@@ -161,6 +181,7 @@ export interface Database {
   jobs: JobsTable;
   job_pods: JobPodsTable;
   ipaddr_owners: IpaddrOwnersTable;
+  limits: LimitsTable;
   zones: ZonesTable;
   clusters: ClustersTable;
   machines: MachinesTable;
