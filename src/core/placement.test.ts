@@ -449,6 +449,21 @@ describe("bound pods and node changes", () => {
     expect(place(s, aPod("b/p").tenant("beta").cores(1).build())).toBeUndefined();
   });
 
+  it("does not count on an arriving node the pods that finished or moved before it arrived", () => {
+    const s = new PlacementState();
+    s.bind(aBoundPod("a/gone").on("late").cores(2).tenant("acme").build());
+    s.bind(aBoundPod("a/moved").on("late").cores(3).tenant("acme").build());
+    s.bind(aBoundPod("a/stays").on("late").cores(1).tenant("beta").build());
+    s.unbind("a/gone");
+    s.bind(aBoundPod("a/moved").on("other").cores(3).tenant("acme").build());
+    s.upsertNode(aNode("late").cores(8).memoryGi(32).pods(5).build());
+    expect(s.tenantsOn("late")).toEqual(["beta"]);
+    expectFree(s, "late", { cpu: 7000, pods: 4 });
+    s.upsertNode(aNode("other").cores(8).memoryGi(32).pods(5).build());
+    expect(s.tenantsOn("other")).toEqual(["acme"]);
+    expectFree(s, "other", { cpu: 5000, pods: 4 });
+  });
+
   it("removeNode takes the node out of placement; its pods come back with it", () => {
     const s = cluster(aNode("n1").cores(8).build(), aNode("n2").cores(64).build());
     s.bind(aBoundPod("a/p").on("n1").cores(2).tenant("acme").build());

@@ -424,6 +424,8 @@ export class PlacementState {
   private readonly classes = new Map<string, NodeClass>();
   private readonly byTenant = new Map<string, SortedNodes<NodeKey>>();
   private readonly pods = new Map<string, BoundPod>();
+  /** pods recorded on a node not (or no longer) known, by node name: counted when it arrives */
+  private readonly waitingForNode = new Map<string, Set<string>>();
   /**
    * Whether the per-tenant and "holds no tenant" indexes are kept. They are
    * built at the first multi-tenant decision: off multi-tenant mode a node holds
@@ -546,7 +548,9 @@ export class PlacementState {
     this.nodes.set(info.name, s);
     this.index(s);
     // Pods recorded before their node arrived.
-    for (const p of this.pods.values()) if (p.node === info.name) this.account(s, p, +1);
+    const waiting = this.waitingForNode.get(info.name);
+    this.waitingForNode.delete(info.name);
+    for (const key of waiting ?? []) this.account(s, this.pods.get(key)!, +1);
   }
 
   removeNode(name: string): void {
@@ -555,6 +559,8 @@ export class PlacementState {
     this.unindex(s);
     this.table.remove(s.slot);
     this.nodes.delete(name);
+    // Its pods stay recorded (the informer deletes them): counted again if the node comes back.
+    if (s.pods.size > 0) this.waitingForNode.set(name, new Set(s.pods));
   }
 
   private account(s: NodeState, p: BoundPod, sign: 1 | -1): void {
@@ -583,6 +589,11 @@ export class PlacementState {
     this.pods.set(p.key, p);
     const s = this.nodes.get(p.node);
     if (s) this.account(s, p, +1);
+    else {
+      let waiting = this.waitingForNode.get(p.node);
+      if (!waiting) this.waitingForNode.set(p.node, (waiting = new Set()));
+      waiting.add(p.key);
+    }
   }
 
   /** Forget a pod (finished, deleted, or a reservation rolled back). */
@@ -592,6 +603,11 @@ export class PlacementState {
     this.pods.delete(key);
     const s = this.nodes.get(p.node);
     if (s) this.account(s, p, -1);
+    else {
+      const waiting = this.waitingForNode.get(p.node);
+      waiting?.delete(key);
+      if (waiting?.size === 0) this.waitingForNode.delete(p.node);
+    }
   }
 
   /** With `tenant`, skip nodes that also hold another tenant's pods (bound while multi-tenant mode was off). */
