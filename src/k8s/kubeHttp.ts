@@ -14,6 +14,12 @@ export interface KubeResponse {
 export interface KubeHttp {
   /** One request; resolves with status and body whatever the status, rejects on network errors and on `signal`. */
   send(method: string, path: string, body: unknown, opts?: { contentType?: string; signal?: AbortSignal }): Promise<KubeResponse>;
+  /**
+   * A streaming GET (a watch): each line of a 200 answer goes to `onLine` as it arrives. Resolves when
+   * the server ends the answer (the body only when the status is not 200); rejects on network errors,
+   * on `signal`, and with whatever `onLine` throws (the request is then closed).
+   */
+  stream(path: string, onLine: (line: string) => void, opts?: { signal?: AbortSignal }): Promise<KubeResponse>;
   /** Open up to `connections` keep-alive connections now (GET /version on each), so that a burst does not wait for TLS handshakes. */
   warm(connections: number): Promise<void>;
   close(): void;
@@ -58,7 +64,57 @@ export function kubeHttp(kc: k8s.KubeConfig, opts: { maxSockets?: number } = {})
       req.end(payload);
     });
   };
+  const stream = async (path: string, onLine: (line: string) => void, signal: AbortSignal | undefined): Promise<KubeResponse> => {
+    signal?.throwIfAborted();
+    const base = await options();
+    const url = new URL(path, server);
+    const headers = { ...(base.headers ?? {}), accept: "application/json" };
+    return new Promise<KubeResponse>((resolve, reject) => {
+      const req = send(url, { ...base, method: "GET", headers, agent, signal } as RequestOptions, (r) => {
+        if (r.statusCode !== 200) {
+          let text = "";
+          r.setEncoding("utf8");
+          r.on("data", (d: string) => (text += d));
+          r.on("end", () => resolve({ status: r.statusCode ?? 0, body: text }));
+          r.on("error", reject);
+          return;
+        }
+        // Lines split on the bytes: a line longer than a chunk is kept as pieces until its newline.
+        const pieces: Buffer[] = [];
+        r.on("data", (chunk: Buffer) => {
+          let start = 0;
+          for (let nl = chunk.indexOf(10); nl >= 0; nl = chunk.indexOf(10, start)) {
+            let line: string;
+            if (pieces.length > 0) {
+              pieces.push(chunk.subarray(start, nl));
+              line = Buffer.concat(pieces).toString("utf8");
+              pieces.length = 0;
+            } else line = chunk.toString("utf8", start, nl);
+            start = nl + 1;
+            if (line.length === 0) continue;
+            try {
+              onLine(line);
+            } catch (e) {
+              req.destroy();
+              reject(e as Error);
+              return;
+            }
+          }
+          if (start < chunk.length) pieces.push(chunk.subarray(start));
+        });
+        r.on("end", () => resolve({ status: 200, body: "" }));
+        r.on("error", reject);
+      });
+      // a watch may sit idle for minutes: TCP keep-alive finds a peer that vanished
+      req.on("socket", (sock) => sock.setKeepAlive(true, 30_000));
+      req.on("error", reject);
+      req.end();
+    });
+  };
   return {
+    stream(path, onLine, { signal } = {}) {
+      return stream(path, onLine, signal);
+    },
     async send(method, path, body, { contentType = "application/json", signal } = {}) {
       signal?.throwIfAborted();
       const payload = body === undefined ? undefined : JSON.stringify(body);

@@ -108,4 +108,73 @@ describe("LightInformer", () => {
     expect(seen.length).toBe(requests);
     expect(requests).toBeLessThanOrEqual(2);
   });
+
+  it("reads an event split across chunks once and whole, and asks the server to end each watch within 5-10 minutes", async () => {
+    const big = { ...pod("big", 11), metadata: { name: "big", namespace: "jobs", resourceVersion: "11", annotations: { pad: "x".repeat(100_000) } } };
+    const text = line("ADDED", big) + line("ADDED", pod("small", 12));
+    let query = "";
+    const { kc } = await fake([{ rv: 10, items: [] }], [
+      (res) => {
+        res.writeHead(200);
+        // the first event in three writes, the second in the same write as the end of the first
+        const cut1 = 1_000;
+        const cut2 = text.indexOf("\n") - 10;
+        res.write(text.slice(0, cut1));
+        setTimeout(() => res.write(text.slice(cut1, cut2)), 10);
+        setTimeout(() => res.end(text.slice(cut2)), 20);
+      },
+    ]);
+    server!.prependListener("request", (req) => {
+      if (req.url?.includes("watch=true")) query = req.url;
+    });
+    const inf = new LightInformer<typeof big>(kc, "/api/v1/pods");
+    const seenPods: Array<{ name: string; pad: number }> = [];
+    inf.on("add", (o) => seenPods.push({ name: o.metadata.name, pad: o.metadata.annotations?.pad?.length ?? 0 }));
+    await inf.start();
+    await until(() => seenPods.length === 2);
+    await inf.stop();
+    expect(seenPods).toEqual([
+      { name: "big", pad: 100_000 },
+      { name: "small", pad: 0 },
+    ]);
+    const timeout = Number(new URL(query, "http://x").searchParams.get("timeoutSeconds"));
+    expect(timeout).toBeGreaterThanOrEqual(300);
+    expect(timeout).toBeLessThan(600);
+  });
+
+  it("an event handler that throws is reported as an error and the informer lists again (not swallowed)", async () => {
+    const { kc, seen } = await fake([{ rv: 10, items: [] }, { rv: 20, items: [pod("a", 15)] }], [(res) => res.end(line("ADDED", pod("a", 11)))]);
+    const inf = new LightInformer(kc, "/api/v1/pods", { retryMs: 1 });
+    const errors: string[] = [];
+    inf.on("error", (e) => errors.push((e as Error).message));
+    let throwOnce = true;
+    const events = record(inf);
+    inf.on("add", () => {
+      if (!throwOnce) return;
+      throwOnce = false;
+      throw new Error("handler bug");
+    });
+    await inf.start();
+    await until(() => seen.includes("watch rv=20 fs="));
+    await inf.stop();
+    expect(errors).toEqual(["handler bug"]);
+    // the event that failed is delivered again by the new list
+    expect(events).toEqual(["add a", "update a"]);
+  });
+
+  it("a watch answered 410 (too old) lists again, like an ERROR event 410", async () => {
+    const { kc, seen } = await fake(
+      [
+        { rv: 10, items: [pod("a", 5)] },
+        { rv: 30, items: [] },
+      ],
+      [(res) => res.writeHead(410).end(JSON.stringify({ kind: "Status", code: 410, message: "too old" }))],
+    );
+    const inf = new LightInformer(kc, "/api/v1/pods", { retryMs: 1 });
+    const events = record(inf);
+    await inf.start();
+    await until(() => seen.includes("watch rv=30 fs="));
+    await inf.stop();
+    expect(events).toEqual(["add a", "delete a"]);
+  });
 });

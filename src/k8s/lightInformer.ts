@@ -8,8 +8,10 @@
 //  - the watch ends (server timeout): watch again from the last resourceVersion;
 //  - 410 Gone (too old) or an error: list again after `retryMs`, emitting `delete` for what
 //    disappeared meanwhile and `update` for the rest, then watch.
-import * as k8s from "@kubernetes/client-node";
-import { kubeHttp, statusMessage } from "./kubeHttp";
+// The watch is read on a connection of its own, one JSON event per line (client-node's Watch
+// goes through node-fetch and readline, and drops whatever the event handler throws).
+import type * as k8s from "@kubernetes/client-node";
+import { kubeHttp, statusMessage, type KubeHttp } from "./kubeHttp";
 
 type Handler<T> = (o: T) => void;
 
@@ -32,6 +34,8 @@ export class LightInformer<T extends k8s.KubernetesObject> {
   private abort: AbortController | undefined;
   private retry: NodeJS.Timeout | undefined;
   private generation = 0;
+  /** the watch's connection, opened at the first watch and closed by stop() */
+  private watchHttp: KubeHttp | undefined;
 
   constructor(
     private readonly kc: k8s.KubeConfig,
@@ -65,6 +69,8 @@ export class LightInformer<T extends k8s.KubernetesObject> {
     this.retry = undefined;
     this.abort?.abort();
     this.abort = undefined;
+    this.watchHttp?.close();
+    this.watchHttp = undefined;
   }
 
   private emit(event: "add" | "update" | "delete", o: T): void {
@@ -151,14 +157,33 @@ export class LightInformer<T extends k8s.KubernetesObject> {
       }
       this.watch(generation); // the server ended the watch (timeout): go on from the last version
     };
-    new k8s.Watch(this.kc)
-      .watch(this.path, { ...(this.opts.query ?? {}), resourceVersion: this.resourceVersion, allowWatchBookmarks: true }, onEvent, onDone)
-      .then(
-        (controller) => {
-          if (generation !== this.generation || this.stopped) controller.abort();
-          else this.abort = controller;
+    const controller = new AbortController();
+    this.abort = controller;
+    this.watchHttp ??= kubeHttp(this.kc, { maxSockets: 1 });
+    // client-go's rule: the server ends each watch after 5-10 minutes, and it is resumed from the last version
+    const query = new URLSearchParams({
+      ...(this.opts.query ?? {}),
+      watch: "true",
+      resourceVersion: this.resourceVersion,
+      allowWatchBookmarks: "true",
+      timeoutSeconds: String(300 + Math.floor(Math.random() * 300)),
+    });
+    this.watchHttp
+      .stream(
+        `${this.path}?${query}`,
+        (line) => {
+          const e = JSON.parse(line) as { type: string; object: T };
+          onEvent(e.type, e.object);
         },
-        (err: unknown) => this.failed(err, generation),
+        { signal: controller.signal },
+      )
+      .then(
+        (r) => {
+          if (r.status === 200) return onDone(null);
+          gone = r.status === 410;
+          onDone(gone ? null : Object.assign(new Error(`watch ${this.path}: ${statusMessage(r.status, r.body)}`), { code: r.status }));
+        },
+        (err: unknown) => onDone(err ?? new Error(`watch ${this.path} failed`)),
       );
   }
 }
