@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { aHeldJob, aLimit, usage, type TenantRef, type UserRef } from "../../test/limitBuilders";
-import { admit, beyondAdminLimit, cpuCap, decide, governing, refusal, type AdmissionJob, type Governing, type Limit, type UsageRow } from "./limits";
+import { admit, beyondAdminLimit, cpuCap, decide, governing, refusal, type AdmissionJob, type Governing, type Limit, type MachineLimit, type UsageRow } from "./limits";
 
 const acme: TenantRef = { id: 1, name: "acme", billingCode: 150 };
 const beta: TenantRef = { id: 2, name: "beta", billingCode: 20 };
@@ -165,9 +165,10 @@ interface World {
 
 const ruleArb = fc.record({
   cpus: fc.option(fc.constantFrom(0, 8, 16, 24, 32, 48), { nil: null }),
-  machines: fc.option(
-    fc.dictionary(fc.constantFrom(...TYPES), fc.record({ jobs: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }), nodes: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }) }, { requiredKeys: [] }), { maxKeys: 3 }),
-    { nil: {} },
+  // often empty (every type available), else the types listed, each with or without its counts
+  machines: fc.oneof(
+    fc.constant({} as Record<string, MachineLimit>),
+    fc.dictionary(fc.constantFrom(...TYPES), fc.record({ jobs: fc.integer({ min: 0, max: 3 }), nodes: fc.integer({ min: 1, max: 3 }) }, { requiredKeys: [] }), { maxKeys: 3 }),
   ),
 });
 
@@ -196,7 +197,7 @@ const worldArb: fc.Arbitrary<World> = fc
     for (const [u, r] of w.user) add(`u${u.id}`, { id: id++, scope: "user", userId: u.id, ...r });
     const held = w.held.map((h, i) => {
       const m = MACHINES[h.type];
-      return aHeldJob(100 + i).of(h.user.tenant).by(h.user).on(h.type, m.cores).nodes(h.nodes).mL(w.mL[m.cluster]!).build();
+      return aHeldJob(100 + i).of(h.user.tenant).by(h.user).on(h.type, m.cores).nodes(h.nodes).mL(w.mL[m.cluster] ?? null).build();
     });
     const usageRows = w.running.map((r) => usage().of(r.user.tenant).by(r.user).on(r.type, MACHINES[r.type].cores).nodes(r.nodes).build());
     return { held, usage: usageRows, limits };
@@ -210,8 +211,12 @@ function satisfiesRule(w: World, released: Set<number>): boolean {
   const usedBefore = (j: AdmissionJob, key: string) => {
     let cpus = 0;
     const byType: Record<string, number> = {};
-    for (const r of w.usage) if (inScope(key, r.tenant, r.owner)) ((cpus += r.cpus), (byType[r.machine] = (byType[r.machine] ?? 0) + r.jobs));
-    for (const i of jobs) if (i.number < j.number && released.has(i.number) && inScope(key, i.tenant, i.owner)) ((cpus += i.cores * i.nodes), (byType[i.machine] = (byType[i.machine] ?? 0) + 1));
+    const count = (machine: string, c: number, n: number) => {
+      cpus += c;
+      byType[machine] = (byType[machine] ?? 0) + n;
+    };
+    for (const r of w.usage) if (inScope(key, r.tenant, r.owner)) count(r.machine, r.cpus, r.jobs);
+    for (const i of jobs) if (i.number < j.number && released.has(i.number) && inScope(key, i.tenant, i.owner)) count(i.machine, i.cores * i.nodes, 1);
     return { cpus, byType };
   };
   const fits = (j: AdmissionJob, g: Governing) => {
