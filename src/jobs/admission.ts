@@ -28,17 +28,17 @@ async function tenantOf(db: Db, tenant: number): Promise<{ name: string; billing
   return { name: t.username, billingCode: t.billing_code };
 }
 
-/** Released active jobs of a tenant, summed per owner and machine type. */
-export async function usageOfTenant(db: Db, tenant: number): Promise<UsageRow[]> {
-  const rows = await db
+/** Released active jobs of a tenant, summed per owner and machine type (but job `except`: the one being decided). */
+export async function usageOfTenant(db: Db, tenant: number, except?: number): Promise<UsageRow[]> {
+  let q = db
     .selectFrom("jobs as j")
     .innerJoin("machines as m", "m.id", "j.machine_id")
     .select(["j.owner_id", "m.name", sql<string>`sum(m.cores * j.nodes)`.as("cpus"), sql<string>`count(*)`.as("jobs")])
     .where("j.tenant_id", "=", tenant)
     .where("j.status", "in", [...ACTIVE_STATUSES])
-    .where("j.held", "=", false)
-    .groupBy(["j.owner_id", "m.name"])
-    .execute();
+    .where("j.held", "=", false);
+  if (except !== undefined) q = q.where("j.number", "<>", except);
+  const rows = await q.groupBy(["j.owner_id", "m.name"]).execute();
   return rows.map((r) => ({ tenant, owner: r.owner_id, machine: r.name, cpus: Number(r.cpus), jobs: Number(r.jobs) }));
 }
 
@@ -78,13 +78,15 @@ export interface Gate {
 
 /**
  * At submit, inside the submit transaction `trx`, before the job row is
- * written: lock the tenant, and refuse (400 naming the field and the limit) a
+ * written: lock the tenant (if any limit concerns it), and refuse (400 naming the field and the limit) a
  * job that can never fit the limits governing it.
  */
 export async function admissionGate(trx: Db, job: { tenant: number; owner: number; ownerName: string; machineId: number; nodes: number }): Promise<Gate> {
-  await lockTenant(trx, job.tenant);
+  // A tenant without limits (the common case) costs one query and takes no lock. A limit saved at the same
+  // moment is a race either way round; saving it takes the lock and releases or keeps what it governs.
   const limits = await limitsOfTenant(trx, job.tenant);
   if (limits.length === 0) return { decide: async () => ({ held: false, substatusText: "" }) };
+  await lockTenant(trx, job.tenant);
   const t = await tenantOf(trx, job.tenant);
   const m = await trx
     .selectFrom("machines as m")
@@ -101,7 +103,7 @@ export async function admissionGate(trx: Db, job: { tenant: number; owner: numbe
     decide: async (number) => {
       const mine: AdmissionJob = { ...who, number, machine: m.name, cores: m.cores, nodes: job.nodes, maxCpus: m.max_cpus };
       const held = await heldJobsOfTenant(trx, job.tenant, t);
-      const d = decide([...held, mine], await usageOfTenant(trx, job.tenant), limits);
+      const d = decide([...held, mine], await usageOfTenant(trx, job.tenant, number), limits);
       // Older held jobs the decision releases too (the usage fell since the last release): out with this one.
       const others = d.released.filter((n) => n !== number);
       if (others.length > 0) await trx.updateTable("jobs").set({ held: false, substatus_text: "" }).where("number", "in", others).where("held", "=", true).execute();
