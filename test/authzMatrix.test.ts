@@ -34,6 +34,8 @@ interface Tenant {
   sysMemberVault: number;
   /** the payer's metadata row */
   meta: { id: number; value: string };
+  /** the team's default admission limit, set by the system administrator */
+  limit: number;
 }
 
 interface World {
@@ -435,6 +437,9 @@ const ENTRIES: Entry[] = [
 
   // --- zones, clusters, machines: system-wide, no tenant owns them ---
   ...catalogEntries(),
+
+  // --- admission limits: a tenant's (team default, users') and administrator limits ---
+  ...limitEntries(),
 ];
 
 function jobEntries(): Entry[] {
@@ -474,6 +479,64 @@ function jobEntries(): Entry[] {
     { route: "GET /api/jobs/{number}", addresses: own, own: everyone(() => get("/api/jobs/987654"), 404, "does not see a nonexistent job") },
     { route: "POST /api/jobs/{number}/stop", addresses: own, own: everyone(() => ({ method: "POST", url: "/api/jobs/987654/stop", body: { how: "terminate" } }), 404, "cannot stop a nonexistent job") },
     { route: "GET /api/jobs/{number}/output", addresses: own, own: everyone(() => get("/api/jobs/987654/output"), 404, "does not read a nonexistent job's output") },
+  ];
+}
+
+function limitEntries(): Entry[] {
+  const put = (body: Json): Req => ({ method: "PUT", url: "/api/limits", body });
+  const payersOf = (o: Tenant): Target[] => [{ label: `${o.tag} payer '${o.users.payer.username}'`, user: o.users.payer.username, vault: o.addedVault.id, meta: o.meta.id }];
+  const mineOnly = (me: Tenant) => (j: Json) => want(rows(j, "limits").every((l) => l.scope === "billing" || String(l.payer ?? l.user).startsWith(`${me.tag}-`)), `rows: ${JSON.stringify(j.limits)}`);
+  return [
+    {
+      route: "GET /api/limits",
+      addresses: { none: "a list; its rows are checked below" },
+      lists: (me, _o, role) => [role === "member" ? { req: get("/api/limits"), expect: 403 } : { req: get("/api/limits"), expect: 200, check: (j) => mineOnly(me)(j) ?? want(rows(j, "limits").some((l) => l.id === me.limit), "its team default is missing") }],
+      own: [
+        { who: "payer", name: "reads its team's limits", req: () => get("/api/limits"), expect: 200, check: (j, w) => want(rows(j, "limits").some((l) => l.id === w.a.limit), "its team default is missing") },
+        { who: "teamAdmin", name: "reads its team's limits", req: () => get("/api/limits"), expect: 200 },
+        { who: "member", name: "reads none", req: () => get("/api/limits"), expect: 403 },
+        { who: "sysadmin", name: "reads every limit", req: () => get("/api/limits"), expect: 200, check: (j, w) => want([w.a.limit, w.b.limit].every((id) => rows(j, "limits").some((l) => l.id === id)), "limits missing") },
+      ],
+    },
+    {
+      route: "PUT /api/limits",
+      addresses: "user",
+      cross: [
+        { name: "limit the other tenant's user", targets: usersOf, req: (x) => put({ scope: "user", user: x.user, cpus: 1 }), expect: 404 },
+        { name: "set the other tenant's team default", targets: payersOf, req: (x) => put({ scope: "team", payer: x.user, cpus: 1 }), expect: 404 },
+      ],
+      own: [
+        { who: "payer", name: "sets its team default", req: (w) => put({ scope: "team", payer: w.a.users.payer.username, cpus: 32 }), expect: 200, check: (j, w) => want(j.id === w.a.limit && j.cpus === 32, `saved ${JSON.stringify(j)}`) },
+        { who: "payer", name: "cannot set its own administrator limit", req: (w) => put({ scope: "payer", payer: w.a.users.payer.username, cpus: 1000 }), expect: 403 },
+        { who: "teamAdmin", name: "limits a member", req: (w) => put({ scope: "user", user: w.a.users.member.username, cpus: 8 }), expect: 200 },
+        { who: "member", name: "cannot limit itself", req: (w) => put({ scope: "user", user: w.a.users.member.username, cpus: 64 }), expect: 403 },
+        { who: "member", name: "cannot set its team default", req: (w) => put({ scope: "team", payer: w.a.users.payer.username, cpus: 64 }), expect: 403 },
+        { who: "sysadmin", name: "sets an administrator limit", req: (w) => put({ scope: "payer", payer: w.a.users.payer.username, cpus: 64 }), expect: 200, after: (j, w) => (w.scratch.adminLimit = j.id as number) },
+      ],
+    },
+    {
+      route: "DELETE /api/limits/{id}",
+      addresses: { none: "a limit of a tenant, by id: across tenants below, as own cases" },
+      own: [
+        { who: "payer", name: "cannot remove its administrator limit", req: (w) => ({ method: "DELETE", url: `/api/limits/${w.scratch.adminLimit ?? GHOST.meta}` }), expect: 403 },
+        { who: "teamAdmin", name: "does not see the other tenant's limit", req: (w) => ({ method: "DELETE", url: `/api/limits/${w.b.limit}` }), expect: 404 },
+        { who: "member", name: "does not see its team's limits", req: (w) => ({ method: "DELETE", url: `/api/limits/${w.a.limit}` }), expect: 404 },
+        { who: "teamAdmin", name: "removes its team default", req: (w) => ({ method: "DELETE", url: `/api/limits/${w.a.limit}` }), expect: 204 },
+        { who: "sysadmin", name: "removes any limit", req: (w) => ({ method: "DELETE", url: `/api/limits/${w.b.limit}` }), expect: 204 },
+      ],
+    },
+    {
+      route: "GET /api/limits/effective",
+      addresses: "user",
+      cross: [{ name: "read the other tenant's user's limits", targets: usersOf, req: (x) => get(`/api/limits/effective?user=${x.user}`), expect: 404 }],
+      own: [
+        { who: "payer", name: "reads its member's", req: (w) => get(`/api/limits/effective?user=${w.a.users.member.username}`), expect: 200 },
+        { who: "teamAdmin", name: "reads a member's", req: (w) => get(`/api/limits/effective?user=${w.a.users.member.username}`), expect: 200 },
+        { who: "member", name: "reads its own", req: (w) => get(`/api/limits/effective?user=${w.a.users.member.username}`), expect: 200 },
+        { who: "member", name: "not another member's", req: (w) => get(`/api/limits/effective?user=${w.a.users.spare.username}`), expect: 404 },
+        { who: "sysadmin", name: "reads anyone's", req: (w) => get(`/api/limits/effective?user=${w.b.users.member.username}`), expect: 200 },
+      ],
+    },
   ];
 }
 
@@ -742,6 +805,8 @@ async function makeTenant(t: TestApp, tag: string): Promise<Tenant> {
   if (v.statusCode !== 201) throw new Error(`adding a vault answered ${v.statusCode}: ${v.body}`);
   const m = await t.call("POST", "/api/metadata", { as: t.admin, body: { payer: payer.username, key: "vaultDalHookMeta", value: `${tag}-hook-secret` } });
   if (m.statusCode !== 201) throw new Error(`adding metadata answered ${m.statusCode}: ${m.body}`);
+  const l = await t.call("PUT", "/api/limits", { as: t.admin, body: { scope: "team", payer: payer.username, cpus: 64 } });
+  if (l.statusCode !== 200) throw new Error(`setting a limit answered ${l.statusCode}: ${l.body}`);
   const pv = (await t.call("GET", `/api/users/${payer.username}/vaults`, { as: t.admin })).json() as { vaults: { id: number; kind: string }[] };
   const sv = (await t.call("GET", `/api/users/${sysMember.username}/vaults`, { as: t.admin })).json() as { vaults: { id: number; kind: string }[] };
   return {
@@ -751,6 +816,7 @@ async function makeTenant(t: TestApp, tag: string): Promise<Tenant> {
     payerVault: pv.vaults.find((x) => x.kind === "ephemeral")!.id,
     sysMemberVault: sv.vaults.find((x) => x.kind === "ephemeral")!.id,
     meta: { id: (m.json() as { id: number }).id, value: `${tag}-hook-secret` },
+    limit: (l.json() as { id: number }).id,
   };
 }
 

@@ -22,7 +22,7 @@ interface Operation {
   requestBody?: { content: { "application/json": { schema: JsonSchema } } };
 }
 
-const TABLES = ["users", "vaults", "vault_shares", "payer_metadata", "zones", "clusters", "machines", "apps", "jobs", "sessions"];
+const TABLES = ["users", "vaults", "vault_shares", "payer_metadata", "zones", "clusters", "machines", "apps", "jobs", "sessions", "limits"];
 const LONG = "x".repeat(100 * 1024);
 const NUL = "bad\u0000value";
 const DEPTH = 10_000;
@@ -55,6 +55,9 @@ beforeAll(async () => {
   const machines = (await t.call("GET", "/api/machines", { as: t.admin })).json() as { machines: Array<{ id: number }> };
   ids.machine = String(machines.machines[0]!.id);
   for (const r of [vault, meta, zone]) expect(r.statusCode, r.body).toBe(201);
+  const limit = await t.call("PUT", "/api/limits", { as: t.admin, body: { scope: "payer", payer: "bi-payer", cpus: 64 } });
+  expect(limit.statusCode, limit.body).toBe(200);
+  ids.limit = String((limit.json() as { id: number }).id);
 }, 120_000);
 afterAll(async () => t?.close());
 
@@ -77,6 +80,7 @@ function pathValue(path: string, name: string): string {
     if (path.startsWith("/api/clusters")) return ids.cluster!;
     if (path.startsWith("/api/machines")) return ids.machine!;
     if (path.startsWith("/api/apps")) return "demo";
+    if (path.startsWith("/api/limits")) return ids.limit!;
   }
   throw new Error(`no value for path parameter ${name} of ${path}`);
 }
@@ -102,6 +106,7 @@ const BODIES: Record<string, () => Json> = {
   "post /api/ipaddr/check": () => ({ tag: "web" }),
   "post /api/jobs": () => structuredClone(JOB),
   "post /api/jobs/{number}/stop": () => ({ how: "shutdown" }),
+  "put /api/limits": () => ({ scope: "team", payer: "bi-payer", cpus: 8, machines: { n4: { jobs: 1, nodes: 1 } } }),
 };
 
 /** A value of the wrong type for a declared schema. */

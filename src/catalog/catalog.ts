@@ -53,8 +53,11 @@ export async function updateZone(db: Db, id: number, input: { name?: unknown; de
   return row;
 }
 
+/** A cluster as the API shows it; maxCpus is its mL (spec/limits-and-queues.md): a CPU limit L applies to its jobs as min(L, mL). */
+const CLUSTER_COLUMNS = ["id", "name", "zone_id as zone", "description", "backend", "max_cpus as maxCpus"] as const;
+
 export async function listClusters(db: Db) {
-  return db.selectFrom("clusters").select(["id", "name", "zone_id as zone", "description", "backend"]).orderBy("id").execute();
+  return db.selectFrom("clusters").select(CLUSTER_COLUMNS).orderBy("id").execute();
 }
 
 const BACKENDS = ["kubernetes", "simulated"];
@@ -78,13 +81,13 @@ export async function createCluster(db: Db, input: { name?: unknown; zone?: unkn
     db
       .insertInto("clusters")
       .values({ name: input.name as string, zone_id: zone, description: typeof input.description === "string" ? input.description : "", backend: backend as string })
-      .returning(["id", "name", "zone_id as zone", "description", "backend"])
+      .returning(CLUSTER_COLUMNS)
       .executeTakeFirstOrThrow(),
   );
 }
 
-export async function updateCluster(db: Db, id: number, input: { zone?: unknown; description?: unknown }) {
-  const set: { zone_id?: number; description?: string } = {};
+export async function updateCluster(db: Db, id: number, input: { zone?: unknown; description?: unknown; maxCpus?: unknown }) {
+  const set: { zone_id?: number; description?: string; max_cpus?: number | null } = {};
   if (input.zone !== undefined) {
     set.zone_id = await existingZone(db, input.zone);
   }
@@ -92,8 +95,13 @@ export async function updateCluster(db: Db, id: number, input: { zone?: unknown;
     if (typeof input.description !== "string") throw invalid("description", "must be a string");
     set.description = input.description;
   }
-  if (Object.keys(set).length === 0) throw invalid("body", "nothing to change (zone, description)");
-  const row = await db.updateTable("clusters").set(set).where("id", "=", id).returning(["id", "name", "zone_id as zone", "description", "backend"]).executeTakeFirst();
+  if (input.maxCpus !== undefined) {
+    const m = input.maxCpus;
+    if (m !== null && (typeof m !== "number" || !Number.isInteger(m) || m < 1 || m > 2_147_483_647)) throw invalid("maxCpus", "must be a positive integer (the cluster's mL), or null for none");
+    set.max_cpus = m;
+  }
+  if (Object.keys(set).length === 0) throw invalid("body", "nothing to change (zone, description, maxCpus)");
+  const row = await db.updateTable("clusters").set(set).where("id", "=", id).returning(CLUSTER_COLUMNS).executeTakeFirst();
   if (!row) throw notFound("cluster");
   return row;
 }

@@ -20,13 +20,14 @@ export const userAnswer = obj({
   disabled: z.boolean(),
   external: z.boolean(),
   createdAt: z.string(),
+  billingCode: z.number().nullable().optional().describe("payers: the billing code that groups tenants for administrator limits"),
 });
 
 export const vaultAnswer = obj({ id: z.number(), name: z.string(), kind: z.string() });
 export const sharesAnswer = obj({ vault: z.number(), sharedWith: z.array(z.unknown()) });
 export const metadataRowAnswer = obj({ id: z.number(), payer: z.string(), key: z.string(), value: z.string() });
 export const zoneAnswer = obj({ id: z.number(), name: z.string() });
-export const clusterAnswer = obj({ id: z.number(), name: z.string() });
+export const clusterAnswer = obj({ id: z.number(), name: z.string(), maxCpus: z.number().nullable().optional().describe("mL: a CPU limit L applies to the cluster's jobs as min(L, mL)") });
 export const machineAnswer = obj({ id: z.number(), name: z.string() });
 export const appAnswer = obj({ id: z.string(), appdef: z.unknown() });
 export const jobAnswer = obj({ job_number: z.number() });

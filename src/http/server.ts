@@ -26,6 +26,7 @@ import { vaultRoutes } from "./routes/vaults";
 import { appRoutes } from "./routes/apps";
 import { jarviceRoutes, type JarviceDeps } from "./routes/jarvice";
 import { jobRoutes } from "./routes/jobs";
+import { limitRoutes } from "./routes/limits";
 
 /** Where `vite build --config portal/vite.config.ts` puts the portal. */
 export const PORTAL_DIR = fileURLToPath(new URL("../../dist/portal", import.meta.url));
@@ -108,6 +109,7 @@ export async function buildServer(ctx: Ctx, opts: ServerOptions = {}): Promise<F
   catalogRoutes(api, ctx);
   appRoutes(api, ctx);
   jobRoutes(api, ctx, { cluster: opts.cluster, kick: opts.kick });
+  limitRoutes(api, ctx, { kick: opts.kick });
   jarviceRoutes(app, ctx, { cluster: opts.cluster, kick: opts.kick });
 
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => api.document());

@@ -13,6 +13,7 @@ import { userByApiKey, type Caller } from "../accounts/credentials";
 import { heldVaults, zoneAccessOfUser } from "../vaults/vaults";
 import { findApp } from "./apps";
 import { claimIpaddrValue, ipaddrValueOrThrow } from "./ipaddrTag";
+import { admissionGate } from "./admission";
 
 export interface Submitted {
   name: string;
@@ -76,6 +77,8 @@ export async function submitAs(ctx: Ctx, { user, account }: Caller, sub: Submiss
   const ipaddr = sub.ipaddrTag !== undefined ? ipaddrValueOrThrow(user.username, sub.ipaddrTag) : undefined;
 
   return db.transaction().execute(async (trx) => {
+    // Admission Limits first, under the tenant's lock: a job that can never fit is refused with nothing stored.
+    const gate = await admissionGate(trx, { tenant: tenantOf(account), owner: user.id, ownerName: user.username, machineId: machine.id, nodes: sub.nodes });
     // The label value is the first user's who used it: claimed here, so a concurrent claim by another user waits and loses.
     if (ipaddr !== undefined) await claimIpaddrValue(trx, user.id, ipaddr);
     const job = await trx
@@ -106,7 +109,12 @@ export async function submitAs(ctx: Ctx, { user, account }: Caller, sub: Submiss
       .returning("number")
       .executeTakeFirstOrThrow();
     const name = `jarvice-job-${job.number}`;
-    await trx.updateTable("jobs").set({ name }).where("number", "=", job.number).execute();
+    const admitted = await gate.decide(job.number);
+    await trx
+      .updateTable("jobs")
+      .set({ name, ...(admitted.held ? { held: true, substatus_text: admitted.substatusText } : {}) })
+      .where("number", "=", job.number)
+      .execute();
     return { name, number: job.number };
   });
 }

@@ -62,10 +62,25 @@ export function catalogRoutes(api: Api, ctx: Ctx): void {
       return createCluster(db, req.body);
     },
   );
-  api.patch("/api/clusters/:id", { summary: "Move a cluster to another zone, or describe it", tags: ["clusters"], access: admin, params: byId, body: body({ zone: optionalZoneId({ unzonedAllowed: false, decimalStrings: false }), description: optional(TEXT_MAX) }), response: { 200: clusterAnswer } }, async (req) => {
+  api.patch(
+    "/api/clusters/:id",
+    {
+      summary: "Move a cluster to another zone, describe it, or set its mL",
+      tags: ["clusters"],
+      access: admin,
+      params: byId,
+      body: body({
+        zone: optionalZoneId({ unzonedAllowed: false, decimalStrings: false }),
+        description: optional(TEXT_MAX),
+        maxCpus: int().min(1, "must be a positive integer").nullable().optional().describe("mL: a CPU limit L applies to this cluster's jobs as min(L, mL); null for none"),
+      }),
+      response: { 200: clusterAnswer },
+    },
+    async (req) => {
     sysadminOnly(callerOf(req));
     return updateCluster(db, req.params.id, req.body);
-  });
+    },
+  );
 
   api.get(
     "/api/machines",

@@ -14,7 +14,7 @@ import { zoneAccessOfUser } from "../../vaults/vaults";
 import type { Api } from "../api";
 import type { Caller } from "../../accounts/credentials";
 import { callerOf } from "../auth";
-import { body, NAME_MAX, optional, optionalBool, params, query, required, SECRET_MAX, text, TEXT_MAX } from "../schemas";
+import { body, int, NAME_MAX, optional, optionalBool, params, query, required, SECRET_MAX, text, TEXT_MAX } from "../schemas";
 import { z } from "zod";
 import { statusAnswer, userAnswer } from "../answers";
 
@@ -36,6 +36,7 @@ export async function userJson(db: Db, u: UserRow, payerName?: string) {
     disabled: u.disabled,
     external: u.external_subject !== null,
     createdAt: new Date(u.created_at).toISOString(),
+    billingCode: u.billing_code,
   };
 }
 
@@ -147,11 +148,18 @@ export function userRoutes(api: Api, ctx: Ctx): void {
   api.patch(
     "/api/users/:username",
     {
-      summary: "Change a user: team admin rights, disabled, system administrator, e-mail, full name",
+      summary: "Change a user: team admin rights, disabled, system administrator, e-mail, full name, a payer's billing code",
       tags: ["users"],
-      access: "the user (e-mail, full name); payers (their team), team admins (plain members of their team); system administrators",
+      access: "the user (e-mail, full name); payers (their team), team admins (plain members of their team); system administrators (also billing codes)",
       params: byName,
-      body: body({ teamAdmin: optionalBool(), disabled: optionalBool(), sysadmin: optionalBool(), email: optional(), fullName: optional() }),
+      body: body({
+        teamAdmin: optionalBool(),
+        disabled: optionalBool(),
+        sysadmin: optionalBool(),
+        email: optional(),
+        fullName: optional(),
+        billingCode: int().nullable().optional().describe("payers: the billing code that groups tenants into tiers for administrator limits; null for none"),
+      }),
       response: { 200: userAnswer },
     },
     async (req) => {
@@ -159,8 +167,8 @@ export function userRoutes(api: Api, ctx: Ctx): void {
       const target = await visibleUser(ctx, c, req.params.username);
       const b = req.body;
       const a = c.account;
-      const set: Partial<Pick<UserRow, "is_team_admin" | "disabled" | "is_sysadmin" | "email" | "full_name">> = {};
-      const { teamAdmin, disabled, sysadmin, email, fullName } = b;
+      const set: Partial<Pick<UserRow, "is_team_admin" | "disabled" | "is_sysadmin" | "email" | "full_name" | "billing_code">> = {};
+      const { teamAdmin, disabled, sysadmin, email, fullName, billingCode } = b;
       const manages = managesTenant(a, tenantOf(toAccount(target)));
       if ((teamAdmin !== undefined || disabled !== undefined) && !manages) throw forbidden("only the team's payer, team admins and system administrators change these");
       if ((teamAdmin !== undefined || disabled !== undefined) && target.id !== a.id && !mayChangeRights(a, toAccount(target))) throw forbidden("team admins manage plain members; payers their team; system administrators everyone");
@@ -184,7 +192,12 @@ export function userRoutes(api: Api, ctx: Ctx): void {
         if (email !== undefined) set.email = email;
         if (fullName !== undefined) set.full_name = fullName;
       }
-      if (Object.keys(set).length === 0) throw invalid("body", "nothing to change (teamAdmin, disabled, sysadmin, email, fullName)");
+      if (billingCode !== undefined) {
+        if (!administersSystem(a)) throw forbidden("only system administrators set billing codes");
+        if (target.payer_id !== null) throw invalid("billingCode", "billing codes are for payers; a team member's jobs count under its payer's");
+        set.billing_code = billingCode;
+      }
+      if (Object.keys(set).length === 0) throw invalid("body", "nothing to change (teamAdmin, disabled, sysadmin, email, fullName, billingCode)");
       const updated = await db.updateTable("users").set(set).where("id", "=", target.id).returningAll().executeTakeFirstOrThrow();
       if (set.disabled) await db.deleteFrom("sessions").where("user_id", "=", target.id).execute();
       return userJson(db, updated);
