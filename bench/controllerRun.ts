@@ -109,13 +109,17 @@ export async function openBenchDatabase(kind: DbKind, counter: StatementCounter,
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   const pool = new pg.Pool({ connectionString: url.toString(), max: 10, connectionTimeoutMillis: 10_000 });
-  pool.on("error", (e) => console.error(`bench: idle database connection failed: ${e.message}`));
+  let closing = false;
+  pool.on("error", (e) => {
+    if (!closing) console.error(`bench: idle database connection failed: ${e.message}`);
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: counter.pool(pool) }) });
   await counter.run("uncounted", () => migrateToLatest(db as Kysely<unknown>));
   return {
     db,
     describe: `PostgreSQL ${url.host}/${name}`,
     close: async () => {
+      closing = true; // dropping the database ends connections pg.Pool may still be closing
       await db.destroy();
       const dropper = new pg.Client({ connectionString: serverUrl });
       await dropper.connect();
