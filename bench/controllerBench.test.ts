@@ -226,6 +226,8 @@ describe("a whole run at a small scale", () => {
       expect(r.ramp.throughput).toMatchObject({ started: 12, complete: true });
       expect(r.ramp.latency.count).toBe(12);
       expect(r.probe).toMatchObject({ jobs: 4, failed: 0, activeBefore: 12 });
+      // every submission costs the API the same statements, and none of the controller's is counted as the API's
+      expect(r.statements.apiPerJob).toBeGreaterThan(0);
       expect(r.statements.ramp.api % 12).toBe(0);
       expect(r.statements.ramp.controller).toBeGreaterThan(0);
       expect(r.statements.ramp.other).toBe(0);
