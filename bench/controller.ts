@@ -13,7 +13,7 @@ import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { startPostgres, type PostgresServer } from "../scripts/postgres";
-import { goalLines, goals, summaryTable, type RunResult } from "./controllerReport";
+import { goalLines, goals, summaryTable, type RunResult, type SmallRuns } from "./controllerReport";
 import { runController, type ControllerKind, type DbKind } from "./controllerRun";
 
 const USAGE = `npm run bench -- controller [options]
@@ -31,6 +31,8 @@ const USAGE = `npm run bench -- controller [options]
   --probe-budget S  stop the paced submissions after S seconds (default 60)
   --resync-ms N     the controllers' periodic resync (default: each controller's own; the baseline's is 2 s)
   --start-delay-ms N   simulated pod start, bound to Running (default 50)
+  --skip-tenth      skip the run of each controller on a tenth of the jobs (before its full run; no idle count, no
+                    probe) that the "statements per job bounded" goal compares the full run with
   -h, --help
 
 Scale down for a quick check: npm run bench -- controller --jobs 500 --clients 50 --idle 3 --probe 100`;
@@ -47,6 +49,7 @@ interface Args {
   probeBudgetS: number;
   resyncMs: number | undefined;
   startDelayMs: number;
+  tenth: boolean;
 }
 
 function parse(argv: string[]): Args {
@@ -66,6 +69,7 @@ function parse(argv: string[]): Args {
           "probe-budget": { type: "string", default: "60" },
           "resync-ms": { type: "string" },
           "start-delay-ms": { type: "string", default: "50" },
+          "skip-tenth": { type: "boolean" },
           help: { type: "boolean", short: "h" },
         },
       });
@@ -97,6 +101,7 @@ function parse(argv: string[]): Args {
     probeBudgetS: int("probe-budget", values["probe-budget"]),
     resyncMs: values["resync-ms"] !== undefined ? int("resync-ms", values["resync-ms"]) : undefined,
     startDelayMs: int("start-delay-ms", values["start-delay-ms"], 0),
+    tenth: !values["skip-tenth"],
   };
 }
 
@@ -116,6 +121,7 @@ async function main(): Promise<void> {
   say("Paddock job-controller benchmark: the controller before issue 12 (baseline) and the current one, each on a fresh database, in one run");
   say(`  machine: ${os.availableParallelism?.() ?? cpus.length} CPU(s) (${cpus[0]?.model.trim() ?? "unknown"}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
   say(`  workload: ${a.jobs} jobs (\`sleep ${sleepSeconds}\` on one n4 pod each) submitted over HTTP (POST /jarvice/submit) by ${a.clients} clients, each sending its next when its last was answered; ramp budget ${a.budgetS} s`);
+  if (a.tenth) say(`  before each controller's full run, one on a tenth of the jobs (${Math.max(1, Math.round(a.jobs / 10))}) for its statements per job at two scales`);
   say(`  then ${a.idleS} s idle (statements counted, no clients), then ${a.probe} paced submissions at ${a.probeRate}/s (budget ${a.probeBudgetS} s) with the ramp's jobs active`);
   say("  Paddock in this process as npm start runs it (API on a port, request log at info into a file, the simulated cluster, one job controller); the clients too");
 
@@ -136,37 +142,46 @@ async function main(): Promise<void> {
   });
 
   const results: Partial<Record<ControllerKind, RunResult>> = {};
+  const small: SmallRuns = {};
+  const tenth = Math.max(1, Math.round(a.jobs / 10));
   try {
     for (const kind of a.only) {
-      say(`\n${kind === "baseline" ? "Baseline: the controller before issue 12 (bench/controllerBaseline.ts)" : "New: src/jobs/controller.ts"}`);
-      results[kind] = await runController({
-        controller: kind,
-        db: a.db,
-        serverUrl,
-        jobs: a.jobs,
-        clients: a.clients,
-        budgetMs: a.budgetS * 1000,
-        idleMs: a.idleS * 1000,
-        probeJobs: a.probe,
-        probeRate: a.probeRate,
-        probeBudgetMs: a.probeBudgetS * 1000,
-        sleepSeconds,
-        startDelayMs: a.startDelayMs,
-        tickMs: 100,
-        sampleMs: 500,
-        progressMs: 5000,
-        resyncMs: a.resyncMs,
-        say,
-      });
+      const run = (jobs: number, full: boolean) =>
+        runController({
+          controller: kind,
+          db: a.db,
+          serverUrl,
+          jobs,
+          clients: a.clients,
+          budgetMs: a.budgetS * 1000,
+          idleMs: full ? a.idleS * 1000 : 0,
+          probeJobs: full ? a.probe : 0,
+          probeRate: a.probeRate,
+          probeBudgetMs: a.probeBudgetS * 1000,
+          sleepSeconds,
+          startDelayMs: a.startDelayMs,
+          tickMs: 100,
+          sampleMs: 500,
+          progressMs: 5000,
+          resyncMs: a.resyncMs,
+          say,
+        });
+      const title = kind === "baseline" ? "Baseline: the controller before issue 12 (bench/controllerBaseline.ts)" : "New: src/jobs/controller.ts";
+      if (a.tenth && tenth < a.jobs) {
+        say(`\n${title}, on a tenth of the jobs (${tenth})`);
+        small[kind] = await run(tenth, false);
+      }
+      say(`\n${title}${a.tenth && tenth < a.jobs ? `, on all ${a.jobs} jobs` : ""}`);
+      results[kind] = await run(a.jobs, true);
     }
   } finally {
     server?.stop();
   }
 
   say(`\nSummary (Markdown; ${a.db}, ${a.jobs} jobs, ${a.clients} clients; one run of each)\n`);
-  say(summaryTable(results.baseline, results.new));
+  say(summaryTable(results.baseline, results.new, small));
   say("\nGoals (issue 12):");
-  for (const l of goalLines(goals(results.baseline, results.new))) say(l);
+  for (const l of goalLines(goals(results.baseline, results.new, small))) say(l);
   say(
     "\nNotes: submit latency is the HTTP round trip seen by the clients; in the ramp each client sends its next submission when its last is answered, " +
       "so latency is about clients / submissions per second there (Little's law); the paced figures are at a rate the server can take, with every ramp job active. " +

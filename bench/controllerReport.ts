@@ -92,7 +92,7 @@ export function tenths(samples: readonly Sample[]): { first: Window; last: Windo
   return { first: windowOf(start, firstEnd), last: windowOf(samples[lastStartIndex]!, samples[lastEndIndex]!) };
 }
 
-/** The bound the "statements per job bounded" goal checks: the last tenth's per-job figure at most this times the first's. */
+/** The bound the "statements per job bounded" goal checks: the controller's statements per job at the full scale at most this times those at a tenth of it. */
 export const BOUNDED_FACTOR = 1.5;
 
 export interface RunResult {
@@ -183,10 +183,23 @@ const ROWS: Row[] = [
 ];
 
 /** One table row per metric, a column per controller, and new/baseline when both ran. */
-export function summaryTable(baseline: RunResult | undefined, next: RunResult | undefined): string {
+/** The same controller on a tenth of the jobs (a run of its own), for the per-job statements at two scales. */
+export interface SmallRuns {
+  baseline?: RunResult | undefined;
+  new?: RunResult | undefined;
+}
+
+export function summaryTable(baseline: RunResult | undefined, next: RunResult | undefined, small: SmallRuns = {}): string {
   const runs = [baseline, next].filter((r): r is RunResult => r !== undefined);
   const headers = ["metric", ...runs.map((r) => (r.controller === "baseline" ? "baseline (controller before issue 12)" : "new (src/jobs/controller.ts)")), ...(baseline && next ? ["new / baseline"] : [])];
-  const rows = ROWS.map((row) => [
+  const smallOf = (r: RunResult) => (r.controller === "baseline" ? small.baseline : small.new);
+  const smallRow: Row = {
+    metric: `controller statements per started job, at a tenth of the jobs${runs[0] && smallOf(runs[0]) ? ` (${smallOf(runs[0])!.jobs})` : ""}`,
+    value: (r) => smallOf(r)?.statements.controllerPerJob,
+    digits: 1,
+  };
+  const all = [...ROWS.slice(0, ROWS.findIndex((r) => r.metric === "controller statements per started job") + 1), ...(small.baseline || small.new ? [smallRow] : []), ...ROWS.slice(ROWS.findIndex((r) => r.metric === "controller statements per started job") + 1)];
+  const rows = all.map((row) => [
     row.metric,
     ...runs.map((r) => `${fmt(row.value(r) ?? NaN, row.digits)}${row.note?.(r) ?? ""}`),
     ...(baseline && next ? [ratio(row.value(baseline), row.value(next))] : []),
@@ -201,7 +214,7 @@ export interface Goal {
   detail: string;
 }
 
-export function goals(baseline: RunResult | undefined, next: RunResult | undefined): Goal[] {
+export function goals(baseline: RunResult | undefined, next: RunResult | undefined, small: SmallRuns = {}): Goal[] {
   const out: Goal[] = [];
   const p99 = next?.probe?.latency.p99;
   out.push({
@@ -224,16 +237,17 @@ export function goals(baseline: RunResult | undefined, next: RunResult | undefin
         ? "needs both controllers (no --only)"
         : `${x.toFixed(1)}x (${fmt(next!.ramp.throughput.jobsPerS, 1)} vs ${fmt(baseline!.ramp.throughput.jobsPerS, 1)} jobs/s${baseline!.ramp.throughput.complete ? "" : `; the baseline stopped at its time budget with ${baseline!.ramp.throughput.started} started`})${next!.jobs < 10_000 ? `; at ${next!.jobs} jobs, the goal is at 10,000` : ""}`,
   });
-  const t = next?.statements.tenths;
+  const atTenth = small.new?.statements.controllerPerJob;
+  const atFull = next?.statements.controllerPerJob;
   out.push({
-    goal: `statements per job bounded by a constant (controller's, last tenth of the jobs <= ${BOUNDED_FACTOR}x the first tenth; no writes while idle)`,
-    met: t ? t.last.perJob <= BOUNDED_FACTOR * t.first.perJob && next!.idle.writesPerS === 0 : undefined,
+    goal: `statements per job bounded by a constant (the controller's per started job at the full scale <= ${BOUNDED_FACTOR}x at a tenth of it; no writes while idle)`,
+    met: next && small.new && atTenth !== undefined && atFull !== undefined && Number.isFinite(atTenth) && Number.isFinite(atFull) ? atFull <= BOUNDED_FACTOR * atTenth && next.idle.writesPerS === 0 : undefined,
     detail: !next
       ? "the new controller did not run"
-      : !t
-        ? "fewer than 10 jobs started"
-        : `${fmt(t.first.perJob, 1)} per job in the first tenth (up to ${t.first.activeAtEnd} active), ${fmt(t.last.perJob, 1)} in the last (up to ${t.last.activeAtEnd} active); idle ${fmt(next.idle.writesPerS, 1)} writes/s, ${fmt(next.idle.statementsPerS, 1)} statements/s` +
-          (baseline?.statements.tenths ? `; baseline ${fmt(baseline.statements.tenths.first.perJob, 1)} -> ${fmt(baseline.statements.tenths.last.perJob, 1)}, idle ${fmt(baseline.idle.writesPerS, 1)} writes/s` : ""),
+      : !small.new
+        ? `no run at a tenth of the jobs; idle ${fmt(next.idle.writesPerS, 1)} writes/s`
+        : `${fmt(atTenth ?? NaN, 1)} per job at ${small.new.jobs} jobs, ${fmt(atFull ?? NaN, 1)} at ${next.jobs}; idle ${fmt(next.idle.writesPerS, 1)} writes/s, ${fmt(next.idle.statementsPerS, 1)} statements/s` +
+          (baseline && small.baseline ? `; baseline ${fmt(small.baseline.statements.controllerPerJob, 1)} -> ${fmt(baseline.statements.controllerPerJob, 1)}, idle ${fmt(baseline.idle.writesPerS, 1)} writes/s` : ""),
   });
   return out;
 }
