@@ -9,6 +9,7 @@ const BENCHES: Record<string, string> = {
   placement: "placement micro-benchmark of the placement core (no cluster)",
   scheduler: "side-by-side scheduler benchmark on a real kube-apiserver + KWOK (binder, kube-scheduler, Paddock)",
   churn: "churn soak of the pod scheduler on a real kube-apiserver + KWOK",
+  controller: "job controller before issue 12 and now: jobs submitted over HTTP on the simulated cluster (PGlite or --db postgres)",
 };
 
 const args = process.argv.slice(2);

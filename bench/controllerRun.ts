@@ -1,0 +1,361 @@
+// One run of the job-controller benchmark (bench/controller.ts): Paddock wired
+// as src/main.ts wires it (API on a real port, the simulated cluster, a job
+// controller, the database with every statement counted), then
+//   1. the ramp: `jobs` submissions of `sleep N` by `clients` clients, each
+//      sending its next as soon as its last was answered, until every job
+//      reached PROCESSING STARTING or the time budget ran out;
+//   2. idle: no client traffic, statements counted for a while;
+//   3. the probe: a paced load (`probeRate` submissions/s from the same
+//      clients) with the jobs of the ramp active, for submit latency at the peak.
+// An observer polls the jobs' statuses (its statements are not counted) and
+// prints progress. The same pieces run at a tiny scale in controllerBench.test.ts.
+import { PGlite } from "@electric-sql/pglite";
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { randomBytes } from "node:crypto";
+import { parseSettings } from "../src/config/settings";
+import { ensureFirstAdmin } from "../src/accounts/bootstrap";
+import { seedDemoCatalog } from "../src/catalog/demo";
+import { SimulatedCluster } from "../src/cluster/simulated";
+import { buildServer } from "../src/http/server";
+import { JobController } from "../src/jobs/controller";
+import { migrateToLatest } from "../src/store/migrate";
+import { pgliteAsPool } from "../src/store/pglitePool";
+import type { Db } from "../src/store/db";
+import type { Database } from "../src/store/schema";
+import { BaselineJobController } from "./controllerBaseline";
+import { countsBetween, StatementCounter, totalOf } from "./statementCounter";
+import { submitLoad, type LoadResult } from "./submitLoad";
+import { idleOf, latencyStats, percentile, statementsOf, throughput, type RunResult, type Sample } from "./controllerReport";
+
+export type ControllerKind = "baseline" | "new";
+export type DbKind = "pglite" | "postgres";
+
+/** The simulated cluster: nodes of 16 cores and 64 GB; every job is one n4 pod (a quarter of a node). */
+export const NODE_CORES = 16;
+export const NODE_MEMORY_GB = 64;
+export const JOBS_PER_NODE = 4;
+
+export interface RunOptions {
+  controller: ControllerKind;
+  db: DbKind;
+  /** the PostgreSQL server (with --db postgres): each run gets a new database on it, dropped afterwards */
+  serverUrl?: string | undefined;
+  jobs: number;
+  clients: number;
+  /** the ramp stops after this long even if not every job started (the baseline can be very slow) */
+  budgetMs: number;
+  /** statements counted with no client traffic, after the ramp (0: skip) */
+  idleMs: number;
+  /** paced submissions at the peak (0: skip), at `probeRate`/s from all clients together, for at most `probeBudgetMs` */
+  probeJobs: number;
+  probeRate: number;
+  probeBudgetMs: number;
+  /** N of `sleep N`: longer than the run, so that every job stays active */
+  sleepSeconds: number;
+  /** from bound to Running on the simulated cluster, and its clock */
+  startDelayMs: number;
+  tickMs: number;
+  /** the observer's poll */
+  sampleMs: number;
+  /** a progress line this often (0: none) */
+  progressMs: number;
+  /** the controllers' resync (default: their own, 2 s for the baseline) */
+  resyncMs?: number | undefined;
+  say: (line: string) => void;
+  /** where the API's request log and the controller's lines go (default: a file in the temp dir, named in the output) */
+  logFile?: string | undefined;
+}
+
+export interface BenchDatabase {
+  db: Db;
+  describe: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh, migrated database whose statements `counter` counts, opened as
+ * src/store/db.ts opens Paddock's (PGlite in a data directory through the
+ * one-connection pool; or a pg.Pool of 10 connections), with the pool wrapped.
+ */
+export async function openBenchDatabase(kind: DbKind, counter: StatementCounter, serverUrl?: string): Promise<BenchDatabase> {
+  if (kind === "pglite") {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "paddock-bench-controller-"));
+    const pglite = await PGlite.create({ dataDir: dir });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: counter.pool(pgliteAsPool(pglite)) }) });
+    await counter.run("uncounted", () => migrateToLatest(db as Kysely<unknown>));
+    return {
+      db,
+      describe: `PGlite in ${dir}`,
+      close: async () => {
+        await db.destroy();
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  if (!serverUrl) throw new Error("--db postgres needs a server");
+  const name = `paddock_bench_${process.pid}_${randomBytes(4).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 10, connectionTimeoutMillis: 10_000 });
+  let closing = false;
+  pool.on("error", (e) => {
+    if (!closing) console.error(`bench: idle database connection failed: ${e.message}`);
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: counter.pool(pool) }) });
+  await counter.run("uncounted", () => migrateToLatest(db as Kysely<unknown>));
+  return {
+    db,
+    describe: `PostgreSQL ${url.host}/${name}`,
+    close: async () => {
+      closing = true; // dropping the database ends connections pg.Pool may still be closing
+      await db.destroy();
+      const dropper = new pg.Client({ connectionString: serverUrl });
+      await dropper.connect();
+      try {
+        await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await dropper.end();
+      }
+    },
+  };
+}
+
+interface JobCounts {
+  /** still SUBMITTED */
+  waiting: number;
+  started: number;
+  active: number;
+  /** ended (the benchmark's jobs should not end while it runs) */
+  ended: number;
+}
+
+/** Jobs by status, read without being counted. */
+async function jobCounts(db: Db, counter: StatementCounter): Promise<JobCounts> {
+  const rows = await counter.run("uncounted", () => db.selectFrom("jobs").select(["status", (eb) => eb.fn.countAll<string>().as("n")]).groupBy("status").execute());
+  const n = (s: string) => Number(rows.find((r) => r.status === s)?.n ?? 0);
+  const all = rows.reduce((a, r) => a + Number(r.n), 0);
+  const waiting = n("SUBMITTED");
+  const starting = n("PROCESSING STARTING");
+  return { waiting, started: all - waiting, active: waiting + starting, ended: all - waiting - starting };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Users {
+  clients: Array<{ username: string; apikey: string }>;
+}
+
+/** One user per client: payers of 10 users each (the payer and 9 members), created through the admin API. */
+async function createUsers(baseUrl: string, admin: { username: string; apikey: string }, clients: number): Promise<Users> {
+  const auth = `Basic ${Buffer.from(`${admin.username}:${admin.apikey}`).toString("base64")}`;
+  const create = async (body: Record<string, unknown>) => {
+    const r = await fetch(`${baseUrl}/api/users`, { method: "POST", headers: { authorization: auth, "content-type": "application/json" }, body: JSON.stringify(body) });
+    const text = await r.text();
+    if (r.status !== 201) throw new Error(`creating user ${String(body.username)}: HTTP ${r.status}: ${text.slice(0, 300)}`);
+    const j = JSON.parse(text) as { user: { username: string }; apikey: string };
+    return { username: j.user.username, apikey: j.apikey };
+  };
+  const out: Users["clients"] = [];
+  for (let p = 0; p * 10 < clients; p++) {
+    const payer = await create({ username: `bench-p${p}` });
+    out.push(payer);
+    const members = Math.min(9, clients - p * 10 - 1);
+    out.push(...(await Promise.all(Array.from({ length: members }, (_, m) => create({ username: `bench-p${p}-u${m}`, payer: payer.username })))));
+  }
+  return { clients: out };
+}
+
+export const submission = (user: { username: string; apikey: string }, seconds: number) => ({
+  app: "demo",
+  application: { command: "sleep", parameters: { seconds } },
+  machine: { type: "n4", nodes: 1 },
+  user,
+});
+
+/** The job controller under test, through the shape both share. */
+interface Controller {
+  start(): void;
+  stop(): Promise<void>;
+  kick?: (...args: never[]) => void;
+}
+
+export async function runController(o: RunOptions): Promise<RunResult> {
+  const say = (line: string) => o.say(`  [${o.controller}] ${line}`);
+  const counter = new StatementCounter();
+  const opened = await openBenchDatabase(o.db, counter, o.serverUrl);
+  const logFile = o.logFile ?? path.join(os.tmpdir(), `paddock-bench-controller-${o.db}-${o.controller}-${process.pid}.log`);
+  const logStream = fs.createWriteStream(logFile);
+  const stops: Array<() => Promise<void>> = [];
+  try {
+    const db = opened.db;
+    const { settings } = parseSettings({});
+    const ctx = { db, settings };
+    const admin = await counter.run("uncounted", async () => {
+      const first = await ensureFirstAdmin(ctx);
+      await seedDemoCatalog(db, NODE_CORES, NODE_MEMORY_GB);
+      return first!;
+    });
+    const nodes = Math.ceil((o.jobs + o.probeJobs) / JOBS_PER_NODE) + 2;
+    // created as the controller: its clock's pod changes wake the controller, whose work they are
+    const cluster = counter.run(
+      "controller",
+      () =>
+        new SimulatedCluster(
+          Array.from({ length: nodes }, (_, i) => ({ name: `sim-node-${i}`, cores: NODE_CORES, memoryGb: NODE_MEMORY_GB })),
+          { multiTenant: settings.JARVICE_JOBS_MULTI_TENANT, startDelayMs: o.startDelayMs, tickMs: o.tickMs },
+        ),
+    );
+    stops.push(() => cluster.close());
+    let controllerLines = 0;
+    const log = (m: string) => {
+      controllerLines++;
+      logStream.write(`${new Date().toISOString()} ${m}\n`);
+    };
+    const copts = { namespace: settings.JARVICE_JOBS_NAMESPACE, log, ...(o.resyncMs !== undefined ? { resyncMs: o.resyncMs } : {}) };
+    const controller: Controller = o.controller === "baseline" ? new BaselineJobController(db, cluster, copts) : new JobController(db, cluster, copts);
+    counter.run("controller", () => controller.start());
+    stops.unshift(() => controller.stop());
+
+    // The API as main.ts runs it (request log at info, here into the log file). Listening inside the
+    // "api" source makes every connection, and so every request, count its statements as the API's;
+    // a submission's wake-up of the controller counts as the controller's.
+    const app = await buildServer(ctx, {
+      logger: { level: "info", stream: logStream },
+      cluster,
+      kick: (...args: unknown[]) => counter.run("controller", () => (controller.kick as ((...a: unknown[]) => void) | undefined)?.apply(controller, args)),
+    });
+    const address = await counter.run("api", () => app.listen({ port: 0, host: "127.0.0.1" }));
+    stops.unshift(() => app.close());
+    const users = await createUsers(address, admin, o.clients);
+    say(`${opened.describe}; simulated cluster of ${nodes} nodes; API on ${address}; ${users.clients.length} users in ${Math.ceil(o.clients / 10)} tenants; log ${logFile}`);
+
+    // 1. The ramp.
+    const base = counter.snapshot();
+    const t0 = performance.now();
+    const elapsed = () => performance.now() - t0;
+    let budgetHit = false;
+    let submittedOk = 0;
+    let loadDone = false;
+    const samples: Sample[] = [{ t: 0, submitted: 0, started: 0, active: 0, counts: countsBetween(base, base) }];
+    const load = submitLoad({
+      baseUrl: address,
+      clients: o.clients,
+      jobs: o.jobs,
+      body: (c) => submission(users.clients[c % users.clients.length]!, o.sleepSeconds),
+      stop: () => budgetHit,
+      onAnswer: (ok) => {
+        if (ok) submittedOk++;
+      },
+    }).finally(() => (loadDone = true));
+    let lastProgress = 0;
+    let seen: JobCounts = { waiting: 0, started: 0, active: 0, ended: 0 };
+    for (;;) {
+      await sleep(o.sampleMs);
+      const jc = (seen = await jobCounts(db, counter));
+      const s: Sample = { t: elapsed(), submitted: submittedOk, started: jc.started, active: jc.active, counts: countsBetween(base, counter.snapshot()) };
+      samples.push(s);
+      const complete = loadDone && s.started >= submittedOk;
+      if (o.progressMs > 0 && (s.t - lastProgress >= o.progressMs || complete)) {
+        lastProgress = s.t;
+        say(
+          `${(s.t / 1000).toFixed(1)} s: ${s.submitted} submitted (${((s.submitted * 1000) / s.t).toFixed(0)}/s), ${s.started} started (${((s.started * 1000) / s.t).toFixed(1)}/s), ${s.active} active; ` +
+            `statements: API ${s.counts.api}, controller ${s.counts.controller}${s.counts.other ? `, other ${s.counts.other}` : ""}${jc.ended ? `; ${jc.ended} jobs ENDED (unexpected)` : ""}`,
+        );
+      }
+      if (complete) break;
+      if (s.t >= o.budgetMs) {
+        budgetHit = true;
+        say(`time budget of ${o.budgetMs / 1000} s reached: ${s.submitted} of ${o.jobs} submitted, ${s.started} started; stopping the ramp`);
+        break;
+      }
+    }
+    const loaded: LoadResult = await load;
+    // the jobs started by then, as the database recorded them (whole seconds)
+    const startedRows = await counter.run("uncounted", () => db.selectFrom("jobs").select(["submit_time", "start_time"]).where("start_time", ">", 0).execute());
+    const toStart = startedRows.map((r) => Number(r.start_time) - Number(r.submit_time));
+    const rampCounts = samples[samples.length - 1]!.counts;
+    const target = budgetHit ? o.jobs : loaded.ok;
+    const tp = throughput(samples, target);
+    const last = samples[samples.length - 1]!;
+
+    // 2. Idle.
+    let idle = idleOf(0, countsBetween(base, base), seen.active, seen.waiting);
+    if (o.idleMs > 0) {
+      await sleep(Math.min(2000, o.idleMs));
+      const i0 = counter.snapshot();
+      const ti = performance.now();
+      await sleep(o.idleMs);
+      const counts = countsBetween(i0, counter.snapshot());
+      const jc = await jobCounts(db, counter);
+      idle = idleOf((performance.now() - ti) / 1000, counts, jc.active, jc.waiting);
+      say(`idle for ${idle.seconds.toFixed(1)} s with ${jc.active} active jobs (${jc.waiting} not started): ${totalOf(counts)} statements (${idle.statementsPerS.toFixed(1)}/s), of them ${counts.controllerWrites + counts.apiWrites + counts.otherWrites} not reads`);
+    }
+
+    // 3. The probe.
+    let probe: RunResult["probe"];
+    if (o.probeJobs > 0) {
+      const before = await jobCounts(db, counter);
+      const tp0 = performance.now();
+      let probeStop = false;
+      const timer = setTimeout(() => (probeStop = true), o.probeBudgetMs);
+      const p = await submitLoad({
+        baseUrl: address,
+        clients: o.clients,
+        jobs: o.probeJobs,
+        rate: o.probeRate,
+        body: (c) => submission(users.clients[c % users.clients.length]!, o.sleepSeconds),
+        stop: () => probeStop,
+      });
+      clearTimeout(timer);
+      probe = { rate: o.probeRate, jobs: p.ok, latency: latencyStats(p.latencies), failed: p.failed, activeBefore: before.active };
+      say(
+        `paced: ${p.ok} submissions at ${o.probeRate}/s with ${before.active} active jobs in ${((performance.now() - tp0) / 1000).toFixed(1)} s: p50 ${probe.latency.p50.toFixed(1)} ms, p99 ${probe.latency.p99.toFixed(1)} ms` +
+          `${p.failed ? `; ${p.failed} failed (${p.firstFailure})` : ""}${probeStop ? `; stopped at its budget of ${o.probeBudgetMs / 1000} s` : ""}`,
+      );
+    }
+
+    const result: RunResult = {
+      controller: o.controller,
+      db: o.db,
+      jobs: o.jobs,
+      clients: o.clients,
+      ramp: {
+        latency: latencyStats(loaded.latencies),
+        submitted: loaded.ok,
+        failed: loaded.failed,
+        firstFailure: loaded.firstFailure,
+        submitSeconds: loaded.seconds,
+        budgetHit,
+        throughput: tp,
+        toStartP50: percentile(toStart, 50),
+        toStartP99: percentile(toStart, 99),
+      },
+      statements: statementsOf(rampCounts, loaded.ok, last.started, samples),
+      idle,
+      probe,
+      samples,
+    };
+    say(
+      `ramp: ${loaded.ok} submitted in ${loaded.seconds.toFixed(1)} s (p50 ${result.ramp.latency.p50.toFixed(1)} ms, p99 ${result.ramp.latency.p99.toFixed(1)} ms)${loaded.failed ? `, ${loaded.failed} failed (${loaded.firstFailure})` : ""}; ` +
+        `${tp.started} started in ${tp.seconds.toFixed(1)} s: ${tp.jobsPerS.toFixed(1)} jobs/s${tp.complete ? "" : " (at the time budget)"}; ${controllerLines} controller log lines`,
+    );
+    return result;
+  } finally {
+    for (const s of stops) await s().catch((e: Error) => o.say(`  [${o.controller}] while stopping: ${e.message}`));
+    await opened.close().catch((e: Error) => o.say(`  [${o.controller}] closing the database: ${e.message}`));
+    await new Promise((r) => logStream.end(r));
+  }
+}
+
