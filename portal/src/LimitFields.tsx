@@ -77,7 +77,7 @@ export function LimitTable(props: { caption: string; limits: Limit[]; extra?: { 
   return (
     <div className="table-wrap">
       <table>
-        <caption>{props.caption}</caption>
+        <caption className="sr-only">{props.caption}</caption>
         <thead>
           <tr>
             <th scope="col">Applies to</th>

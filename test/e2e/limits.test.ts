@@ -51,6 +51,8 @@ interface Limit {
 const limits = async () => (await api("GET", "/api/limits")).json.limits as Limit[];
 const effective = async (user: string) => (await api("GET", `/api/limits/effective?user=${user}`)).json as { tenant: { limit: Limit | null; usage: { cpus: number }; held: number } };
 
+/** What the page says now (its status and alert messages): a wait for a status shows the error instead, if one came. */
+const said = async () => (await page.locator('[role="status"], [role="alert"]').allTextContents()).join(" | ");
 const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 
 async function login(username: string) {
@@ -118,7 +120,7 @@ describe("Limits in the portal", () => {
     await billing.getByLabel("Payer of the billing code").fill("acme");
     await billing.getByLabel("Billing code", { exact: true }).fill("5");
     await billing.getByRole("button", { name: "Set billing code" }).click();
-    await expect.poll(() => billing.getByRole("status").textContent()).toContain("acme's billing code is now 5");
+    await expect.poll(() => said()).toContain("acme's billing code is now 5");
 
     // a billing-code range: governs acme through its code
     const form = page.getByRole("form", { name: /^(Add a limit|Edit the limit on .*)$/ });
@@ -205,7 +207,7 @@ describe("Limits in the portal", () => {
     const team = page.getByRole("form", { name: /^Team default/ });
     await team.getByLabel("Concurrent CPUs").fill(String(c));
     await team.getByRole("button", { name: "Save team default" }).click();
-    await expect.poll(() => page.getByRole("status").textContent()).toContain("Saved the limit on each user of acme's team");
+    await expect.poll(() => said()).toContain("Saved the limit on each user of acme's team");
 
     const one = page.getByRole("form", { name: "Limit one user" });
     await one.getByLabel("User", { exact: true }).selectOption("wile");
