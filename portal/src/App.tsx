@@ -4,13 +4,15 @@ import { useEffect, useState } from "react";
 import { call, errorsOf, hasSession, managesTeam, setSession, whenExpired, type Me } from "./api";
 import { Dashboard } from "./Dashboard";
 import { TaskBuilder } from "./TaskBuilder";
+import { TeamLimits } from "./account/TeamLimits";
 import { Catalog } from "./admin/Catalog";
+import { Limits } from "./admin/Limits";
 import { Metadata } from "./admin/Metadata";
 import { Users } from "./admin/Users";
 import { Check, FormError, TextField, errFor } from "./ui";
 
-type View = "/builder" | "/jobs" | "/admin/users" | "/admin/metadata" | "/admin/catalog";
-const VIEWS: View[] = ["/builder", "/jobs", "/admin/users", "/admin/metadata", "/admin/catalog"];
+type View = "/builder" | "/jobs" | "/admin/users" | "/admin/metadata" | "/admin/limits" | "/admin/catalog" | "/account/limits";
+const VIEWS: View[] = ["/builder", "/jobs", "/admin/users", "/admin/metadata", "/admin/limits", "/admin/catalog", "/account/limits"];
 const viewOf = (path: string): View => (VIEWS.includes(path as View) ? (path as View) : "/builder");
 
 export function App() {
@@ -60,6 +62,8 @@ export function App() {
     );
 
   const admin = me.sysadmin || managesTeam(me);
+  // system administrators set every limit on Administration -> Limits; payers and team admins their team's here
+  const teamLimits = managesTeam(me) && !me.sysadmin;
   const link = (v: View, text: string) => (
     <a
       href={v}
@@ -84,7 +88,14 @@ export function App() {
               <span className="group-label">Administration:</span>
               {link("/admin/users", "Users")}
               {link("/admin/metadata", "Metadata")}
+              {me.sysadmin ? link("/admin/limits", "Limits") : null}
               {me.sysadmin ? link("/admin/catalog", "Zones / Clusters / Machines / Apps") : null}
+            </span>
+          ) : null}
+          {teamLimits ? (
+            <span className="group" role="group" aria-label="Account">
+              <span className="group-label">Account:</span>
+              {link("/account/limits", "Limits")}
             </span>
           ) : null}
         </nav>
@@ -107,7 +118,9 @@ export function App() {
         {view === "/jobs" ? <Dashboard me={me} focus={focusJob} /> : null}
         {view === "/admin/users" && admin ? <Users me={me} /> : null}
         {view === "/admin/metadata" && admin ? <Metadata /> : null}
+        {view === "/admin/limits" && me.sysadmin ? <Limits /> : null}
         {view === "/admin/catalog" && me.sysadmin ? <Catalog /> : null}
+        {view === "/account/limits" && teamLimits ? <TeamLimits me={me} /> : null}
       </main>
     </div>
   );

@@ -1,6 +1,7 @@
 // Dashboard: the user's jobs (or, for payers and team admins, the team's),
-// polled for live status; connection info for running jobs; shutdown and
-// terminate after a confirmation; the output tail.
+// polled for live status with the substatus text (why a SUBMITTED job waits:
+// "Waiting for limits: ..." while its Limits hold it); connection info for
+// running jobs; shutdown and terminate after a confirmation; the output tail.
 import { useState } from "react";
 import { useLoad } from "./useLoad";
 import { call, errorsOf, managesTeam, type Me } from "./api";
@@ -27,6 +28,9 @@ interface Info {
 }
 
 const POLL_MS = 2000;
+
+/** Held by its Limits: SUBMITTED, and the substatus says which limit it waits for. */
+const held = (j: Job) => j.job_status === "SUBMITTED" && j.job_substatus_text.startsWith("Waiting for limits");
 
 export function Dashboard({ me, focus }: { me: Me; focus?: number | undefined }) {
   const [team, setTeam] = useState(false);
@@ -85,7 +89,14 @@ export function Dashboard({ me, focus }: { me: Me; focus?: number | undefined })
                 <td>
                   {j.job_mc_scale} x {j.job_mc_name}
                 </td>
-                <td data-testid={`status-${j.job_number}`}>{j.job_status}</td>
+                <td>
+                  <span data-testid={`status-${j.job_number}`}>{j.job_status}</span>
+                  {j.job_substatus_text ? (
+                    <div className={`substatus${held(j) ? " held" : ""}`} data-testid={`substatus-${j.job_number}`}>
+                      {j.job_substatus_text}
+                    </div>
+                  ) : null}
+                </td>
                 <td>{j.job_ipaddr}</td>
                 <td>
                   <button type="button" aria-expanded={open === j.job_number} onClick={() => setOpen(open === j.job_number ? undefined : j.job_number)}>
@@ -142,6 +153,11 @@ function JobDetails({ number, onChanged }: { number: number; onChanged: () => vo
         {job ? `: ${job.job_name}, ${job.job_status}` : ""}
       </h2>
       <FormError errors={errors} />
+      {job?.job_substatus_text ? (
+        <p className={`substatus${held(job) ? " held" : ""}`} data-testid="job-substatus">
+          {job.job_substatus_text}
+        </p>
+      ) : null}
       {info ? (
         <dl className="info" data-testid="connection">
           <dt>Address</dt>

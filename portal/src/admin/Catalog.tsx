@@ -1,4 +1,5 @@
-// Administration -> Zones / Clusters / Machines / Apps: create and edit.
+// Administration -> Zones / Clusters / Machines / Apps: create and edit (a
+// cluster's mL, the cap on any Limit's CPUs there, is set by editing it).
 import { useState } from "react";
 import { useLoad } from "../useLoad";
 import { call, errorsOf } from "../api";
@@ -12,12 +13,19 @@ interface Spec {
   key: string;
   create: string;
   update: (id: number | string) => [string, string];
-  /** form fields: [field, label, kind]; "decimal" is a number that may have a fraction (a price) */
-  fields: Array<[string, string, "text" | "number" | "decimal" | "json"]>;
+  /**
+   * form fields: [field, label, kind]; "decimal" is a number that may have a fraction (a price);
+   * "optional" is an integer that may be empty; an edit that clears it sends null
+   */
+  fields: Array<[string, string, "text" | "number" | "decimal" | "json" | "optional"]>;
   /** fields that may change after creation */
   editable: string[];
+  /** fields set only by an edit, not at creation */
+  editOnly?: string[];
   columns: string[];
 }
+
+const HINTS: Record<string, string> = { maxCpus: "the most CPUs any Limit allows a tenant or user on this cluster: a limit L applies as min(L, mL); empty: no mL" };
 
 const SPECS: Record<Kind, Spec> = {
   Zones: { list: "/api/zones", key: "zones", create: "/api/zones", update: (id) => ["PATCH", `/api/zones/${id}`], fields: [["name", "Name", "text"], ["description", "Description", "text"]], editable: ["name", "description"], columns: ["id", "name", "description"] },
@@ -26,9 +34,10 @@ const SPECS: Record<Kind, Spec> = {
     key: "clusters",
     create: "/api/clusters",
     update: (id) => ["PATCH", `/api/clusters/${id}`],
-    fields: [["name", "Name", "text"], ["zone", "Zone id", "number"], ["backend", "Backend (kubernetes or simulated)", "text"], ["description", "Description", "text"]],
-    editable: ["zone", "description"],
-    columns: ["id", "name", "zone", "backend", "description"],
+    fields: [["name", "Name", "text"], ["zone", "Zone id", "number"], ["backend", "Backend (kubernetes or simulated)", "text"], ["description", "Description", "text"], ["maxCpus", "Max CPUs (mL)", "optional"]],
+    editable: ["zone", "description", "maxCpus"],
+    editOnly: ["maxCpus"],
+    columns: ["id", "name", "zone", "backend", "description", "maxCpus"],
   },
   Machines: {
     list: "/api/machines",
@@ -59,13 +68,17 @@ export function Catalog() {
   );
 }
 
-function toBody(spec: Spec, values: Record<string, string>, only?: string[]): Record<string, unknown> {
+/** `before`: the row an edit started from; clearing an "optional" field it had sends null. */
+function toBody(spec: Spec, values: Record<string, string>, only?: string[], before?: Row): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   for (const [f, , t] of spec.fields) {
     if (only && !only.includes(f)) continue;
     const v = values[f] ?? "";
-    if (v === "") continue;
-    if (t === "number") body[f] = /^-?\d+$/.test(v.trim()) ? Number(v) : v;
+    if (v === "") {
+      if (t === "optional" && before?.[f] !== undefined && before[f] !== null) body[f] = null;
+      continue;
+    }
+    if (t === "number" || t === "optional") body[f] = /^-?\d+$/.test(v.trim()) ? Number(v) : v;
     else if (t === "decimal") body[f] = /^-?(\d+(\.\d*)?|\.\d+)$/.test(v.trim()) ? Number(v) : v;
     else if (t === "json") {
       try {
@@ -100,7 +113,7 @@ function CatalogTable({ kind, spec }: { kind: Kind; spec: Spec }) {
     try {
       if (editing) {
         const [m, url] = spec.update(editing.id);
-        await call(m, url, toBody(spec, values, spec.editable));
+        await call(m, url, toBody(spec, values, spec.editable, editing));
         setMessage(`Saved ${String(editing.name ?? editing.id)}.`);
       } else {
         await call("POST", spec.create, toBody(spec, values));
@@ -163,7 +176,7 @@ function CatalogTable({ kind, spec }: { kind: Kind; spec: Spec }) {
         <h2>{editing ? `Edit ${singular} ${String(editing.name ?? editing.id)}` : `Create a ${singular}`}</h2>
         <div className="grid">
           {spec.fields
-            .filter(([f]) => !editing || spec.editable.includes(f))
+            .filter(([f]) => (editing ? spec.editable.includes(f) : !spec.editOnly?.includes(f)))
             .map(([f, label, t]) =>
               t === "json" ? (
                 <div key={f} className={`field wide${errors[f] || errors[`${f}.`] ? " has-error" : ""}`}>
@@ -178,7 +191,7 @@ function CatalogTable({ kind, spec }: { kind: Kind; spec: Spec }) {
                     ))}
                 </div>
               ) : (
-                <TextField key={f} label={label} type={t === "number" ? "number" : "text"} hint={t === "decimal" ? "a number, e.g. 0.25" : undefined} value={values[f] ?? ""} onChange={(x) => setValues({ ...values, [f]: x })} error={errFor(errors, f)} />
+                <TextField key={f} label={label} type={t === "number" || t === "optional" ? "number" : "text"} hint={t === "decimal" ? "a number, e.g. 0.25" : t === "optional" ? HINTS[f] : undefined} value={values[f] ?? ""} onChange={(x) => setValues({ ...values, [f]: x })} error={errFor(errors, f)} />
               ),
             )}
         </div>
