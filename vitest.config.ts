@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 // Files that only mean something against a PostgreSQL server (restarting it under load): part of the
 // postgres suite of npm test (scripts/test.ts sets PADDOCK_TEST_DB), not collected at all elsewhere,
 // so they are neither skipped nor counted in the PGlite suite.
-const POSTGRES_ONLY = ["test/dbRestart.test.ts"];
+const POSTGRES_ONLY = ["test/dbRestart.test.ts", "test/jobWake.test.ts"];
 const onPostgres = process.env.PADDOCK_TEST_DB === "postgres";
 
 export default defineConfig({

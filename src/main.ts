@@ -15,6 +15,8 @@ import { seedDemoCatalog } from "./catalog/demo";
 import type { ClusterBackend } from "./cluster/cluster";
 import { SimulatedCluster } from "./cluster/simulated";
 import { JobController } from "./jobs/controller";
+import { countJobsIn } from "./jobs/jobMetrics";
+import { listenForJobs, notifyJob } from "./jobs/wake";
 import { KubeCluster } from "./k8s/kubeCluster";
 import { PodScheduler } from "./k8s/podScheduler";
 import { LeaderElector } from "./k8s/leaderElection";
@@ -85,6 +87,7 @@ async function main(): Promise<void> {
     });
     const db = opened.db;
     const ctx = { db, settings };
+    countJobsIn(db); // jarvice_jobs on /metrics
     try {
       await checkSystemVaultZones(ctx);
     } catch (e) {
@@ -138,11 +141,26 @@ async function main(): Promise<void> {
         jobs.start();
       }
       stops.unshift(() => jobs.stop());
+      if (settings.databaseUrl && !roles.has("api")) {
+        // Split deployment: the API runs elsewhere and wakes this controller with NOTIFY.
+        const listener = listenForJobs(settings.databaseUrl, { onJob: (n) => jobs.kick(n), onMissed: () => jobs.kick(), log });
+        stops.unshift(() => listener.close());
+      }
     }
+    // In-process controller: wake it directly; in a split deployment on PostgreSQL: NOTIFY it
+    // (a lost notification is caught up by its resync); otherwise nothing (PGlite is one process).
+    const inProcess = controller;
+    const kick = inProcess
+      ? (n?: number) => inProcess.kick(n)
+      : settings.databaseUrl
+        ? (n?: number) => {
+            if (n !== undefined) void notifyJob(db, n).catch(() => {});
+          }
+        : undefined;
 
     if (roles.has("api")) {
       const admin = await ensureFirstAdmin(ctx);
-      const app = await buildServer(ctx, { logger: { level: "info" }, cluster, kick: controller ? () => controller.kick() : undefined });
+      const app = await buildServer(ctx, { logger: { level: "info" }, cluster, kick });
       const address = await app.listen({ port: settings.port, host: settings.host });
       stops.unshift(() => app.close());
       log(`database ${opened.describe}`);

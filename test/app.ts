@@ -93,7 +93,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
     );
     controller = newController();
   }
-  const deps = cluster ? { cluster, kick: () => controller?.kick() } : (options.backend ?? {});
+  const deps = cluster ? { cluster, kick: (n?: number) => controller?.kick(n) } : (options.backend ?? {});
   const app = await buildServer(ctx, { ...deps, portalDir: options.portalDir ?? NO_PORTAL });
   const admin: Creds = { username: first!.username, apikey: first!.apikey, password: first!.password };
 

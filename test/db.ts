@@ -9,7 +9,10 @@ import { openDatabase, type OpenedDatabase } from "../src/store/db";
 
 export const testDbKind = (): "postgres" | "pglite" => (process.env.DATABASE_URL ? "postgres" : "pglite");
 
-export async function freshDatabase(): Promise<OpenedDatabase> {
+/** A test database; on PostgreSQL with its URL (for a second connection, as another process would open). */
+export type TestDatabase = OpenedDatabase & { url?: string };
+
+export async function freshDatabase(): Promise<TestDatabase> {
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
     // Start from the migrated template made once by globalSetup: PGlite's
@@ -31,6 +34,7 @@ export async function freshDatabase(): Promise<OpenedDatabase> {
   const opened = await openDatabase({ databaseUrl: url.toString() });
   return {
     ...opened,
+    url: url.toString(),
     describe: opened.describe,
     async close() {
       await opened.close();

@@ -26,8 +26,8 @@ const SCHEDULER_FAMILIES = {
   jarvice_pod_scheduler_disqualified_nodes_total: "counter",
   jarvice_pod_scheduler_leader: "gauge",
 };
-/** the only label names Paddock's own metrics may carry: each value is from a fixed set (le: a histogram bucket) */
-const ENUM_LABELS = new Set(["result", "queue", "outcome", "reason", "le"]);
+/** the only label names Paddock's own metrics may carry: each value is from a fixed set (le: a histogram bucket; status: a job status) */
+const ENUM_LABELS = new Set(["result", "queue", "outcome", "reason", "status", "le"]);
 
 let t: TestApp;
 beforeAll(async () => {

@@ -22,14 +22,25 @@ export interface ClusterBackend {
   readonly description: string;
   /** Called before a tenant's first pods are created (Kubernetes: its NetworkPolicy). */
   prepareTenant(tenant: string): Promise<void>;
-  /** Create the pods of one job; pods that already exist are left as they are. */
+  /**
+   * Create the pods of one job; pods that already exist are left as they are. A pod the cluster
+   * will never accept (Kubernetes: 400, 403, 422 from the API server) rejects with a ClusterRefusal.
+   */
   createPods(pods: PlannedPod[]): Promise<void>;
   /** Delete every pod of a job (graceful unless `immediate`). */
   deleteJobPods(jobNumber: number, immediate: boolean): Promise<void>;
   /** Every pod Paddock manages, as last observed. */
   listPods(): Promise<ObservedPod[]>;
-  /** Call `onChange` whenever pods change; returns the unsubscribe function. */
-  watch(onChange: () => void): () => void;
+  /**
+   * The pods of one job, as last observed, without listing every pod (an index of the watch cache).
+   * Optional: without it the job controller filters listPods().
+   */
+  jobPods?(jobNumber: number): Promise<ObservedPod[]>;
+  /**
+   * Call `onChange` whenever pods change, with the job number of the pod that changed when the
+   * backend knows it (undefined: something changed, which job is not known); returns the unsubscribe function.
+   */
+  watch(onChange: (jobNumber?: number) => void): () => void;
   /** Output of a job's pod (pod 0 by default), last `lines` lines. */
   podLogs(jobNumber: number, index: number, lines?: number): Promise<string>;
   /** Names of the Services whose selectors select a pod with these labels. */
@@ -40,3 +51,21 @@ export interface ClusterBackend {
   ready?(): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * The cluster refused a request for good (Kubernetes: 400 Bad Request, 403 Forbidden such as a
+ * ResourceQuota or LimitRange, 422 Invalid): retrying the same request cannot succeed. `message`
+ * is the server's own.
+ */
+export class ClusterRefusal extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ClusterRefusal";
+  }
+}
+
+/** HTTP statuses that refuse a request for good (anything else may be worth a retry). */
+export const REFUSAL_STATUSES: ReadonlySet<number> = new Set([400, 403, 422]);

@@ -372,6 +372,34 @@ describe("SimulatedCluster: watch", () => {
     expect([a, b]).toEqual([1, 2]);
   });
 
+  it("names the job whose pods changed, once per job and change; a delete of a job without pods is no change", async () => {
+    const c = aCluster([aNode("a").build(), aNode("b").build()]);
+    const seen: Array<number | undefined> = [];
+    c.watch((n) => seen.push(n));
+    await c.createPods(aJob(1).pods(2).plan());
+    await c.createPods(aJob(2).plan());
+    expect(seen).toEqual([1, 2]);
+    c.tick(0); // both placed
+    expect(seen.slice(2).sort()).toEqual([1, 2]);
+    await c.deleteJobPods(2);
+    await c.deleteJobPods(3);
+    expect(seen.slice(4)).toEqual([2]);
+  });
+
+  it("jobPods: the pods of one job only", async () => {
+    const c = aCluster([aNode("a").build(), aNode("b").build()]);
+    await c.createPods(aJob(1).pods(2).plan());
+    await c.createPods(aJob(2).plan());
+    expect((await c.jobPods(1)).map((p) => [p.jobNumber, p.index])).toEqual([
+      [1, 0],
+      [1, 1],
+    ]);
+    expect(await c.jobPods(2)).toEqual((await c.listPods()).filter((p) => p.jobNumber === 2));
+    await c.deleteJobPods(1);
+    expect(await c.jobPods(1)).toEqual([]);
+    expect(await c.jobPods(3)).toEqual([]);
+  });
+
   it("does not fire for a job that still does not fit", async () => {
     const c = aCluster([aNode("a").cores(2).build()]);
     await c.createPods(aJob(1).cores(4).plan());

@@ -46,6 +46,8 @@ export function requestsOf(plan: PlannedPod): PodRequests {
 export class SimulatedCluster implements ClusterBackend {
   readonly description: string;
   private readonly pods = new Map<string, SimPod>();
+  /** pod names by job number: one job's pods without a scan */
+  private readonly byJob = new Map<number, Set<string>>();
   private readonly placement = new PlacementState();
   private readonly emitter = new EventEmitter();
   private readonly timer: NodeJS.Timeout;
@@ -65,43 +67,54 @@ export class SimulatedCluster implements ClusterBackend {
   async prepareTenant(): Promise<void> {}
 
   async createPods(plans: PlannedPod[]): Promise<void> {
-    let created = 0;
+    const changed = new Set<number>();
     for (const plan of plans) {
       if (this.pods.has(plan.metadata.name)) continue;
-      created++;
+      const jobNumber = Number(plan.metadata.labels[LABEL_JOB_NUMBER]);
+      changed.add(jobNumber);
       this.pods.set(plan.metadata.name, {
         plan,
-        jobNumber: Number(plan.metadata.labels[LABEL_JOB_NUMBER]),
+        jobNumber,
         index: Number(plan.metadata.labels[LABEL_POD_INDEX]),
         phase: "Pending",
         log: [],
       });
+      let names = this.byJob.get(jobNumber);
+      if (!names) this.byJob.set(jobNumber, (names = new Set()));
+      names.add(plan.metadata.name);
     }
     // Only a real change wakes watchers: a no-op create must not feed a reconcile loop.
-    if (created > 0) this.changed();
+    for (const n of changed) this.changed(n);
   }
 
   async deleteJobPods(jobNumber: number): Promise<void> {
-    for (const [name, p] of this.pods) {
-      if (p.jobNumber !== jobNumber) continue;
+    const names = this.byJob.get(jobNumber);
+    if (!names) return;
+    for (const name of names) {
+      const p = this.pods.get(name)!;
       if (p.phase === "Pending" || p.phase === "Running") this.record(p, "Normal", "Killing", `Stopping container ${p.plan.spec.containers[0]!.name}`);
       this.placement.unbind(name);
       this.pods.delete(name);
     }
-    this.changed();
+    this.byJob.delete(jobNumber);
+    this.changed(jobNumber);
   }
 
   async listPods(): Promise<ObservedPod[]> {
-    return [...this.pods.values()].map((p) => ({ jobNumber: p.jobNumber, index: p.index, name: p.plan.metadata.name, phase: p.phase, node: p.node, ip: p.ip, ...(p.phase === "Succeeded" ? { exitCode: 0 } : {}) }));
+    return [...this.pods.values()].map(observed);
   }
 
-  watch(onChange: () => void): () => void {
+  async jobPods(jobNumber: number): Promise<ObservedPod[]> {
+    return [...(this.byJob.get(jobNumber) ?? [])].map((name) => observed(this.pods.get(name)!));
+  }
+
+  watch(onChange: (jobNumber?: number) => void): () => void {
     this.emitter.on("change", onChange);
     return () => this.emitter.off("change", onChange);
   }
 
   async podLogs(jobNumber: number, index: number, lines?: number): Promise<string> {
-    const pod = [...this.pods.values()].find((p) => p.jobNumber === jobNumber && p.index === index);
+    const pod = [...(this.byJob.get(jobNumber) ?? [])].map((name) => this.pods.get(name)!).find((p) => p.index === index);
     const log = pod?.log ?? [];
     return (lines ? log.slice(-lines) : log).join("\n");
   }
@@ -131,13 +144,13 @@ export class SimulatedCluster implements ClusterBackend {
     this.emitter.removeAllListeners();
   }
 
-  private changed(): void {
-    this.emitter.emit("change");
+  private changed(jobNumber: number): void {
+    this.emitter.emit("change", jobNumber);
   }
 
   /** Place pending jobs (gang), start bound pods, finish pods whose time is up. */
   tick(now = Date.now()): void {
-    let changed = false;
+    const changed = new Set<number>();
     const pendingByJob = new Map<number, SimPod[]>();
     for (const p of this.pods.values()) {
       if (p.phase === "Pending" && !p.node) pendingByJob.set(p.jobNumber, [...(pendingByJob.get(p.jobNumber) ?? []), p]);
@@ -172,8 +185,8 @@ export class SimulatedCluster implements ClusterBackend {
         p.runningAt = now + (this.opts.startDelayMs ?? 500);
         p.log.push(`[paddock simulated] ${p.plan.metadata.name} scheduled on ${b.node}`);
         this.record(p, "Normal", "Scheduled", `Successfully assigned ${p.plan.metadata.namespace}/${p.plan.metadata.name} to ${b.node}`, now);
+        changed.add(p.jobNumber);
       }
-      changed = true;
     }
     for (const p of this.pods.values()) {
       const deadline = p.plan.spec.activeDeadlineSeconds;
@@ -186,22 +199,26 @@ export class SimulatedCluster implements ClusterBackend {
         p.log.push(`[paddock simulated] DeadlineExceeded: stopped after ${deadline}s (the job's wall time)`);
         this.record(p, "Normal", "DeadlineExceeded", "Pod was active on the node longer than the specified deadline", now);
         this.placement.unbind(p.plan.metadata.name);
-        changed = true;
+        changed.add(p.jobNumber);
       } else if (p.phase === "Pending" && p.node && p.runningAt !== undefined && now >= p.runningAt) {
         p.phase = "Running";
         this.record(p, "Normal", "Pulled", `Container image "${p.plan.spec.containers[0]!.image}" already present on machine`, now);
         this.record(p, "Normal", "Started", `Started container ${p.plan.spec.containers[0]!.name}`, now);
         p.log.push(`[paddock simulated] running: ${p.plan.spec.containers[0]!.command.join(" ")}`);
-        changed = true;
+        changed.add(p.jobNumber);
       } else if (p.phase === "Running" && now >= finishAt) {
         p.phase = "Succeeded";
         p.log.push(`[paddock simulated] finished after ${duration}s, exit code 0`);
         this.placement.unbind(p.plan.metadata.name);
-        changed = true;
+        changed.add(p.jobNumber);
       }
     }
-    if (changed) this.changed();
+    for (const n of changed) this.changed(n);
   }
+}
+
+function observed(p: SimPod): ObservedPod {
+  return { jobNumber: p.jobNumber, index: p.index, name: p.plan.metadata.name, phase: p.phase, node: p.node, ip: p.ip, ...(p.phase === "Succeeded" ? { exitCode: 0 } : {}) };
 }
 
 function toSnapshot(n: SimulatedNode): NodeSnapshot {

@@ -65,6 +65,11 @@ describe("nextStep: every transition", () => {
     ["SUBMITTED, all Pending -> nothing", job(SUBMITTED), pods(aPod(0).pending(), aPod(1).pending()), {}],
     ["SUBMITTED, a pod Unknown -> nothing", job(SUBMITTED), pods(aPod(0).running(), aPod(1).phase("Unknown")), {}],
 
+    // Held for its Limits: no pods until released; a stop cancels it.
+    ["SUBMITTED, held, no pods -> nothing", { ...job(SUBMITTED), held: true }, [], {}],
+    ["SUBMITTED, held, terminate -> CANCELED", { ...job(SUBMITTED, 2, "terminate"), held: true }, [], { status: { status: "CANCELED", end: true, substatusText: "terminate requested" } }],
+    ["SUBMITTED, released (held false), no pods -> create them", { ...job(SUBMITTED), held: false }, [], { createPods: true }],
+
     // A failed pod ends the job with an error, whether it started or not.
     [
       "SUBMITTED, a pod Failed -> COMPLETED WITH ERROR, start and end, its exit code, delete",
@@ -107,6 +112,25 @@ describe("nextStep: every transition", () => {
       { deletePods: true, status: { status: "COMPLETED", start: true, end: true, exitcode: 0 } },
     ],
     ["a non-zero exit code of a Succeeded pod 0 is kept", job(STARTING, 1), pods(aPod(0).succeeded(3)), { status: { status: "COMPLETED", end: true, exitcode: 3 } }],
+    // Pod 0 is the job: its success is final, whatever the others did or however far their deletion went.
+    [
+      "PROCESSING STARTING, pod 0 Succeeded, another Failed (stopped with it) -> COMPLETED, delete the other",
+      job(STARTING),
+      pods(aPod(0).succeeded(0), aPod(1).failed(143)),
+      { deletePods: true, status: { status: "COMPLETED", end: true, exitcode: 0 } },
+    ],
+    [
+      "PROCESSING STARTING, pod 0 Succeeded and being deleted, the other gone (deleted before the end was saved) -> COMPLETED, not pods lost",
+      job(STARTING),
+      pods(aPod(0).succeeded(0).deleting()),
+      { status: { status: "COMPLETED", end: true, exitcode: 0 } },
+    ],
+    [
+      "PROCESSING STARTING, pod 0 Succeeded being deleted, the other still being deleted -> COMPLETED, nothing to delete",
+      job(STARTING, 3),
+      pods(aPod(0).succeeded(0).deleting(), aPod(2).running().deleting()),
+      { status: { status: "COMPLETED", end: true, exitcode: 0 } },
+    ],
     ["PROCESSING STARTING, another pod Succeeded, pod 0 Running -> nothing", job(STARTING), pods(aPod(0).running(), aPod(1).succeeded()), {}],
     ["PROCESSING STARTING, all Running -> nothing", job(STARTING), pods(aPod(0).running(), aPod(1).running()), {}],
 

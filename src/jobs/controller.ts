@@ -1,29 +1,75 @@
-// The job controller (JARVICE's jarvice-k8s-scheduler role): turns SUBMITTED
-// jobs into pods, follows pod phases into job statuses, deletes pods of
-// stopped jobs and orphan pods. It reconciles from what the cluster reports,
-// so a restart loses nothing and creates nothing twice.
-import type { ClusterBackend } from "../cluster/cluster";
+// The job controller (JARVICE's jarvice-k8s-scheduler role), in
+// controller-runtime's shape: pod events (by the job-number label), API
+// actions (submit, terminate, shutdown) and a slow resync put job numbers on a
+// de-duplicating work queue; a few workers each reconcile ONE job from its row
+// and its pods (the cluster's watch cache). A job whose reconcile fails is
+// retried with its own backoff, the error in its substatus text; a pod the
+// cluster refuses for good ends that job (COMPLETED WITH ERROR, the server's
+// message); other jobs never wait for it.
+//
+// Decide, save, then act: a transition is saved first (compare-and-swap on the
+// status, the output captured before it), and only then are pods created or
+// deleted, so a crash between the two repeats nothing: a job that ended stays
+// ended and its pods go on the next look; a job whose pods exist gets none twice
+// (deterministic names). It writes only what changed: no statement at all for a
+// job whose status and pod rows are already right.
+import { jsonArrayFrom } from "kysely/helpers/postgres";
+import { ClusterRefusal, type ClusterBackend } from "../cluster/cluster";
 import { CoalescedRunner, DEFAULT_BACKOFF, type Backoff } from "../lib/coalescedRunner";
+import { WorkQueue } from "../lib/workQueue";
 import type { AppDef } from "../core/appdef";
 import { ACTIVE_STATUSES, isActive, nextStep, type JobStatus, type ObservedPod } from "../core/jobLifecycle";
 import { podPlan } from "../core/podPlan";
+import { podRowChanges, type StoredPodRow } from "../core/podRows";
 import type { Db } from "../store/db";
+import { countJobsIn, jobMetrics } from "./jobMetrics";
+
+/** Admission Limits (src/jobs/admission.ts): releases held jobs that fit now and answers their numbers. */
+export interface Admission {
+  releaseHeld(): Promise<number[]>;
+}
 
 export interface ControllerOptions {
   namespace: string;
+  /**
+   * The safety net (default 30 s): one read of every active job and of the cluster's pods; jobs that
+   * need work and pods of finished or unknown jobs are queued. Events, not this, drive the controller.
+   */
   resyncMs?: number;
   log?: (msg: string) => void;
-  /** retry delays after a failed reconcile (default 100 ms doubling to 10 s) */
+  /** retry delays of a job whose reconcile failed (default 100 ms doubling to 10 s) */
   backoff?: Backoff;
+  /** jobs reconciled at once (default 4) */
+  workers?: number;
+  /** asked on each resync and after a job ends; the jobs it releases are queued */
+  admission?: Admission | undefined;
 }
 
+export const DEFAULT_RESYNC_MS = 30_000;
+/** The substatus text of a job whose reconcile keeps failing starts with this; cleared once it succeeds. */
+export const RETRY_PREFIX = "Retrying after an error: ";
+const TEXT_MAX = 1000;
+
+/** Pods created but not in the watch cache yet: no second create for them before this long. */
+const EXPECT_MS = 30_000;
+
+type JobRow = NonNullable<Awaited<ReturnType<typeof readJob>>>;
+
 export class JobController {
-  private stopped = false;
-  /** a failed reconcile (the database or the cluster is away) is retried with backoff, 100 ms doubling to 10 s */
-  private readonly runner: CoalescedRunner;
+  private running = false;
+  private readonly queue: WorkQueue<number>;
+  /** the resync, one at a time; a failed one (database away) is retried with backoff */
+  private readonly resyncRunner: CoalescedRunner;
+  /** admission's releaseHeld, one at a time, requests during one folded into one more */
+  private readonly releaseRunner: CoalescedRunner;
   private unwatch: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly log: (msg: string) => void;
+  /**
+   * Pods this controller created that its watch cache does not show yet, by job (controller-runtime's
+   * "expectations"): each watch event of the job would otherwise ask the API server to create them again.
+   */
+  private readonly expecting = new Map<number, { names: Set<string>; until: number }>();
 
   constructor(
     private readonly db: Db,
@@ -31,36 +77,44 @@ export class JobController {
     private readonly opts: ControllerOptions,
   ) {
     this.log = opts.log ?? (() => {});
-    this.runner = new CoalescedRunner(
-      () => this.reconcileOnce(),
-      () => !this.stopped,
-      {
-        // one line when an outage starts and one when it ends, not one per attempt
-        onError: (e, failures, retryInMs) => {
-          if (failures === 1) this.log(`job controller: reconcile failed: ${e.message}; retrying with backoff (next in ${retryInMs} ms, at most every ${(this.opts.backoff ?? DEFAULT_BACKOFF).maxMs} ms)`);
-        },
-        onRecovered: (failures) => {
-          this.log(`job controller: reconcile succeeded again after ${failures} failed attempt(s)`);
-        },
+    const backoff = opts.backoff ?? DEFAULT_BACKOFF;
+    this.queue = new WorkQueue<number>((n) => this.timedReconcile(n), {
+      workers: opts.workers ?? 4,
+      backoff,
+      onError: (n, e, failures, retryInMs) => this.failed(n, e, failures, retryInMs),
+      onRecovered: (n, failures) => this.log(`job controller: job ${n} reconciled again after ${failures} failed attempt(s)`),
+    });
+    const outage = (what: string) => ({
+      onError: (e: Error, failures: number, retryInMs: number) => {
+        if (failures === 1) this.log(`job controller: ${what} failed: ${e.message}; retrying with backoff (next in ${retryInMs} ms, at most every ${backoff.maxMs} ms)`);
       },
-      this.opts.backoff,
-    );
+      onRecovered: (failures: number) => this.log(`job controller: ${what} succeeded again after ${failures} failed attempt(s)`),
+    });
+    this.resyncRunner = new CoalescedRunner(() => this.resync(), () => this.running, outage("resync"), backoff);
+    this.releaseRunner = new CoalescedRunner(() => this.releaseHeld(), () => this.running && this.opts.admission !== undefined, outage("releasing held jobs"), backoff);
   }
 
   start(): void {
-    this.stopped = false;
-    this.unwatch = this.cluster.watch(() => this.kick());
-    this.timer = setInterval(() => this.kick(), this.opts.resyncMs ?? 2000);
+    if (this.running) return;
+    this.running = true;
+    countJobsIn(this.db);
+    this.queue.start();
+    this.unwatch = this.cluster.watch((n) => (n === undefined ? this.resyncRunner.request() : this.queue.add(n)));
+    this.timer = setInterval(() => this.resyncRunner.request(), this.opts.resyncMs ?? DEFAULT_RESYNC_MS);
     this.timer.unref();
-    this.kick();
+    this.resyncRunner.request();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.runner.cancel();
+    this.running = false;
     this.unwatch?.();
+    this.unwatch = undefined;
     if (this.timer) clearInterval(this.timer);
-    await this.runner.idle();
+    this.resyncRunner.cancel();
+    this.releaseRunner.cancel();
+    await this.queue.stop();
+    await this.resyncRunner.idle();
+    await this.releaseRunner.idle();
   }
 
   /** Stop reconciling until start() again (a leader that lost its Lease). */
@@ -68,103 +122,287 @@ export class JobController {
     await this.stop();
   }
 
-  /** Ask for a reconcile soon (coalesced: at most one runs at a time, and one more after it). */
-  kick(): void {
-    this.runner.request();
+  /** Look at job `jobNumber` soon (the API submitted it or asked it to stop); without a number, at every job (a resync). */
+  kick(jobNumber?: number): void {
+    if (jobNumber === undefined) this.resyncRunner.request();
+    else this.queue.add(jobNumber);
   }
 
+  /** Resolves when no reconcile runs or waits (retries waiting for their backoff aside): for tests and benchmarks. */
+  async idle(): Promise<void> {
+    await this.resyncRunner.idle();
+    await this.queue.idle();
+  }
+
+  /** One pass over every job that needs work, in this call (no queue); throws the first error. */
   async reconcileOnce(): Promise<void> {
-    const pods = await this.cluster.listPods();
-    const byJob = new Map<number, ObservedPod[]>();
-    for (const p of pods) byJob.set(p.jobNumber, [...(byJob.get(p.jobNumber) ?? []), p]);
+    for (const n of await this.due()) await this.reconcile(n);
+  }
 
-    const active = await this.db
-      .selectFrom("jobs as j")
-      .innerJoin("users as u", "u.id", "j.owner_id")
-      .innerJoin("users as t", "t.id", "j.tenant_id")
-      .innerJoin("machines as m", "m.id", "j.machine_id")
-      .innerJoin("apps as a", "a.id", "j.app_id")
-      .select(["j.number", "j.status", "j.nodes", "j.stop_requested", "j.argv", "j.env", "j.ipaddr_value", "j.command", "j.walltime", "u.username", "t.username as tenant", "m.name as machine", "m.cores", "m.memory_gb", "m.gpus", "m.node_selector", "a.appdef"])
-      .where("j.status", "in", [...ACTIVE_STATUSES])
-      .orderBy("j.number")
-      .execute();
-    const activeNumbers = new Set(active.map((j) => j.number));
-
-    // Pods whose job is finished or unknown: delete them.
-    for (const n of byJob.keys()) {
-      if (activeNumbers.has(n)) continue;
-      const row = await this.db.selectFrom("jobs").select("status").where("number", "=", n).executeTakeFirst();
-      if (!row || !isActive(row.status)) {
-        if ((byJob.get(n) ?? []).some((p) => !p.deleting)) {
-          this.log(`job controller: deleting pods of ${row ? "finished" : "unknown"} job ${n}`);
-          await this.cluster.deleteJobPods(n, true);
-        }
+  /** Make one job's pods and row match: read its row and its pods, decide (nextStep), save, then act. */
+  async reconcile(jobNumber: number): Promise<void> {
+    const job = await readJob(this.db, jobNumber);
+    const pods = await this.podsOf(jobNumber);
+    const live = pods.filter((p) => !p.deleting);
+    const expected = this.expecting.get(jobNumber);
+    const stillExpected = expected !== undefined && Date.now() < expected.until && [...expected.names].some((name) => !pods.some((p) => p.name === name));
+    if (expected && !stillExpected) this.expecting.delete(jobNumber);
+    if (!job || !isActive(job.status)) {
+      if (live.length > 0) {
+        this.log(`job controller: deleting pods of ${job ? "finished" : "unknown"} job ${jobNumber}`);
+        await this.cluster.deleteJobPods(jobNumber, job?.stop_requested !== "shutdown");
       }
+      return;
     }
 
-    for (const job of active) {
-      // Pods without an index are not one of the job's planned pods: they go only with the job.
-      const observed = (byJob.get(job.number) ?? []).filter((p) => p.index >= 0);
-      const step = nextStep({ status: job.status as JobStatus, nodes: job.nodes, stopRequested: job.stop_requested }, observed);
-      if (step.createPods) {
+    // Pods without an index are not one of the job's planned pods: they go only with the job.
+    const observed = pods.filter((p) => p.index >= 0);
+    const step = nextStep({ status: job.status as JobStatus, nodes: job.nodes, stopRequested: job.stop_requested, held: job.held }, observed);
+    const retrying = job.substatus_text.startsWith(RETRY_PREFIX);
+    let status = job.status;
+
+    // Save the decision first.
+    if (step.status) {
+      const s = step.status;
+      const ending = !isActive(s.status);
+      // The output, before the pods (and their logs) can go.
+      const output = ending && observed.length > 0 ? await this.cluster.podLogs(jobNumber, 0) : undefined;
+      const now = Math.floor(Date.now() / 1000);
+      const saved = await this.db
+        .updateTable("jobs")
+        .set({
+          status: s.status,
+          ...(s.start ? { start_time: now } : {}),
+          ...(s.end ? { end_time: now } : {}),
+          ...(s.exitcode !== undefined ? { exitcode: s.exitcode } : {}),
+          ...(s.substatusText !== undefined ? { substatus_text: s.substatusText } : retrying ? { substatus_text: "" } : {}),
+          ...(output !== undefined ? { output } : {}),
+        })
+        .where("number", "=", jobNumber)
+        .where("status", "=", job.status) // compare-and-swap: never overwrite a newer decision
+        .executeTakeFirst();
+      if (Number(saved.numUpdatedRows) === 0) {
+        this.queue.add(jobNumber); // decided elsewhere meanwhile: look again
+        return;
+      }
+      this.log(`job controller: job ${jobNumber} ${job.status} -> ${s.status}`);
+      status = s.status;
+      if (ending) jobMetrics.ended.inc({ status: s.status });
+    }
+
+    // Then act.
+    if (step.createPods && !stillExpected) {
+      const plan = this.plan(job);
+      try {
         await this.cluster.prepareTenant(job.tenant);
-        const argv = job.argv;
-        const appdef = job.appdef as AppDef;
-        await this.cluster.createPods(
-          podPlan({
-            number: job.number,
-            username: job.username,
-            tenant: job.tenant,
-            image: appdef.image.data,
-            command: argv,
-            env: job.env,
-            machine: { name: job.machine, cores: job.cores, memoryGb: job.memory_gb, gpus: job.gpus, nodeSelector: job.node_selector },
-            nodes: job.nodes,
-            ipaddr: job.ipaddr_value ?? undefined,
-            namespace: this.opts.namespace,
-            durationSeconds: simulatedSeconds(argv),
-            walltime: job.walltime,
-          }),
-        );
-        this.log(`job controller: created ${job.nodes} pod(s) for job ${job.number}`);
+        await this.cluster.createPods(plan);
+      } catch (e) {
+        if (e instanceof ClusterRefusal) return this.refused(job, e);
+        throw e;
       }
-      if (step.status && !isActive(step.status.status) && observed.length > 0) {
-        // Keep the output: the pods and their logs go away with the job.
-        const output = await this.cluster.podLogs(job.number, 0).catch(() => "");
-        await this.db.updateTable("jobs").set({ output }).where("number", "=", job.number).execute();
-      }
-      if (step.deletePods) await this.cluster.deleteJobPods(job.number, job.stop_requested !== "shutdown");
-      if (step.status) {
-        const now = Math.floor(Date.now() / 1000);
-        const s = step.status;
-        await this.db
-          .updateTable("jobs")
-          .set({
-            status: s.status,
-            ...(s.start ? { start_time: now } : {}),
-            ...(s.end ? { end_time: now } : {}),
-            ...(s.exitcode !== undefined ? { exitcode: s.exitcode } : {}),
-            ...(s.substatusText !== undefined ? { substatus_text: s.substatusText } : {}),
-          })
-          .where("number", "=", job.number)
-          .where("status", "=", job.status) // never overwrite a newer decision
-          .execute();
-        this.log(`job controller: job ${job.number} ${job.status} -> ${s.status}`);
-      }
-      await this.recordPods(job.number, observed);
+      this.expecting.set(jobNumber, { names: new Set(plan.map((p) => p.metadata.name)), until: Date.now() + EXPECT_MS });
+      this.log(`job controller: created ${job.nodes} pod(s) for job ${jobNumber}`);
+    }
+    await this.recordPods(jobNumber, job.pod_rows, observed);
+    if (!isActive(status)) {
+      this.expecting.delete(jobNumber);
+      if (live.length > 0) await this.cluster.deleteJobPods(jobNumber, job.stop_requested !== "shutdown");
+      this.releaseRunner.request();
+    } else if (retrying && !step.status) {
+      await this.db.updateTable("jobs").set({ substatus_text: "" }).where("number", "=", jobNumber).where("substatus_text", "=", job.substatus_text).execute();
     }
   }
 
-  private async recordPods(jobNumber: number, pods: ObservedPod[]): Promise<void> {
-    for (const p of pods) {
-      await this.db
-        .insertInto("job_pods")
-        .values({ job_number: jobNumber, pod_index: p.index, name: p.name, phase: p.phase, node: p.node ?? null, ip: p.ip ?? null })
-        .onConflict((oc) => oc.columns(["job_number", "pod_index"]).doUpdateSet({ phase: p.phase, node: p.node ?? null, ip: p.ip ?? null, updated_at: new Date() }))
-        .execute();
+  /** The cluster refused the job's pods (or its tenant's policy) for good: the job ends with the server's message. */
+  private async refused(job: JobRow, e: ClusterRefusal): Promise<void> {
+    jobMetrics.reconcileErrors.inc({ outcome: "refused" });
+    const text = `refused by the cluster (HTTP ${e.status}): ${e.message}`.slice(0, TEXT_MAX);
+    const saved = await this.db
+      .updateTable("jobs")
+      .set({ status: "COMPLETED WITH ERROR", end_time: Math.floor(Date.now() / 1000), exitcode: 1, substatus_text: text })
+      .where("number", "=", job.number)
+      .where("status", "=", job.status)
+      .executeTakeFirst();
+    if (Number(saved.numUpdatedRows) === 0) {
+      this.queue.add(job.number);
+      return;
     }
+    this.log(`job controller: job ${job.number} ${job.status} -> COMPLETED WITH ERROR: ${text}`);
+    jobMetrics.ended.inc({ status: "COMPLETED WITH ERROR" });
+    // Pods created before the refusal go too (the watch cache may not show them yet: delete by label).
+    this.expecting.delete(job.number);
+    await this.cluster.deleteJobPods(job.number, true);
+    this.releaseRunner.request();
+  }
+
+  /** A reconcile failed (not a refusal): the queue retries it with backoff. */
+  private failed(jobNumber: number, e: Error, failures: number, retryInMs: number): void {
+    jobMetrics.reconcileErrors.inc({ outcome: "retried" });
+    if (failures === 1) this.log(`job controller: job ${jobNumber}: ${firstLine(e)}; retrying with backoff (next in ${retryInMs} ms)`);
+  }
+
+  private async timedReconcile(jobNumber: number): Promise<void> {
+    const end = jobMetrics.reconcileSeconds.startTimer();
+    try {
+      await this.reconcile(jobNumber);
+    } catch (e) {
+      await this.showError(jobNumber, e);
+      throw e;
+    } finally {
+      end();
+      jobMetrics.queueDepth.set(this.queue.depth);
+    }
+  }
+
+  /**
+   * The error in the job's substatus text, until a reconcile succeeds. Best effort (the error may be
+   * the database's); held jobs keep the text that says what they wait for.
+   */
+  private async showError(jobNumber: number, e: unknown): Promise<void> {
+    const text = `${RETRY_PREFIX}${firstLine(e)}`.slice(0, TEXT_MAX);
+    await this.db
+      .updateTable("jobs")
+      .set({ substatus_text: text })
+      .where("number", "=", jobNumber)
+      .where("status", "in", [...ACTIVE_STATUSES])
+      .where("held", "=", false)
+      .where("substatus_text", "<>", text)
+      .execute()
+      .catch(() => {});
+  }
+
+  private async resync(): Promise<void> {
+    this.releaseRunner.request();
+    for (const n of await this.due()) this.queue.add(n);
+    jobMetrics.queueDepth.set(this.queue.depth);
+  }
+
+  /**
+   * The jobs a reconcile would change something for, from one read of the active jobs, one of their
+   * pod rows and the cluster's pod list: active jobs whose next step is not "nothing", whose pod rows
+   * are stale or whose retry text is left over; and finished or unknown jobs that still have live pods.
+   */
+  private async due(): Promise<number[]> {
+    const [jobs, rows, pods] = await Promise.all([
+      this.db.selectFrom("jobs").select(["number", "status", "nodes", "stop_requested", "held", "substatus_text"]).where("status", "in", [...ACTIVE_STATUSES]).orderBy("number").execute(),
+      this.db
+        .selectFrom("job_pods as p")
+        .innerJoin("jobs as j", "j.number", "p.job_number")
+        .select(["p.job_number", "p.pod_index", "p.name", "p.phase", "p.node", "p.ip"])
+        .where("j.status", "in", [...ACTIVE_STATUSES])
+        .execute(),
+      this.cluster.listPods(),
+    ]);
+    const podsByJob = groupBy(pods, (p) => p.jobNumber);
+    const rowsByJob = groupBy<StoredPodRow & { job_number: number }>(rows, (r) => r.job_number);
+    const due: number[] = [];
+    const active = new Set<number>();
+    for (const j of jobs) {
+      active.add(j.number);
+      const observed = (podsByJob.get(j.number) ?? []).filter((p) => p.index >= 0);
+      const step = nextStep({ status: j.status as JobStatus, nodes: j.nodes, stopRequested: j.stop_requested, held: j.held }, observed);
+      if (step.createPods || step.deletePods || step.status || j.substatus_text.startsWith(RETRY_PREFIX) || podRowChanges(rowsByJob.get(j.number) ?? [], observed).length > 0) due.push(j.number);
+    }
+    // The sweep: pods of finished or unknown jobs.
+    for (const [n, ps] of podsByJob) if (!active.has(n) && ps.some((p) => !p.deleting)) due.push(n);
+    return due;
+  }
+
+  private async releaseHeld(): Promise<void> {
+    const admission = this.opts.admission;
+    if (!admission) return;
+    for (const n of await admission.releaseHeld()) this.queue.add(n);
+  }
+
+  private async podsOf(jobNumber: number): Promise<ObservedPod[]> {
+    if (this.cluster.jobPods) return this.cluster.jobPods(jobNumber);
+    return (await this.cluster.listPods()).filter((p) => p.jobNumber === jobNumber);
+  }
+
+  private plan(job: JobRow) {
+    const argv = job.argv;
+    const appdef = job.appdef as AppDef;
+    return podPlan({
+      number: job.number,
+      username: job.username,
+      tenant: job.tenant,
+      image: appdef.image.data,
+      command: argv,
+      env: job.env,
+      machine: { name: job.machine, cores: job.cores, memoryGb: job.memory_gb, gpus: job.gpus, nodeSelector: job.node_selector },
+      nodes: job.nodes,
+      ipaddr: job.ipaddr_value ?? undefined,
+      namespace: this.opts.namespace,
+      durationSeconds: simulatedSeconds(argv),
+      walltime: job.walltime,
+    });
+  }
+
+  /** The pod rows that changed (phase, node, address), in one statement; none when nothing did. */
+  private async recordPods(jobNumber: number, stored: StoredPodRow[], observed: ObservedPod[]): Promise<void> {
+    const changes = podRowChanges(stored, observed);
+    if (changes.length === 0) return;
+    await this.db
+      .insertInto("job_pods")
+      .values(changes.map((c) => ({ job_number: jobNumber, pod_index: c.index, name: c.name, phase: c.phase, node: c.node, ip: c.ip })))
+      .onConflict((oc) =>
+        oc.columns(["job_number", "pod_index"]).doUpdateSet((eb) => ({
+          name: eb.ref("excluded.name"),
+          phase: eb.ref("excluded.phase"),
+          node: eb.ref("excluded.node"),
+          ip: eb.ref("excluded.ip"),
+          updated_at: new Date(),
+        })),
+      )
+      .execute();
   }
 }
+
+/** One job with what its pods need, and its stored pod rows: one statement. */
+function readJob(db: Db, jobNumber: number) {
+  return db
+    .selectFrom("jobs as j")
+    .innerJoin("users as u", "u.id", "j.owner_id")
+    .innerJoin("users as t", "t.id", "j.tenant_id")
+    .innerJoin("machines as m", "m.id", "j.machine_id")
+    .innerJoin("apps as a", "a.id", "j.app_id")
+    .select((eb) => [
+      "j.number",
+      "j.status",
+      "j.nodes",
+      "j.stop_requested",
+      "j.held",
+      "j.substatus_text",
+      "j.argv",
+      "j.env",
+      "j.ipaddr_value",
+      "j.walltime",
+      "u.username",
+      "t.username as tenant",
+      "m.name as machine",
+      "m.cores",
+      "m.memory_gb",
+      "m.gpus",
+      "m.node_selector",
+      "a.appdef",
+      jsonArrayFrom(eb.selectFrom("job_pods as p").select(["p.pod_index", "p.name", "p.phase", "p.node", "p.ip"]).whereRef("p.job_number", "=", "j.number")).as("pod_rows"),
+    ])
+    .where("j.number", "=", jobNumber)
+    .executeTakeFirst();
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => number): Map<number, T[]> {
+  const out = new Map<number, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}
+
+const firstLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
 
 /** The simulated cluster runs `sleep N` for N seconds; anything else for its default duration. */
 function simulatedSeconds(argv: string[]): number | undefined {

@@ -3,7 +3,7 @@
 // before a tenant's first pod exists, pod logs, and the Services whose
 // selectors pick a job's pods.
 import * as k8s from "@kubernetes/client-node";
-import type { ClusterBackend, ClusterEvent } from "../cluster/cluster";
+import { ClusterRefusal, REFUSAL_STATUSES, type ClusterBackend, type ClusterEvent } from "../cluster/cluster";
 import { PaddockError } from "../core/errors";
 import type { ObservedPod, PodPhase } from "../core/jobLifecycle";
 import { tenantNetworkPolicy, type NetworkSettings, type TenantNetworkPolicy } from "../core/networkPolicy";
@@ -19,6 +19,41 @@ export interface KubeClusterOptions {
 const MANAGED = `${LABEL_MANAGED_BY}=${MANAGED_BY}`;
 
 export const statusOf = (e: unknown): number | undefined => (e as { code?: number }).code;
+
+/** The API server's message in a client-node ApiException (its body is the Status object, as text or parsed). */
+export function serverMessage(e: unknown): string {
+  const body = (e as { body?: unknown }).body;
+  let status: unknown = body;
+  if (typeof body === "string") {
+    try {
+      status = JSON.parse(body);
+    } catch {
+      status = undefined;
+    }
+  }
+  const message = (status as { message?: unknown } | undefined)?.message;
+  if (typeof message === "string" && message) return message;
+  if (typeof body === "string" && body.trim()) return body.trim().slice(0, 500);
+  return `HTTP ${statusOf(e) ?? "?"}`;
+}
+
+/**
+ * A request the API server refused for good becomes a ClusterRefusal with its message; another answer
+ * of the server an Error saying `HTTP <code>: <message>` (with its `code`); anything else is rethrown.
+ */
+export function refusalOrRethrow(e: unknown): never {
+  const code = statusOf(e);
+  if (code === undefined) throw e;
+  if (REFUSAL_STATUSES.has(code)) throw new ClusterRefusal(code, serverMessage(e));
+  throw Object.assign(new Error(`HTTP ${code}: ${serverMessage(e)}`), { code });
+}
+
+/** A pod's job number from its labels (undefined: not a job's pod). */
+function jobNumberOf(p: k8s.V1Pod): number | undefined {
+  const raw = p.metadata?.labels?.[LABEL_JOB_NUMBER];
+  const n = Number(raw);
+  return raw && Number.isInteger(n) ? n : undefined;
+}
 
 export function observedPod(p: k8s.V1Pod): ObservedPod | undefined {
   const labels = p.metadata?.labels ?? {};
@@ -76,7 +111,11 @@ export class KubeCluster implements ClusterBackend {
   private readonly core: k8s.CoreV1Api;
   private readonly net: k8s.NetworkingV1Api;
   private readonly informer: k8s.Informer<k8s.V1Pod> & k8s.ObjectCache<k8s.V1Pod>;
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<(jobNumber?: number) => void>();
+  /** the watch cache by job number, then pod name: one job's pods without a scan (kept by the informer's events) */
+  private readonly byJob = new Map<number, Map<string, k8s.V1Pod>>();
+  /** the job each cached pod was indexed under */
+  private readonly jobOfPod = new Map<string, number>();
   private readonly preparedTenants = new Set<string>();
   private readonly log: (msg: string) => void;
   private started: Promise<void> | undefined;
@@ -92,17 +131,45 @@ export class KubeCluster implements ClusterBackend {
     this.description = `kubernetes ${kc.getCurrentCluster()?.server ?? "?"} namespace ${opts.namespace}`;
     const ns = opts.namespace;
     this.informer = k8s.makeInformer(kc, `/api/v1/namespaces/${ns}/pods`, () => this.core.listNamespacedPod({ namespace: ns, labelSelector: MANAGED }), MANAGED);
-    const notify = () => {
-      for (const l of this.listeners) l();
+    const notify = (jobNumber: number | undefined) => {
+      for (const l of this.listeners) l(jobNumber);
     };
-    this.informer.on("add", notify);
-    this.informer.on("update", notify);
-    this.informer.on("delete", notify);
+    const upsert = (p: k8s.V1Pod) => {
+      const name = p.metadata?.name ?? "";
+      const before = this.jobOfPod.get(name);
+      const n = jobNumberOf(p);
+      if (before !== undefined && before !== n) this.unindex(name, before);
+      if (n !== undefined) {
+        let pods = this.byJob.get(n);
+        if (!pods) this.byJob.set(n, (pods = new Map()));
+        pods.set(name, p);
+        this.jobOfPod.set(name, n);
+      }
+      if (before !== undefined && before !== n) notify(before);
+      if (n !== undefined) notify(n);
+    };
+    this.informer.on("add", upsert);
+    this.informer.on("update", upsert);
+    this.informer.on("delete", (p) => {
+      const name = p.metadata?.name ?? "";
+      const n = this.jobOfPod.get(name);
+      if (n !== undefined) {
+        this.unindex(name, n);
+        notify(n);
+      }
+    });
     this.informer.on("error", (err) => {
       if (this.closed) return; // close() aborted the watch: it must stay stopped
       this.log(`kubernetes: pod watch error (${(err as Error)?.message ?? err}); restarting in 2s`);
       setTimeout(() => void (this.closed ? undefined : this.informer.start().catch(() => {})), 2000);
     });
+  }
+
+  private unindex(name: string, jobNumber: number): void {
+    this.jobOfPod.delete(name);
+    const pods = this.byJob.get(jobNumber);
+    pods?.delete(name);
+    if (pods?.size === 0) this.byJob.delete(jobNumber);
   }
 
   /** Start watching (idempotent); resolves once the initial list is in the cache. */
@@ -118,9 +185,9 @@ export class KubeCluster implements ClusterBackend {
       await this.net.createNamespacedNetworkPolicy({ namespace: this.opts.namespace, body: policy });
       this.log(`kubernetes: created NetworkPolicy ${policy.metadata!.name} for tenant ${tenant}`);
     } catch (e) {
-      if (statusOf(e) !== 409) throw e;
+      if (statusOf(e) !== 409) refusalOrRethrow(e);
       // It exists: make sure it says what the settings say now.
-      await this.net.replaceNamespacedNetworkPolicy({ name: policy.metadata!.name!, namespace: this.opts.namespace, body: policy });
+      await this.net.replaceNamespacedNetworkPolicy({ name: policy.metadata!.name!, namespace: this.opts.namespace, body: policy }).catch(refusalOrRethrow);
     }
     this.preparedTenants.add(tenant);
   }
@@ -131,7 +198,7 @@ export class KubeCluster implements ClusterBackend {
       try {
         await this.core.createNamespacedPod({ namespace: this.opts.namespace, body: pod as unknown as k8s.V1Pod });
       } catch (e) {
-        if (statusOf(e) !== 409) throw e; // already there: created before a restart
+        if (statusOf(e) !== 409) refusalOrRethrow(e); // 409: already there, created before a restart
       }
     }
   }
@@ -149,14 +216,19 @@ export class KubeCluster implements ClusterBackend {
     return this.informer.list(this.opts.namespace).flatMap((p) => observedPod(p) ?? []);
   }
 
-  watch(onChange: () => void): () => void {
+  async jobPods(jobNumber: number): Promise<ObservedPod[]> {
+    await this.start();
+    return [...(this.byJob.get(jobNumber)?.values() ?? [])].flatMap((p) => observedPod(p) ?? []);
+  }
+
+  watch(onChange: (jobNumber?: number) => void): () => void {
     this.listeners.add(onChange);
     void this.start().catch((e) => this.log(`kubernetes: cannot watch pods: ${(e as Error).message}`));
     return () => this.listeners.delete(onChange);
   }
 
   async podLogs(jobNumber: number, index: number, lines?: number): Promise<string> {
-    const pod = this.informer.list(this.opts.namespace).find((p) => observedPod(p)?.jobNumber === jobNumber && observedPod(p)?.index === index);
+    const pod = [...(this.byJob.get(jobNumber)?.values() ?? [])].find((p) => observedPod(p)?.index === index);
     if (!pod?.metadata?.name) return "";
     try {
       return await this.core.readNamespacedPodLog({ name: pod.metadata.name, namespace: this.opts.namespace, ...(lines ? { tailLines: lines } : {}) });

@@ -226,13 +226,14 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       createPods: (pods) => parts.cluster.createPods(pods),
       deleteJobPods: (n, immediate) => parts.cluster.deleteJobPods(n, immediate),
       listPods: () => parts.cluster.listPods(),
+      jobPods: (n) => parts.cluster.jobPods(n),
       watch: (f) => parts.cluster.watch(f),
       podLogs: (n, i, lines) => parts.cluster.podLogs(n, i, lines),
       servicesSelecting: (labels) => parts.cluster.servicesSelecting(labels),
       events: (n, pods) => parts.cluster.events(n, pods),
       close: async () => {},
     };
-    const t = await startTestApp(env, { backend: { cluster: delegate, kick: () => parts.controller?.kick() } });
+    const t = await startTestApp(env, { backend: { cluster: delegate, kick: (n) => parts.controller?.kick(n) } });
     const jobsNamespace = t.settings.JARVICE_JOBS_NAMESPACE;
     await createKwokNodes(
       core,
@@ -301,6 +302,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         },
         deleteJobPods: async (num, immediate) => (alive(), cluster.deleteJobPods(num, immediate)),
         listPods: async () => (alive(), cluster.listPods()),
+        jobPods: async (num) => (alive(), cluster.jobPods(num)),
         watch: (f) => cluster.watch(f),
         podLogs: async (num, i, lines) => (alive(), cluster.podLogs(num, i, lines)),
         servicesSelecting: async (labels) => (alive(), cluster.servicesSelecting(labels)),

@@ -13,6 +13,7 @@ import { listMachines } from "../../catalog/catalog";
 import type { ClusterBackend } from "../../cluster/cluster";
 import { findApp, listApps } from "../../jobs/apps";
 import { submitJob } from "../../jobs/submit";
+import { timedSubmit } from "../../jobs/jobMetrics";
 import { DEFAULT_LINES, jobInfo, jobOutput, linesParam, requestStop } from "../../jobs/actions";
 import { jobEntry, jobField, jobPage, jobsOf, visibleJob } from "../../jobs/views";
 import { heldVaults, vaultJson, zoneAccessOfUser } from "../../vaults/vaults";
@@ -51,8 +52,8 @@ const queryOf = (req: FastifyRequest) => req.query as JarviceQuery;
 
 export interface JarviceDeps {
   cluster?: ClusterBackend | undefined;
-  /** wake the job controller after a submission or a stop request */
-  kick?: (() => void) | undefined;
+  /** wake the job controller after a submission or a stop request (for that job; without a number: every job) */
+  kick?: ((jobNumber?: number) => void) | undefined;
 }
 
 /** Paths of the JARVICE OpenAPI that this release does not serve yet. */
@@ -111,8 +112,8 @@ export function jarviceRoutes(app: FastifyInstance, ctx: Ctx, deps: JarviceDeps)
   route(
     "submit",
     async (req) => {
-      const submitted = await submitJob(ctx, req.body);
-      deps.kick?.();
+      const submitted = await timedSubmit(() => submitJob(ctx, req.body));
+      deps.kick?.(submitted.number);
       return submitted;
     },
     { raw: true },
@@ -166,7 +167,7 @@ export function jarviceRoutes(app: FastifyInstance, ctx: Ctx, deps: JarviceDeps)
       const c = await caller(req);
       const job = await visibleJob(db, c.account, queryOf(req));
       const answer = await requestStop(db, job, kind, jobField(queryOf(req)));
-      deps.kick?.();
+      deps.kick?.(job.number);
       return answer;
     });
   }
@@ -258,8 +259,8 @@ export function jarviceRoutes(app: FastifyInstance, ctx: Ctx, deps: JarviceDeps)
   route(
     "batch",
     async (req) => {
-      const submitted = await submitBatch(ctx, req.body);
-      deps.kick?.();
+      const submitted = await timedSubmit(() => submitBatch(ctx, req.body));
+      deps.kick?.(submitted.number);
       return submitted;
     },
     { raw: true },

@@ -8,6 +8,7 @@ import type { Ctx } from "../../store/ctx";
 import { jobInfo, jobOutput, linesParam, requestStop } from "../../jobs/actions";
 import { checkIpaddrTag } from "../../jobs/ipaddrTag";
 import { submitForCaller } from "../../jobs/submit";
+import { timedSubmit } from "../../jobs/jobMetrics";
 import { jobEntry, jobPage, jobsOf, nextBefore, visibleJob } from "../../jobs/views";
 import type { Api } from "../api";
 import type { Caller } from "../../accounts/credentials";
@@ -61,8 +62,8 @@ export function jobRoutes(api: Api, ctx: Ctx, deps: JarviceDeps): void {
     },
     async (req) => {
       const c = callerOf(req);
-      const submitted = await submitForCaller(ctx, c, req.body);
-      deps.kick?.();
+      const submitted = await timedSubmit(() => submitForCaller(ctx, c, req.body));
+      deps.kick?.(submitted.number);
       return submitted;
     },
   );
@@ -103,8 +104,9 @@ export function jobRoutes(api: Api, ctx: Ctx, deps: JarviceDeps): void {
       const c = callerOf(req);
       const how = req.body.how;
       if (how !== "shutdown" && how !== "terminate") throw invalid("how", "must be shutdown or terminate");
-      const answer = await requestStop(db, await jobOf(c, req.params), how);
-      deps.kick?.();
+      const job = await jobOf(c, req.params);
+      const answer = await requestStop(db, job, how);
+      deps.kick?.(job.number);
       return answer;
     },
   );
