@@ -15,6 +15,7 @@ import { seedDemoCatalog } from "./catalog/demo";
 import type { ClusterBackend } from "./cluster/cluster";
 import { SimulatedCluster } from "./cluster/simulated";
 import { JobController } from "./jobs/controller";
+import { releaseHeld } from "./jobs/admission";
 import { countJobsIn } from "./jobs/jobMetrics";
 import { listenForJobs, notifyJob } from "./jobs/wake";
 import { KubeCluster } from "./k8s/kubeCluster";
@@ -123,7 +124,7 @@ async function main(): Promise<void> {
 
     let controller: JobController | undefined;
     if (roles.has("k8s-scheduler")) {
-      const jobs = new JobController(db, cluster, { namespace: settings.JARVICE_JOBS_NAMESPACE, log });
+      const jobs = new JobController(db, cluster, { namespace: settings.JARVICE_JOBS_NAMESPACE, log, admission: { releaseHeld: () => releaseHeld(db) } });
       controller = jobs;
       if (settings.leaderElection && settings.cluster === "kubernetes") {
         // Replicated job controllers: only the Lease holder reconciles.

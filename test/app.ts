@@ -12,6 +12,7 @@ import { SimulatedCluster } from "../src/cluster/simulated";
 import { buildServer } from "../src/http/server";
 import type { JarviceDeps } from "../src/http/routes/jarvice";
 import { JobController } from "../src/jobs/controller";
+import { releaseHeld } from "../src/jobs/admission";
 import type { OpenedDatabase } from "../src/store/db";
 import { freshDatabase } from "./db";
 
@@ -79,7 +80,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
   let controller: JobController | undefined;
   const sim = options.simulated;
   const newController = () => {
-    const c = new JobController(opened.db, cluster!, { namespace: settings.JARVICE_JOBS_NAMESPACE, resyncMs: sim?.resyncMs ?? 50 });
+    const c = new JobController(opened.db, cluster!, { namespace: settings.JARVICE_JOBS_NAMESPACE, resyncMs: sim?.resyncMs ?? 50, admission: { releaseHeld: () => releaseHeld(opened.db) } });
     c.start();
     return c;
   };

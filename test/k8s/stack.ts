@@ -14,6 +14,7 @@ import { KubeCluster } from "../../src/k8s/kubeCluster";
 import { PodScheduler } from "../../src/k8s/podScheduler";
 import { LeaderElector } from "../../src/k8s/leaderElection";
 import { JobController } from "../../src/jobs/controller";
+import { releaseHeld } from "../../src/jobs/admission";
 import { DEMO_APP } from "../../src/catalog/demo";
 import type { ClusterBackend } from "../../src/cluster/cluster";
 import type { PlannedPod } from "../../src/core/podPlan";
@@ -308,7 +309,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         servicesSelecting: async (labels) => (alive(), cluster.servicesSelecting(labels)),
         close: async () => {},
       };
-      const controller = new JobController(t.opened.db, killable, { namespace: jobsNamespace, resyncMs: 500, log: (m) => controllerLog.push(m) });
+      const controller = new JobController(t.opened.db, killable, { namespace: jobsNamespace, resyncMs: 500, log: (m) => controllerLog.push(m), admission: { releaseHeld: () => releaseHeld(t.opened.db) } });
       parts.controller = controller;
       controller.start();
       let scheduler: PodScheduler | undefined;
