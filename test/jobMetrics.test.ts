@@ -68,4 +68,25 @@ describe("job metrics on /metrics", () => {
     const labels = new Set([...end].filter(([name]) => /^jarvice_(jobs|k8s_scheduler|submit)/.test(name)).flatMap(([, f]) => f.samples.flatMap((s) => Object.keys(s.labels))));
     expect([...labels].sort()).toEqual(["le", "status"]);
   });
+
+  it("count the queue's jobs held for their Limits and released to the cluster", async () => {
+    const bea = await t.payer("bea");
+    const limit = await t.call("PUT", "/api/limits", { as: t.admin, body: { scope: "payer", payer: "bea", cpus: 8 } });
+    expect(limit.statusCode, limit.body).toBe(200);
+    const base = await scrape();
+    expect(base.get("jarvice_queue_jobs")?.type).toBe("gauge");
+    const held0 = value(base, "jarvice_queue_jobs", "jarvice_queue_jobs", { queue: "default", state: "held" });
+    // the first fits the limit and runs; the second waits for it (held), the third too
+    const first = (await j.submit(bea, demoJob({ machine: "n8", seconds: 3600 }))).number;
+    const held = [(await j.submit(bea, demoJob({ machine: "n8", seconds: 3600 }))).number, (await j.submit(bea, demoJob({ machine: "n8", seconds: 3600 }))).number];
+    await j.waitForState(bea, first, "PROCESSING STARTING");
+    const during = await scrape();
+    expect(value(during, "jarvice_queue_jobs", "jarvice_queue_jobs", { queue: "default", state: "held" })).toBe(held0 + 2);
+    for (const n of [first, ...held]) expect((await j.get("terminate", bea, { number: n })).statusCode).toBe(200);
+    for (const n of held) await j.waitForState(bea, n, "CANCELED");
+    const end = await scrape();
+    expect(value(end, "jarvice_queue_jobs", "jarvice_queue_jobs", { queue: "default", state: "held" })).toBe(held0);
+    const labels = new Set(end.get("jarvice_queue_jobs")!.samples.flatMap((s) => Object.keys(s.labels)));
+    expect([...labels].sort()).toEqual(["queue", "state"]);
+  });
 });

@@ -4,6 +4,7 @@
 import { Counter, Gauge, Histogram } from "prom-client";
 import { ACTIVE_STATUSES } from "../core/jobLifecycle";
 import { registry } from "../lib/metrics";
+import { DEFAULT_QUEUE } from "./queues";
 import type { Db } from "../store/db";
 
 const registers = [registry];
@@ -39,6 +40,27 @@ export const jobMetrics = {
         for (const s of ACTIVE_STATUSES) this.set({ status: s }, Number(rows.find((r) => r.status === s)?.n ?? 0));
       } catch {
         // the database is away: the scrape keeps the last counts rather than failing
+      }
+    },
+  }),
+  /**
+   * The queues of GET /jarvice/queues (one, "default"): jobs submitted and not started, held for their
+   * Limits or released to the cluster (read from the database on scrape).
+   */
+  queued: new Gauge({
+    name: "jarvice_queue_jobs",
+    help: "Jobs waiting in a queue (SUBMITTED, not started), by queue and state (held for Limits, released).",
+    labelNames: ["queue", "state"] as const,
+    registers,
+    async collect() {
+      const db = countIn;
+      if (!db) return;
+      try {
+        const rows = await db.selectFrom("jobs").select(["held", (eb) => eb.fn.countAll<string>().as("n")]).where("status", "=", "SUBMITTED").where("start_time", "=", 0).groupBy("held").execute();
+        this.set({ queue: DEFAULT_QUEUE, state: "held" }, Number(rows.find((r) => r.held)?.n ?? 0));
+        this.set({ queue: DEFAULT_QUEUE, state: "released" }, Number(rows.find((r) => !r.held)?.n ?? 0));
+      } catch {
+        // the database is away: keep the last counts
       }
     },
   }),
