@@ -14,6 +14,7 @@ import path from "node:path";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ARTIFACTS, launchChromium, startPaddock, type Paddock } from "./server";
+import { logIn, logOut } from "./session";
 
 let paddock: Paddock;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
@@ -57,18 +58,9 @@ const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${n
 
 async function login(username: string) {
   const password = username === paddock.admin.username ? paddock.admin.password : users[username]!.password;
-  await page.goto(`${paddock.url}/builder`);
-  await page.getByRole("heading").first().waitFor();
-  if (await page.getByRole("button", { name: "Log out" }).count()) await logout();
-  await page.getByLabel("User name").fill(username);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.getByRole("button", { name: "Log out" }).waitFor();
+  await logIn(page, paddock.url, username, password);
 }
-async function logout() {
-  await page.getByRole("button", { name: "Log out" }).click();
-  await page.getByRole("heading", { name: "Log in to Paddock" }).waitFor();
-}
+const logout = () => logOut(page);
 const navLinks = () => page.getByRole("navigation", { name: "Main" });
 const nav = (name: string) => navLinks().getByRole("link", { name, exact: true }).click();
 

@@ -11,6 +11,7 @@ import path from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ARTIFACTS, launchChromium, startPaddock, type Paddock } from "./server";
+import { logIn, logOut } from "./session";
 
 let paddock: Paddock;
 let browser: { context: BrowserContext; close: () => Promise<void> };
@@ -37,19 +38,8 @@ const creds = (u: string) => ({ username: u, apikey: users[u]!.apikey });
 
 const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 
-async function login(username: string, password: string) {
-  await page.goto(`${paddock.url}/builder`);
-  await page.getByRole("heading").first().waitFor();
-  if (await page.getByRole("button", { name: "Log out" }).count()) await logout();
-  await page.getByLabel("User name").fill(username);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.getByRole("button", { name: "Log out" }).waitFor();
-}
-async function logout() {
-  await page.getByRole("button", { name: "Log out" }).click();
-  await page.getByRole("heading", { name: "Log in to Paddock" }).waitFor();
-}
+const login = (username: string, password: string) => logIn(page, paddock.url, username, password);
+const logout = () => logOut(page);
 const nav = (name: string) => page.getByRole("navigation", { name: "Main" }).getByRole("link", { name, exact: true }).click();
 
 beforeAll(async () => {
