@@ -803,14 +803,7 @@ function sameRecord<V>(a: Readonly<Record<string, V>>, b: Readonly<Record<string
 }
 
 function sameBinding(a: BoundPod, b: BoundPod): boolean {
-  if (a.node !== b.node || a.tenant !== b.tenant) return false;
-  let n = 0;
-  for (const r in a.requests) {
-    if (a.requests[r] !== b.requests[r]) return false;
-    n++;
-  }
-  for (const r in b.requests) if (--n < 0 || !(r in a.requests)) return false;
-  return true;
+  return a.node === b.node && a.tenant === b.tenant && sameRecord(a.requests, b.requests);
 }
 
 /** Where a best-fit scan starts: a pod that requests no CPU may still go on a node over-committed on CPU. */
