@@ -16,8 +16,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { randomBytes } from "node:crypto";
 import { parseSettings } from "../src/config/settings";
+import { createScratchDatabase } from "../test/scratchDatabase";
 import { ensureFirstAdmin } from "../src/accounts/bootstrap";
 import { seedDemoCatalog } from "../src/catalog/demo";
 import { SimulatedCluster } from "../src/cluster/simulated";
@@ -98,16 +98,8 @@ export async function openBenchDatabase(kind: DbKind, counter: StatementCounter,
     };
   }
   if (!serverUrl) throw new Error("--db postgres needs a server");
-  const name = `paddock_bench_${process.pid}_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
+  const scratch = await createScratchDatabase(serverUrl, "paddock_bench");
+  const url = new URL(scratch.url);
   const pool = new pg.Pool({ connectionString: url.toString(), max: 10, connectionTimeoutMillis: 10_000 });
   let closing = false;
   pool.on("error", (e) => {
@@ -117,17 +109,11 @@ export async function openBenchDatabase(kind: DbKind, counter: StatementCounter,
   await counter.run("uncounted", () => migrateToLatest(db as Kysely<unknown>));
   return {
     db,
-    describe: `PostgreSQL ${url.host}/${name}`,
+    describe: `PostgreSQL ${url.host}/${scratch.name}`,
     close: async () => {
       closing = true; // dropping the database ends connections pg.Pool may still be closing
       await db.destroy();
-      const dropper = new pg.Client({ connectionString: serverUrl });
-      await dropper.connect();
-      try {
-        await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await dropper.end();
-      }
+      await scratch.drop();
     },
   };
 }

@@ -2,10 +2,9 @@
 // or a new database on the PostgreSQL server named by DATABASE_URL (the test
 // script starts one and runs the whole suite a second time against it).
 import { PGlite } from "@electric-sql/pglite";
-import pg from "pg";
-import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
 import { openDatabase, type OpenedDatabase } from "../src/store/db";
+import { createScratchDatabase } from "./scratchDatabase";
 
 export const testDbKind = (): "postgres" | "pglite" => (process.env.DATABASE_URL ? "postgres" : "pglite");
 
@@ -21,30 +20,15 @@ export async function freshDatabase(): Promise<TestDatabase> {
     const pglite = await PGlite.create(template ? { loadDataDir: new Blob([Buffer.from(template, "base64")]) } : {});
     return openDatabase({ pglite });
   }
-  const name = `paddock_t_${process.pid}_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const opened = await openDatabase({ databaseUrl: url.toString() });
+  const scratch = await createScratchDatabase(serverUrl, "paddock_t");
+  const opened = await openDatabase({ databaseUrl: scratch.url });
   return {
     ...opened,
-    url: url.toString(),
+    url: scratch.url,
     describe: opened.describe,
     async close() {
       await opened.close();
-      const dropper = new pg.Client({ connectionString: serverUrl });
-      await dropper.connect();
-      try {
-        await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await dropper.end();
-      }
+      await scratch.drop();
     },
   };
 }
