@@ -14,6 +14,7 @@ import path from "node:path";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ARTIFACTS, launchChromium, startPaddock, type Paddock } from "./server";
+import { horizontalOverflow } from "./layout";
 import { logIn, logOut } from "./session";
 
 let paddock: Paddock;
@@ -290,10 +291,7 @@ describe("Limits in the portal", () => {
       await nav("Limits");
       await page.getByRole("heading", { name: "Limits", exact: true }).waitFor();
       await page.waitForTimeout(300);
-      const overflow = await page.evaluate(() => {
-        const wide = [...document.querySelectorAll("body *")].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest(".table-wrap, pre"));
-        return { by: document.documentElement.scrollWidth - window.innerWidth, wide: wide.slice(0, 5).map((e) => `${e.tagName}.${e.className}: ${(e.textContent ?? "").slice(0, 40)}`) };
-      });
+      const overflow = await horizontalOverflow(page);
       expect(overflow.by, `${who}: ${overflow.wide.join(" | ")}`).toBeLessThanOrEqual(1);
       await shot(name);
     }

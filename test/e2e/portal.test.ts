@@ -11,6 +11,7 @@ import path from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ARTIFACTS, launchChromium, startPaddock, type Paddock } from "./server";
+import { horizontalOverflow } from "./layout";
 import { logIn, logOut } from "./session";
 
 let paddock: Paddock;
@@ -217,10 +218,7 @@ describe("the portal in Chromium", () => {
     ] as const) {
       await nav(view);
       await page.waitForTimeout(300);
-      const overflow = await page.evaluate(() => {
-        const wide = [...document.querySelectorAll("body *")].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest(".table-wrap, pre"));
-        return { by: document.documentElement.scrollWidth - window.innerWidth, wide: wide.slice(0, 5).map((e) => `${e.tagName}.${e.className}: ${(e.textContent ?? "").slice(0, 40)}`) };
-      });
+      const overflow = await horizontalOverflow(page);
       expect(overflow.by, `${view}: ${overflow.wide.join(" | ")}`).toBeLessThanOrEqual(1);
       await shot(name);
     }
