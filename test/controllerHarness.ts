@@ -13,7 +13,8 @@ import { LABEL_JOB_NUMBER, LABEL_POD_INDEX } from "../src/core/podPlan";
 export interface Statement {
   kind: "select" | "insert" | "update" | "delete" | "other";
   table?: string | undefined;
-  setsStatus?: string | undefined;
+  /** the statuses it sets (one per job for the controller's batched transitions) */
+  setsStatus?: string[] | undefined;
   /** for an INSERT: how many rows */
   rows?: number | undefined;
 }
@@ -42,7 +43,15 @@ export function describeStatement(node: RootOperationNode): Statement {
     case "UpdateQueryNode": {
       const updates = (n.updates as Array<{ column: { column: { name: string } }; value: AnyNode }> | undefined) ?? [];
       const status = updates.find((u) => u.column.column.name === "status")?.value;
-      return { kind: "update", table: tableName(n.table), setsStatus: status?.kind === "ValueNode" ? String(status.value) : undefined };
+      return { kind: "update", table: tableName(n.table), setsStatus: status?.kind === "ValueNode" ? [String(status.value)] : undefined };
+    }
+    case "RawNode": {
+      // The controller's batched transitions (src/jobs/controllerStore.ts saveTransitions): an UPDATE of
+      // jobs from unnest(numbers, old statuses, new statuses, ...): the third parameter is the statuses set.
+      const text = (n.sqlFragments as string[]).join("?");
+      if (!/^\s*UPDATE jobs\b/i.test(text)) return { kind: "other" };
+      const statuses = ((n.parameters as AnyNode[])[2] as AnyNode | undefined)?.value;
+      return { kind: "update", table: "jobs", setsStatus: Array.isArray(statuses) ? statuses.map(String) : undefined };
     }
     case "DeleteQueryNode":
       return { kind: "delete" };
@@ -121,7 +130,7 @@ export class Mortal {
     const spy = new StatementSpy();
     const at = (when: "before" | "after") => (s: Statement) => {
       this.alive();
-      if (s.kind === "update" && s.table === "jobs" && s.setsStatus) this.reach({ at: "status", status: s.setsStatus, when });
+      if (s.kind === "update" && s.table === "jobs") for (const status of s.setsStatus ?? []) this.reach({ at: "status", status, when });
       if (s.kind === "insert" && s.table === "job_pods") this.reach({ at: "podRows", when });
     };
     spy.before = at("before");

@@ -13,7 +13,6 @@
 // ended and its pods go on the next look; a job whose pods exist gets none twice
 // (deterministic names). It writes only what changed: no statement at all for a
 // job whose status and pod rows are already right.
-import { jsonArrayFrom } from "kysely/helpers/postgres";
 import { ClusterRefusal, type ClusterBackend } from "../cluster/cluster";
 import { CoalescedRunner, DEFAULT_BACKOFF, type Backoff } from "../lib/coalescedRunner";
 import { WorkQueue } from "../lib/workQueue";
@@ -22,6 +21,7 @@ import { ACTIVE_STATUSES, isActive, nextStep, type JobStatus, type ObservedPod }
 import { podPlan } from "../core/podPlan";
 import { podRowChanges, type StoredPodRow } from "../core/podRows";
 import type { Db } from "../store/db";
+import { ControllerStore, type JobRow } from "./controllerStore";
 import { countJobsIn, jobMetrics } from "./jobMetrics";
 
 /** Admission Limits (src/jobs/admission.ts): releases held jobs that fit now and answers their numbers. */
@@ -39,7 +39,7 @@ export interface ControllerOptions {
   log?: (msg: string) => void;
   /** retry delays of a job whose reconcile failed (default 100 ms doubling to 10 s) */
   backoff?: Backoff;
-  /** jobs reconciled at once (default 4) */
+  /** jobs reconciled at once (default 32); their reads and writes share statements (src/jobs/controllerStore.ts) */
   workers?: number;
   /** asked on each resync and after a job ends; the jobs it releases are queued */
   admission?: Admission | undefined;
@@ -53,8 +53,6 @@ const TEXT_MAX = 1000;
 /** Pods created but not in the watch cache yet: no second create for them before this long. */
 const EXPECT_MS = 30_000;
 
-type JobRow = NonNullable<Awaited<ReturnType<typeof readJob>>>;
-
 export class JobController {
   private running = false;
   private readonly queue: WorkQueue<number>;
@@ -65,6 +63,7 @@ export class JobController {
   private unwatch: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly log: (msg: string) => void;
+  private readonly store: ControllerStore;
   /**
    * Pods this controller created that its watch cache does not show yet, by job (controller-runtime's
    * "expectations"): each watch event of the job would otherwise ask the API server to create them again.
@@ -77,9 +76,10 @@ export class JobController {
     private readonly opts: ControllerOptions,
   ) {
     this.log = opts.log ?? (() => {});
+    this.store = new ControllerStore(db);
     const backoff = opts.backoff ?? DEFAULT_BACKOFF;
     this.queue = new WorkQueue<number>((n) => this.timedReconcile(n), {
-      workers: opts.workers ?? 4,
+      workers: opts.workers ?? 32,
       backoff,
       onError: (n, e, failures, retryInMs) => this.failed(n, e, failures, retryInMs),
       onRecovered: (n, failures) => this.log(`job controller: job ${n} reconciled again after ${failures} failed attempt(s)`),
@@ -141,7 +141,7 @@ export class JobController {
 
   /** Make one job's pods and row match: read its row and its pods, decide (nextStep), save, then act. */
   async reconcile(jobNumber: number): Promise<void> {
-    const job = await readJob(this.db, jobNumber);
+    const job = await this.store.readJob(jobNumber);
     const pods = await this.podsOf(jobNumber);
     const live = pods.filter((p) => !p.deleting);
     const expected = this.expecting.get(jobNumber);
@@ -168,20 +168,17 @@ export class JobController {
       // The output, before the pods (and their logs) can go.
       const output = ending && observed.length > 0 ? await this.cluster.podLogs(jobNumber, 0) : undefined;
       const now = Math.floor(Date.now() / 1000);
-      const saved = await this.db
-        .updateTable("jobs")
-        .set({
-          status: s.status,
-          ...(s.start ? { start_time: now } : {}),
-          ...(s.end ? { end_time: now } : {}),
-          ...(s.exitcode !== undefined ? { exitcode: s.exitcode } : {}),
-          ...(s.substatusText !== undefined ? { substatus_text: s.substatusText } : retrying ? { substatus_text: "" } : {}),
-          ...(output !== undefined ? { output } : {}),
-        })
-        .where("number", "=", jobNumber)
-        .where("status", "=", job.status) // compare-and-swap: never overwrite a newer decision
-        .executeTakeFirst();
-      if (Number(saved.numUpdatedRows) === 0) {
+      const saved = await this.store.saveTransition({
+        number: jobNumber,
+        from: job.status, // compare-and-swap: never overwrite a newer decision
+        status: s.status,
+        ...(s.start ? { startTime: now } : {}),
+        ...(s.end ? { endTime: now } : {}),
+        ...(s.exitcode !== undefined ? { exitcode: s.exitcode } : {}),
+        ...(s.substatusText !== undefined ? { substatusText: s.substatusText } : retrying ? { substatusText: "" } : {}),
+        ...(output !== undefined ? { output } : {}),
+      });
+      if (!saved) {
         this.queue.add(jobNumber); // decided elsewhere meanwhile: look again
         return;
       }
@@ -338,57 +335,11 @@ export class JobController {
     });
   }
 
-  /** The pod rows that changed (phase, node, address), in one statement; none when nothing did. */
+  /** The pod rows that changed (phase, node, address), in one statement (shared with other reconciles); none when nothing did. */
   private async recordPods(jobNumber: number, stored: StoredPodRow[], observed: ObservedPod[]): Promise<void> {
     const changes = podRowChanges(stored, observed);
-    if (changes.length === 0) return;
-    await this.db
-      .insertInto("job_pods")
-      .values(changes.map((c) => ({ job_number: jobNumber, pod_index: c.index, name: c.name, phase: c.phase, node: c.node, ip: c.ip })))
-      .onConflict((oc) =>
-        oc.columns(["job_number", "pod_index"]).doUpdateSet((eb) => ({
-          name: eb.ref("excluded.name"),
-          phase: eb.ref("excluded.phase"),
-          node: eb.ref("excluded.node"),
-          ip: eb.ref("excluded.ip"),
-          updated_at: new Date(),
-        })),
-      )
-      .execute();
+    await this.store.savePodRows(changes.map((c) => ({ jobNumber, index: c.index, name: c.name, phase: c.phase, node: c.node, ip: c.ip })));
   }
-}
-
-/** One job with what its pods need, and its stored pod rows: one statement. */
-function readJob(db: Db, jobNumber: number) {
-  return db
-    .selectFrom("jobs as j")
-    .innerJoin("users as u", "u.id", "j.owner_id")
-    .innerJoin("users as t", "t.id", "j.tenant_id")
-    .innerJoin("machines as m", "m.id", "j.machine_id")
-    .innerJoin("apps as a", "a.id", "j.app_id")
-    .select((eb) => [
-      "j.number",
-      "j.status",
-      "j.nodes",
-      "j.stop_requested",
-      "j.held",
-      "j.substatus_text",
-      "j.argv",
-      "j.env",
-      "j.ipaddr_value",
-      "j.walltime",
-      "u.username",
-      "t.username as tenant",
-      "m.name as machine",
-      "m.cores",
-      "m.memory_gb",
-      "m.gpus",
-      "m.node_selector",
-      "a.appdef",
-      jsonArrayFrom(eb.selectFrom("job_pods as p").select(["p.pod_index", "p.name", "p.phase", "p.node", "p.ip"]).whereRef("p.job_number", "=", "j.number")).as("pod_rows"),
-    ])
-    .where("j.number", "=", jobNumber)
-    .executeTakeFirst();
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => number): Map<number, T[]> {

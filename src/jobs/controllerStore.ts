@@ -1,0 +1,139 @@
+// The job controller's database work, batched (src/lib/batcher.ts): each
+// reconcile reads its job and saves its transition and pod rows as if alone,
+// and the reconciles running at the same time share one statement for each
+// kind. A lone reconcile still costs one round trip per step; a thousand
+// reconciles cost a few statements, not a few thousand.
+import { sql } from "kysely";
+import { jsonArrayFrom } from "kysely/helpers/postgres";
+import { Batcher } from "../lib/batcher";
+import type { Db } from "../store/db";
+
+/** A transition to save with compare-and-swap on the status; an undefined field keeps what is stored. */
+export interface Transition {
+  number: number;
+  /** the status the decision was made from: the row is changed only if it still has it */
+  from: string;
+  status: string;
+  startTime?: number;
+  endTime?: number;
+  exitcode?: number;
+  substatusText?: string;
+  output?: string;
+}
+
+export interface PodRow {
+  jobNumber: number;
+  index: number;
+  name: string;
+  phase: string;
+  node: string | null;
+  ip: string | null;
+}
+
+export type JobRow = NonNullable<Awaited<ReturnType<typeof readJobs>>[number]>;
+
+/** Jobs with what their pods need, and their stored pod rows, in one statement; in the order of `numbers` (undefined: no such job). */
+export async function readJobs(db: Db, numbers: readonly number[]) {
+  const rows = await db
+    .selectFrom("jobs as j")
+    .innerJoin("users as u", "u.id", "j.owner_id")
+    .innerJoin("users as t", "t.id", "j.tenant_id")
+    .innerJoin("machines as m", "m.id", "j.machine_id")
+    .innerJoin("apps as a", "a.id", "j.app_id")
+    .select((eb) => [
+      "j.number",
+      "j.status",
+      "j.nodes",
+      "j.stop_requested",
+      "j.held",
+      "j.substatus_text",
+      "j.argv",
+      "j.env",
+      "j.ipaddr_value",
+      "j.walltime",
+      "u.username",
+      "t.username as tenant",
+      "m.name as machine",
+      "m.cores",
+      "m.memory_gb",
+      "m.gpus",
+      "m.node_selector",
+      "a.appdef",
+      jsonArrayFrom(eb.selectFrom("job_pods as p").select(["p.pod_index", "p.name", "p.phase", "p.node", "p.ip"]).whereRef("p.job_number", "=", "j.number")).as("pod_rows"),
+    ])
+    .where("j.number", "in", [...numbers])
+    .execute();
+  const byNumber = new Map(rows.map((r) => [r.number, r]));
+  return numbers.map((n) => byNumber.get(n));
+}
+
+/** Save transitions, each only if its job still has the status it was decided from; whether each was saved. */
+export async function saveTransitions(db: Db, ts: readonly Transition[]): Promise<boolean[]> {
+  const col = <T>(f: (t: Transition) => T | undefined) => ts.map((t) => f(t) ?? null);
+  const { rows } = await sql<{ number: number }>`
+    UPDATE jobs AS j SET
+      status = v.status,
+      start_time = coalesce(v.start_time, j.start_time),
+      end_time = coalesce(v.end_time, j.end_time),
+      exitcode = coalesce(v.exitcode, j.exitcode),
+      substatus_text = coalesce(v.substatus_text, j.substatus_text),
+      output = coalesce(v.output, j.output)
+    FROM unnest(
+      ${col((t) => t.number)}::int[], ${col((t) => t.from)}::text[], ${col((t) => t.status)}::text[],
+      ${col((t) => t.startTime)}::bigint[], ${col((t) => t.endTime)}::bigint[], ${col((t) => t.exitcode)}::int[],
+      ${col((t) => t.substatusText)}::text[], ${col((t) => t.output)}::text[]
+    ) AS v(number, old_status, status, start_time, end_time, exitcode, substatus_text, output)
+    WHERE j.number = v.number AND j.status = v.old_status
+    RETURNING j.number`.execute(db);
+  const saved = new Set(rows.map((r) => Number(r.number)));
+  return ts.map((t) => saved.has(t.number));
+}
+
+/** Insert or update pod rows (phase, node, address), all jobs' in one statement. */
+export async function savePodRows(db: Db, rows: readonly PodRow[]): Promise<void> {
+  // one row per pod (a later one wins): ON CONFLICT cannot touch a row twice in one statement
+  const unique = [...new Map(rows.map((r) => [`${r.jobNumber}/${r.index}`, r])).values()];
+  if (unique.length === 0) return;
+  await db
+    .insertInto("job_pods")
+    .values(unique.map((c) => ({ job_number: c.jobNumber, pod_index: c.index, name: c.name, phase: c.phase, node: c.node, ip: c.ip })))
+    .onConflict((oc) =>
+      oc.columns(["job_number", "pod_index"]).doUpdateSet((eb) => ({
+        name: eb.ref("excluded.name"),
+        phase: eb.ref("excluded.phase"),
+        node: eb.ref("excluded.node"),
+        ip: eb.ref("excluded.ip"),
+        updated_at: new Date(),
+      })),
+    )
+    .execute();
+}
+
+/** The three batched round trips of a reconcile. */
+export class ControllerStore {
+  private readonly reads: Batcher<number, JobRow | undefined>;
+  private readonly transitions: Batcher<Transition, boolean>;
+  private readonly podRows: Batcher<PodRow[], undefined>;
+
+  constructor(db: Db, opts: { maxBatch?: number } = {}) {
+    this.reads = new Batcher((ns) => readJobs(db, ns), opts);
+    this.transitions = new Batcher((ts) => saveTransitions(db, ts), opts);
+    this.podRows = new Batcher(async (lists) => {
+      await savePodRows(db, lists.flat());
+      return lists.map(() => undefined);
+    }, opts);
+  }
+
+  readJob(n: number): Promise<JobRow | undefined> {
+    return this.reads.add(n);
+  }
+
+  /** whether it was saved (false: the job's status changed meanwhile) */
+  saveTransition(t: Transition): Promise<boolean> {
+    return this.transitions.add(t);
+  }
+
+  async savePodRows(rows: PodRow[]): Promise<void> {
+    if (rows.length > 0) await this.podRows.add(rows);
+  }
+}
