@@ -124,7 +124,9 @@ async function main(): Promise<void> {
 
     let controller: JobController | undefined;
     if (roles.has("k8s-scheduler")) {
-      const jobs = new JobController(db, cluster, { namespace: settings.JARVICE_JOBS_NAMESPACE, log, admission: { releaseHeld: () => releaseHeld(db) } });
+      // On its own connections (opened.background): a burst of submissions never stalls it.
+      const bg = opened.background;
+      const jobs = new JobController(bg, cluster, { namespace: settings.JARVICE_JOBS_NAMESPACE, log, admission: { releaseHeld: () => releaseHeld(bg) } });
       controller = jobs;
       if (settings.leaderElection && settings.cluster === "kubernetes") {
         // Replicated job controllers: only the Lease holder reconciles.

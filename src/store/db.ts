@@ -12,7 +12,14 @@ import type { Database } from "./schema";
 export type Db = Kysely<Database>;
 
 export interface OpenedDatabase {
+  /** for requests: on PostgreSQL a pool of 10 connections */
   db: Db;
+  /**
+   * For the background loops (the job controller, admission's releases): on PostgreSQL a pool of its
+   * own (4 connections), so that a burst of requests queued on the API's pool never stalls them and
+   * they never take the API's connections; on PGlite the same one connection as `db`.
+   */
+  background: Db;
   /** "pglite:<dir>" or "postgres:<host:port/db>", for logs */
   describe: string;
   close(): Promise<void>;
@@ -28,6 +35,7 @@ export async function openDatabase(opts: {
   onLockLost?: (msg: string) => void;
 }): Promise<OpenedDatabase> {
   let db: Db;
+  let background: Db | undefined;
   let describe: string;
   let lock: DataDirLock | undefined;
   if (opts.databaseUrl) {
@@ -35,6 +43,11 @@ export async function openDatabase(opts: {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10, connectionTimeoutMillis: 10_000 });
     watchConnections(pool, opts.log ?? ((m) => console.warn(`paddock: ${m}`)));
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    // Opened lazily by pg on first use: a process that runs no background loop never connects it.
+    const backgroundPool = new pg.Pool({ connectionString: opts.databaseUrl, max: 4, connectionTimeoutMillis: 10_000 });
+    const logBackground = opts.log ?? ((m: string) => console.warn(`paddock: ${m}`));
+    watchConnections(backgroundPool, (m) => logBackground(`${m} (background pool)`));
+    background = new Kysely<Database>({ dialect: new PostgresDialect({ pool: backgroundPool }) });
     const u = new URL(opts.databaseUrl);
     describe = `postgres:${u.host}${u.pathname}`;
   } else {
@@ -59,15 +72,18 @@ export async function openDatabase(opts: {
     await migrateToLatest(db as Kysely<unknown>);
   } catch (e) {
     await db.destroy();
+    await background?.destroy();
     lock?.release();
     throw e;
   }
   return {
     db,
+    background: background ?? db,
     describe,
     close: async () => {
       try {
         await db.destroy();
+        await background?.destroy();
       } finally {
         lock?.release();
       }
