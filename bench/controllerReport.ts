@@ -127,6 +127,11 @@ export interface RunResult {
   idle: { seconds: number; counts: Counts; statementsPerS: number; writesPerS: number; active: number; /** jobs still SUBMITTED */ waiting: number };
   /** a paced load at the peak: `jobs` submissions at `rate`/s in all from the same clients */
   probe: { rate: number; jobs: number; latency: LatencyStats; failed: number; activeBefore: number } | undefined;
+  /**
+   * `jobs` submitted with the controller stopped while `activeBefore` jobs were active, then a fresh
+   * controller started: `started` of them reached PROCESSING STARTING in `seconds` (all: `complete`)
+   */
+  backlog: { jobs: number; activeBefore: number; started: number; seconds: number; jobsPerS: number; complete: boolean; controllerStatements: number } | undefined;
   samples: Sample[];
 }
 
@@ -171,6 +176,13 @@ const ROWS: Row[] = [
     digits: 1,
     note: (r) => (r.ramp.throughput.complete ? "" : ` (budget: ${r.ramp.throughput.started} of ${r.jobs} started in ${r.ramp.throughput.seconds.toFixed(0)} s)`),
   },
+  {
+    metric: "jobs/s, a backlog started by a fresh controller, every earlier job active",
+    value: (r) => r.backlog?.jobsPerS,
+    digits: 1,
+    note: (r) => (r.backlog ? ` (${r.backlog.started} of ${r.backlog.jobs} in ${r.backlog.seconds.toFixed(1)} s, ${r.backlog.activeBefore} active${r.backlog.complete ? "" : "; budget"})` : ""),
+  },
+  { metric: "controller statements per job, backlog", value: (r) => (r.backlog && r.backlog.started > 0 ? r.backlog.controllerStatements / r.backlog.started : undefined), digits: 2 },
   { metric: "submit to start p50 (s)", value: (r) => r.ramp.toStartP50, digits: 0 },
   { metric: "submit to start p99 (s)", value: (r) => r.ramp.toStartP99, digits: 0 },
   { metric: "statements per job (API + controller)", value: (r) => r.statements.apiPerJob + r.statements.controllerPerJob, digits: 1 },
@@ -228,14 +240,18 @@ export function goals(baseline: RunResult | undefined, next: RunResult | undefin
           ? `${next.clients} clients; the goal is at 200`
           : `p99 ${fmt(p99 ?? NaN, 1)} ms at ${next.probe?.rate ?? "?"} submissions/s with ${next.probe?.activeBefore ?? "?"} active jobs (ramp, clients never waiting: p99 ${fmt(next.ramp.latency.p99, 1)} ms)`,
   });
-  const x = baseline && next && baseline.ramp.throughput.jobsPerS > 0 ? next.ramp.throughput.jobsPerS / baseline.ramp.throughput.jobsPerS : undefined;
+  // The controller's own throughput: the backlog's (the ramp's is bounded by how fast the clients submit).
+  const bb = baseline?.backlog;
+  const nb = next?.backlog;
+  const x = bb && nb && bb.jobsPerS > 0 ? nb.jobsPerS / bb.jobsPerS : undefined;
   out.push({
-    goal: "at least 10x the baseline's jobs/s at 10,000 active jobs",
-    met: x !== undefined && next!.jobs >= 10_000 ? x >= 10 : undefined,
+    goal: "at least 10x the baseline's jobs/s at 10,000 active jobs (a backlog started by a fresh controller)",
+    met: x !== undefined && nb!.activeBefore >= 10_000 && bb!.activeBefore >= 10_000 ? x >= 10 : undefined,
     detail:
       x === undefined
-        ? "needs both controllers (no --only)"
-        : `${x.toFixed(1)}x (${fmt(next!.ramp.throughput.jobsPerS, 1)} vs ${fmt(baseline!.ramp.throughput.jobsPerS, 1)} jobs/s${baseline!.ramp.throughput.complete ? "" : `; the baseline stopped at its time budget with ${baseline!.ramp.throughput.started} started`})${next!.jobs < 10_000 ? `; at ${next!.jobs} jobs, the goal is at 10,000` : ""}`,
+        ? "needs both controllers (no --only) and --backlog > 0"
+        : `${x.toFixed(1)}x (${fmt(nb!.jobsPerS, 1)} vs ${fmt(bb!.jobsPerS, 1)} jobs/s for ${nb!.jobs} jobs, ${nb!.activeBefore} active${bb!.complete ? "" : `; the baseline stopped at its time budget with ${bb!.started} started`})` +
+          `${nb!.activeBefore < 10_000 ? "; the goal is at 10,000 active jobs" : ""}; the ramp, bounded by the submissions: ${ratio(baseline!.ramp.throughput.jobsPerS, next!.ramp.throughput.jobsPerS)}x`,
   });
   const atTenth = small.new?.statements.controllerPerJob;
   const atFull = next?.statements.controllerPerJob;

@@ -6,7 +6,12 @@
 //      reached PROCESSING STARTING or the time budget ran out;
 //   2. idle: no client traffic, statements counted for a while;
 //   3. the probe: a paced load (`probeRate` submissions/s from the same
-//      clients) with the jobs of the ramp active, for submit latency at the peak.
+//      clients) with the jobs of the ramp active, for submit latency at the peak;
+//   4. the backlog: the controller stopped, `backlog` more jobs submitted, a
+//      fresh controller started (a restart, or a failover): jobs/s until all of
+//      them reached PROCESSING STARTING, with every earlier job active. This is
+//      the controller's own throughput at that scale; the ramp's is bounded by
+//      the rate at which the clients can submit.
 // An observer polls the jobs' statuses (its statements are not counted) and
 // prints progress. The same pieces run at a tiny scale in controllerBench.test.ts.
 import { PGlite } from "@electric-sql/pglite";
@@ -55,6 +60,8 @@ export interface RunOptions {
   probeJobs: number;
   probeRate: number;
   probeBudgetMs: number;
+  /** jobs waiting when a fresh controller starts, after the probe (0: skip) */
+  backlog: number;
   /** N of `sleep N`: longer than the run, so that every job stays active */
   sleepSeconds: number;
   /** from bound to Running on the simulated cluster, and its clock */
@@ -73,6 +80,8 @@ export interface RunOptions {
 
 export interface BenchDatabase {
   db: Db;
+  /** the controller's (as src/store/db.ts opens `background`): on PostgreSQL a pool of its own, 4 connections; on PGlite `db` */
+  controllerDb: Db;
   describe: string;
   close(): Promise<void>;
 }
@@ -90,6 +99,7 @@ export async function openBenchDatabase(kind: DbKind, counter: StatementCounter,
     await counter.run("uncounted", () => migrateToLatest(db as Kysely<unknown>));
     return {
       db,
+      controllerDb: db,
       describe: `PGlite in ${dir}`,
       close: async () => {
         await db.destroy();
@@ -106,13 +116,20 @@ export async function openBenchDatabase(kind: DbKind, counter: StatementCounter,
     if (!closing) console.error(`bench: idle database connection failed: ${e.message}`);
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: counter.pool(pool) }) });
+  const controllerPool = new pg.Pool({ connectionString: url.toString(), max: 4, connectionTimeoutMillis: 10_000 });
+  controllerPool.on("error", (e) => {
+    if (!closing) console.error(`bench: idle database connection (controller's pool) failed: ${e.message}`);
+  });
+  const controllerDb = new Kysely<Database>({ dialect: new PostgresDialect({ pool: counter.pool(controllerPool) }) });
   await counter.run("uncounted", () => migrateToLatest(db as Kysely<unknown>));
   return {
     db,
-    describe: `PostgreSQL ${url.host}/${scratch.name}`,
+    controllerDb,
+    describe: `PostgreSQL ${url.host}/${scratch.name} (API pool 10, controller pool 4 connections)`,
     close: async () => {
       closing = true; // dropping the database ends connections pg.Pool may still be closing
       await db.destroy();
+      await controllerDb.destroy();
       await scratch.drop();
     },
   };
@@ -193,7 +210,7 @@ export async function runController(o: RunOptions): Promise<RunResult> {
       await seedDemoCatalog(db, NODE_CORES, NODE_MEMORY_GB);
       return first!;
     });
-    const nodes = Math.ceil((o.jobs + o.probeJobs) / JOBS_PER_NODE) + 2;
+    const nodes = Math.ceil((o.jobs + o.probeJobs + o.backlog) / JOBS_PER_NODE) + 2;
     // created as the controller: its clock's pod changes wake the controller, whose work they are
     const cluster = counter.run(
       "controller",
@@ -210,7 +227,9 @@ export async function runController(o: RunOptions): Promise<RunResult> {
       logStream.write(`${new Date().toISOString()} ${m}\n`);
     };
     const copts = { namespace: settings.JARVICE_JOBS_NAMESPACE, log, ...(o.resyncMs !== undefined ? { resyncMs: o.resyncMs } : {}) };
-    const controller: Controller = o.controller === "baseline" ? new BaselineJobController(db, cluster, copts) : new JobController(db, cluster, copts);
+    const cdb = opened.controllerDb;
+    const newController = (): Controller => (o.controller === "baseline" ? new BaselineJobController(cdb, cluster, copts) : new JobController(cdb, cluster, copts));
+    let controller = newController();
     counter.run("controller", () => controller.start());
     stops.unshift(() => controller.stop());
 
@@ -312,6 +331,38 @@ export async function runController(o: RunOptions): Promise<RunResult> {
       );
     }
 
+    // 4. The backlog.
+    let backlog: RunResult["backlog"];
+    if (o.backlog > 0) {
+      // the probe's jobs started first, so that the backlog's count only its own
+      const tw = performance.now();
+      while ((await jobCounts(db, counter)).waiting > 0 && performance.now() - tw < o.budgetMs) await sleep(o.sampleMs);
+      await counter.run("controller", () => controller.stop());
+      const before = await jobCounts(db, counter);
+      let backlogStop = false;
+      const timer = setTimeout(() => (backlogStop = true), o.budgetMs);
+      const b = await submitLoad({ baseUrl: address, clients: o.clients, jobs: o.backlog, body: (c) => submission(users.clients[c % users.clients.length]!, o.sleepSeconds), stop: () => backlogStop });
+      clearTimeout(timer);
+      const target = before.started + b.ok;
+      const c0 = counter.snapshot();
+      const tb = performance.now();
+      controller = newController();
+      counter.run("controller", () => controller.start());
+      let jc = await jobCounts(db, counter);
+      while (jc.started < target && performance.now() - tb < o.budgetMs) {
+        await sleep(25);
+        jc = await jobCounts(db, counter);
+      }
+      const seconds = (performance.now() - tb) / 1000;
+      const counts = countsBetween(c0, counter.snapshot());
+      const started = jc.started - before.started;
+      backlog = { jobs: b.ok, activeBefore: before.active, started, seconds, jobsPerS: started / seconds, complete: jc.started >= target, controllerStatements: counts.controller };
+      say(
+        `backlog: ${b.ok} jobs submitted with the controller stopped and ${before.active} jobs active${b.failed ? ` (${b.failed} failed: ${b.firstFailure})` : ""}; a fresh controller started ${started} of them in ${seconds.toFixed(2)} s: ` +
+          `${backlog.jobsPerS.toFixed(1)} jobs/s${backlog.complete ? "" : " (at the time budget)"}; ${counts.controller} controller statements (${(counts.controller / Math.max(1, started)).toFixed(2)} per job)`,
+      );
+    }
+
     const result: RunResult = {
       controller: o.controller,
       db: o.db,
@@ -331,6 +382,7 @@ export async function runController(o: RunOptions): Promise<RunResult> {
       statements: statementsOf(rampCounts, loaded.ok, last.started, samples),
       idle,
       probe,
+      backlog,
       samples,
     };
     say(
