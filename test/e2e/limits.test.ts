@@ -219,7 +219,8 @@ describe("Limits in the portal", () => {
     await one.getByRole("button", { name: "Set user limit" }).click();
     const wile = page.locator('tr[data-limit="user wile"]');
     await expect.poll(() => wile.textContent()).toContain(`${c} CPUs`);
-    expect(await wile.textContent()).toContain(`0 of ${c} CPUs in use`);
+    // the row shows the limit first and its usage when the usage has loaded: wait for both
+    await expect.poll(() => wile.textContent()).toContain(`0 of ${c} CPUs in use`);
     await shot("limits-04-account");
     const saved = await limits();
     expect(saved.find((l) => l.scope === "team" && l.payer === "acme")).toMatchObject({ cpus: c });
