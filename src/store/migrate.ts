@@ -7,6 +7,7 @@ import * as m0003 from "./migrations/0003_job_env";
 import * as m0004 from "./migrations/0004_identity";
 import * as m0005 from "./migrations/0005_ipaddr_owners";
 import * as m0006 from "./migrations/0006_limits";
+import * as m0007 from "./migrations/0007_multi_cluster";
 
 const MIGRATIONS: Record<string, Migration> = {
   "0001_foundation": m0001,
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0004_identity": m0004,
   "0005_ipaddr_owners": m0005,
   "0006_limits": m0006,
+  "0007_multi_cluster": m0007,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

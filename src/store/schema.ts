@@ -19,6 +19,12 @@ export interface ClustersTable {
   backend: Generated<string>;
   /** mL: when a CPU limit applies to a job on this cluster, the limit used is min(limit, mL); null for none (migration 0006) */
   max_cpus: number | null;
+  /** a Secret in the system namespace whose key `kubeconfig` reaches this cluster (migration 0007) */
+  kubeconfig_secret: string | null;
+  /** or a kubeconfig file; neither: the cluster Paddock was started with */
+  kubeconfig_path: string | null;
+  /** its jobs namespace; null: jarvice.JARVICE_JOBS_NAMESPACE */
+  jobs_namespace: string | null;
   created_at: CreatedAt;
 }
 
@@ -37,6 +43,8 @@ export interface MachinesTable {
   arch: Generated<string>;
   price: Generated<string>;
   node_selector: ColumnType<Record<string, string>, string | undefined, string>;
+  /** Kubernetes tolerations of its pods (migration 0007) */
+  tolerations: ColumnType<Array<{ key?: string; operator?: string; value?: string; effect?: string; tolerationSeconds?: number }>, string | undefined, string>;
   created_at: CreatedAt;
 }
 
