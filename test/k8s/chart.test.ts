@@ -377,6 +377,14 @@ describe("a downstream-only release (downstream: true)", () => {
     );
 
     const yaml = await downstreamKubeconfig(admin, { namespace: SYS, name: "west", waitMs: 60_000 });
+    // The command the README gives prints the same.
+    const repo = path.resolve(import.meta.dirname, "../..");
+    const cli = spawnSync(path.join(repo, "node_modules/.bin/tsx"), [path.join(repo, "scripts/downstreamKubeconfig.ts"), "--context", "harness", "--namespace", SYS, "--name", "west"], {
+      encoding: "utf8",
+      env: { ...process.env, KUBECONFIG: h.kubeconfig(h.admin) },
+    });
+    expect(cli.status, cli.stderr).toBe(0);
+    expect(cli.stdout).toBe(yaml);
     controlPlane = new k8s.KubeConfig();
     controlPlane.loadFromString(yaml);
     // The cluster's CA from the Secret: TLS verified, no insecure-skip-tls-verify.
