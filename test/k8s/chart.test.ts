@@ -4,14 +4,18 @@
 // malformed values refused by values.schema.json naming the value. A values
 // file in JARVICE's own style (ci/jarvice-style-values.yaml) renders, and the
 // pods get the settings in forms src/config/settings.ts reads as JARVICE means them.
+// A downstream-only release (downstream: true) is applied for real; the kubeconfig
+// scripts/downstreamKubeconfig.ts makes from its token Secret acts as the remote
+// control plane, with exactly the rights the chart grants it.
 import * as k8s from "@kubernetes/client-node";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, openSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { parseSettings } from "../../src/config/settings";
+import { downstreamKubeconfig } from "../../scripts/downstreamKubeconfig";
 import { startHarness, type Harness } from "./harness";
 import { kubeConfigFor } from "./stack";
 
@@ -56,7 +60,10 @@ describe("the Helm chart", () => {
     expect(r.status, r.stderr).toBe(0);
     const objs = objects(r.stdout);
     const kinds = objs.map((o) => o.kind);
-    expect(kinds).toEqual(expect.arrayContaining(["Deployment", "Service", "ServiceAccount", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"]));
+    expect(kinds).toEqual(expect.arrayContaining(["Deployment", "ServiceAccount", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"]));
+    // A downstream-only release serves no API: no Service, its token Secret instead.
+    expect(kinds.includes("Service")).toBe(!file.includes("downstream"));
+    expect(kinds.includes("Secret")).toBe(file.includes("downstream"));
 
     const kc = kubeConfigFor(h);
     const api = k8s.KubernetesObjectApi.makeApiClient(kc);
@@ -260,3 +267,186 @@ describe("the Helm chart", () => {
   });
 });
 
+
+describe("a downstream-only release (downstream: true)", () => {
+  const SYS = "jarvice-system";
+  const JOBS = "jarvice-system-jobs";
+  let tokenController: ChildProcess | undefined;
+  /** the remote control plane, through the kubeconfig made from the release's token Secret */
+  let controlPlane: k8s.KubeConfig;
+  afterAll(() => {
+    tokenController?.kill("SIGTERM");
+  });
+  const rulesOf = (objs: k8s.KubernetesObject[], kind: string, name: string) => (objs.find((o) => o.kind === kind && o.metadata!.name === name) as k8s.V1Role).rules!;
+  /** HTTP status of a call: 200 when it succeeds, else the API server's code */
+  const status = (call: Promise<unknown>) => call.then(() => 200, (e: { code?: number }) => e.code ?? e);
+
+  it("renders the pod scheduler, the jobs namespace and the control plane's ServiceAccount, Role and token Secret; no API, database or job controller", () => {
+    // Settings for the API and the database are ignored: a downstream cluster runs neither.
+    const r = render(["--set", "downstream=true", "--set", "database.urlSecret.name=paddock-db", "--set", "api.ingress.enabled=true", "--set", "clusters.kubeconfigSecrets={west}"]);
+    expect(r.status, r.stderr).toBe(0);
+    const objs = objects(r.stdout);
+    expect(objs.map((o) => `${o.kind}/${o.metadata!.name}`).sort()).toEqual([
+      "ClusterRole/paddock-control-plane-nodes",
+      "ClusterRole/paddock-pod-scheduler",
+      "ClusterRoleBinding/paddock-control-plane-nodes",
+      "ClusterRoleBinding/paddock-pod-scheduler",
+      "Deployment/jarvice-pod-scheduler",
+      "Namespace/jarvice-system-jobs",
+      "Role/paddock-control-plane",
+      "Role/paddock-leader-election",
+      "RoleBinding/paddock-control-plane",
+      "RoleBinding/paddock-leader-election",
+      "Secret/paddock-control-plane-token",
+      "ServiceAccount/paddock-control-plane",
+      "ServiceAccount/paddock-pod-scheduler",
+    ]);
+    const token = objs.find((o) => o.kind === "Secret") as k8s.V1Secret;
+    expect(token).toMatchObject({ type: "kubernetes.io/service-account-token", metadata: { namespace: SYS, annotations: { "kubernetes.io/service-account.name": "paddock-control-plane" } } });
+    expect(token.data ?? {}).toEqual({});
+    // The control plane elects its leader where it runs: here only the pod scheduler takes the Lease.
+    const election = objs.find((o) => o.kind === "RoleBinding" && o.metadata!.name === "paddock-leader-election") as k8s.V1RoleBinding;
+    expect(election.subjects!.map((x) => x.name)).toEqual(["paddock-pod-scheduler"]);
+    // Vault claims: created and read, never deleted.
+    expect(rulesOf(objs, "Role", "paddock-control-plane").filter((x) => x.resources!.includes("persistentvolumeclaims"))).toEqual([
+      { apiGroups: [""], resources: ["persistentvolumeclaims"], verbs: ["get", "list", "watch", "create"] },
+    ]);
+    const sched = deployments(objs)[0]!;
+    expect(envOf(sched)).toMatchObject({ PADDOCK_ROLES: "pod-scheduler", JARVICE_JOBS_NAMESPACE: JOBS });
+    expect(r.stdout).not.toContain("paddock-db");
+  });
+
+  it.each(['"true"', "true", '"TRUE"'])("takes downstream: %s as JARVICE would; false and unset render the full release", (value) => {
+    const kindsOf = (text: string) => {
+      const r = render(["-f", valuesFile(text)]);
+      expect(r.status, r.stderr).toBe(0);
+      return deployments(objects(r.stdout)).map((d) => d.metadata!.name).sort();
+    };
+    expect(kindsOf(`downstream: ${value}\n`)).toEqual(["jarvice-pod-scheduler"]);
+    for (const off of ['"false"', "false", "null"]) expect(kindsOf(`downstream: ${off}\n`)).toEqual(["jarvice-pod-scheduler", "paddock-api"]);
+  });
+
+  it.each([
+    ["downstream", '"maybe"', "/downstream"],
+    ["clusters", "{kubeconfigSecrets: [Bad_Name]}", "/clusters/kubeconfigSecrets/0"],
+    ["clusters", "{kubeconfigSecrets: west}", "/clusters/kubeconfigSecrets"],
+  ])("refuses %s: %s, naming it", (key, value, where) => {
+    const r = render(["-f", valuesFile(`${key}: ${value}\n`)]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(where);
+  });
+
+  it("lets the full release's control plane read the kubeconfig Secrets named in clusters.kubeconfigSecrets, and no Secret by default", () => {
+    const secretRules = (args: string[]) => {
+      const r = render(args);
+      expect(r.status, r.stderr).toBe(0);
+      return objects(r.stdout)
+        .filter((o) => o.kind === "Role" || o.kind === "ClusterRole")
+        .flatMap((o) => ((o as k8s.V1Role).rules ?? []).filter((x) => x.resources!.includes("secrets")).map((x) => ({ role: `${o.kind}/${o.metadata!.namespace ?? ""}/${o.metadata!.name}`, ...x })));
+    };
+    expect(secretRules([])).toEqual([]);
+    expect(secretRules(["--set", "clusters.kubeconfigSecrets={west-kubeconfig,east-kubeconfig}"])).toEqual([
+      { role: `Role/${SYS}/paddock-cluster-kubeconfigs`, apiGroups: [""], resources: ["secrets"], resourceNames: ["west-kubeconfig", "east-kubeconfig"], verbs: ["get"] },
+    ]);
+  });
+
+  it("applied to a cluster: its token Secret makes a kubeconfig that runs job pods and vault claims in the jobs namespace, and nothing more", async () => {
+    const r = render(["--set", "downstream=true"]);
+    expect(r.status, r.stderr).toBe(0);
+    const admin = kubeConfigFor(h);
+    const api = k8s.KubernetesObjectApi.makeApiClient(admin);
+    const objs = objects(r.stdout);
+    for (const o of [{ apiVersion: "v1", kind: "Namespace", metadata: { name: SYS } }, ...objs]) {
+      await api.create(o).catch((e: { code?: number }) => {
+        if (e.code !== 409) throw e;
+      });
+    }
+    // The cluster's token controller fills the Secret (and the ServiceAccount controller makes the
+    // namespaces' default ServiceAccounts, which pods need), as kube-controller-manager does on any cluster.
+    tokenController = spawn(
+      path.join(h.bin, "kube-controller-manager"),
+      [
+        "--kubeconfig", h.kubeconfig(h.admin),
+        "--controllers", "serviceaccount-token-controller,serviceaccount-controller",
+        "--service-account-private-key-file", path.join(h.dir, "sa.key"),
+        "--root-ca-file", path.join(h.dir, "certs", "apiserver.crt"),
+        "--secure-port", "0",
+        "--leader-elect=false",
+      ],
+      { stdio: ["ignore", openSync(path.join(h.dir, "token-controller.log"), "a"), openSync(path.join(h.dir, "token-controller.log"), "a")] },
+    );
+
+    const yaml = await downstreamKubeconfig(admin, { namespace: SYS, name: "west", waitMs: 60_000 });
+    // The command the README gives prints the same.
+    const repo = path.resolve(import.meta.dirname, "../..");
+    const cli = spawnSync(path.join(repo, "node_modules/.bin/tsx"), [path.join(repo, "scripts/downstreamKubeconfig.ts"), "--context", "harness", "--namespace", SYS, "--name", "west"], {
+      encoding: "utf8",
+      env: { ...process.env, KUBECONFIG: h.kubeconfig(h.admin) },
+    });
+    expect(cli.status, cli.stderr).toBe(0);
+    expect(cli.stdout).toBe(yaml);
+    controlPlane = new k8s.KubeConfig();
+    controlPlane.loadFromString(yaml);
+    // The cluster's CA from the Secret: TLS verified, no insecure-skip-tls-verify.
+    expect(controlPlane.getCurrentCluster()).toMatchObject({ name: "west", server: h.server, skipTLSVerify: false });
+    expect(controlPlane.getCurrentCluster()!.caData).toBeTruthy();
+    const whoami = await controlPlane.makeApiClient(k8s.AuthenticationV1Api).createSelfSubjectReview({ body: { apiVersion: "authentication.k8s.io/v1", kind: "SelfSubjectReview" } });
+    expect(whoami.status!.userInfo!.username).toBe(`system:serviceaccount:${SYS}:paddock-control-plane`);
+
+    const core = controlPlane.makeApiClient(k8s.CoreV1Api);
+    const net = controlPlane.makeApiClient(k8s.NetworkingV1Api);
+    const coord = controlPlane.makeApiClient(k8s.CoordinationV1Api);
+    const pod = (name: string): k8s.V1Pod => ({ metadata: { name }, spec: { automountServiceAccountToken: false, containers: [{ name: "c", image: "busybox" }] } });
+    const claim: k8s.V1PersistentVolumeClaim = { metadata: { name: "vault-alice-persistent" }, spec: { accessModes: ["ReadWriteMany"], resources: { requests: { storage: "1Gi" } } } };
+    // The default ServiceAccount of the jobs namespace, which admission looks up for a pod, comes from the controller.
+    await expect.poll(() => status(kubeConfigFor(h).makeApiClient(k8s.CoreV1Api).readNamespacedServiceAccount({ name: "default", namespace: JOBS })), { timeout: 30_000 }).toBe(200);
+
+    const allowed = {
+      "create a pod in the jobs namespace": await status(core.createNamespacedPod({ namespace: JOBS, body: pod("job-1") })),
+      "list pods": await status(core.listNamespacedPod({ namespace: JOBS })),
+      "create a vault claim": await status(core.createNamespacedPersistentVolumeClaim({ namespace: JOBS, body: claim })),
+      "read a vault claim": await status(core.readNamespacedPersistentVolumeClaim({ name: claim.metadata!.name!, namespace: JOBS })),
+      "create a tenant NetworkPolicy": await status(net.createNamespacedNetworkPolicy({ namespace: JOBS, body: { metadata: { name: "tenant-acme" }, spec: { podSelector: {} } } })),
+      "list Services": await status(core.listNamespacedService({ namespace: JOBS })),
+      "list Events": await status(core.listNamespacedEvent({ namespace: JOBS })),
+      "count nodes": await status(core.listNode()),
+      "delete a job's pod": await status(core.deleteNamespacedPod({ name: "job-1", namespace: JOBS })),
+    };
+    expect(allowed).toEqual(Object.fromEntries(Object.keys(allowed).map((k) => [k, 200])));
+
+    const refused = {
+      "delete a vault claim": await status(core.deleteNamespacedPersistentVolumeClaim({ name: claim.metadata!.name!, namespace: JOBS })),
+      "read its own token Secret": await status(core.readNamespacedSecret({ name: "paddock-control-plane-token", namespace: SYS })),
+      "list Secrets of the jobs namespace": await status(core.listNamespacedSecret({ namespace: JOBS })),
+      "create a pod in the system namespace": await status(core.createNamespacedPod({ namespace: SYS, body: pod("intruder") })),
+      "create a claim in the system namespace": await status(core.createNamespacedPersistentVolumeClaim({ namespace: SYS, body: claim })),
+      "create a Service": await status(core.createNamespacedService({ namespace: JOBS, body: { metadata: { name: "s" }, spec: { ports: [{ port: 80 }] } } })),
+      "take the pod scheduler's Lease": await status(coord.createNamespacedLease({ namespace: SYS, body: { metadata: { name: "jarvice-pod-scheduler" }, spec: {} } })),
+      "label a node": await status(core.patchNode({ name: "any", body: [{ op: "add", path: "/metadata/labels/x", value: "y" }] })),
+    };
+    expect(refused).toEqual(Object.fromEntries(Object.keys(refused).map((k) => [k, 403])));
+    // The claim outlives the attempt.
+    expect(await status(core.readNamespacedPersistentVolumeClaim({ name: claim.metadata!.name!, namespace: JOBS }))).toBe(200);
+  });
+
+  it("the control plane's release grants get on the named kubeconfig Secrets only", async () => {
+    expect(controlPlane, "the previous test made the control plane's kubeconfig").toBeDefined();
+    // The Role of a full release with clusters.kubeconfigSecrets, bound to the same identity.
+    const r = render(["--set", "clusters.kubeconfigSecrets={west-kubeconfig}"]);
+    expect(r.status, r.stderr).toBe(0);
+    const admin = kubeConfigFor(h);
+    const api = k8s.KubernetesObjectApi.makeApiClient(admin);
+    for (const o of objects(r.stdout).filter((x) => x.metadata!.name === "paddock-cluster-kubeconfigs")) await api.create(o);
+    const adminCore = admin.makeApiClient(k8s.CoreV1Api);
+    for (const name of ["west-kubeconfig", "paddock-db"]) {
+      await adminCore.createNamespacedSecret({ namespace: SYS, body: { metadata: { name }, stringData: { kubeconfig: "x" } } });
+    }
+    const core = controlPlane.makeApiClient(k8s.CoreV1Api);
+    expect({
+      "get west-kubeconfig": await status(core.readNamespacedSecret({ name: "west-kubeconfig", namespace: SYS })),
+      "get paddock-db": await status(core.readNamespacedSecret({ name: "paddock-db", namespace: SYS })),
+      "list the system namespace's Secrets": await status(core.listNamespacedSecret({ namespace: SYS })),
+      "change west-kubeconfig": await status(core.patchNamespacedSecret({ name: "west-kubeconfig", namespace: SYS, body: [{ op: "add", path: "/data/x", value: "eQ==" }] })),
+    }).toEqual({ "get west-kubeconfig": 200, "get paddock-db": 403, "list the system namespace's Secrets": 403, "change west-kubeconfig": 403 });
+  });
+});

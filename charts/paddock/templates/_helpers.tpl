@@ -16,6 +16,11 @@ app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 {{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
 {{- end -}}
 
+{{/* A downstream-only release (downstream: true): non-empty when set. */}}
+{{- define "paddock.downstream" -}}
+{{- include "paddock.isTrue" .Values.downstream -}}
+{{- end -}}
+
 {{- define "paddock.embedded" -}}
 {{- if .Values.database.urlSecret.name -}}{{- else -}}true{{- end -}}
 {{- end -}}
