@@ -1,5 +1,6 @@
 // A user's vaults (owned and shared with them), their zone access, and the
 // administrator's VAULTS actions: add a vault to one user, share a vault.
+import { sql } from "kysely";
 import { conflict, invalid, notFound } from "../core/errors";
 import { checkPayerMetadata } from "../core/payerMetadata";
 import { nfsPathProblem, nfsServerProblem, subpathProblem, UNZONED, VAULT_KINDS, type AccessMode, type HeldVault, type Vault, type VaultKind } from "../core/vaults";
@@ -46,18 +47,22 @@ export function vaultJson(h: HeldVault, sharedWith?: string[]) {
   };
 }
 
+/** The vaults `userId` owns (by id), then those shared with it (by id, with their owner's name): one statement. */
 export async function heldVaults(db: Db, userId: number): Promise<HeldVault[]> {
-  const owned = await db.selectFrom("vaults").selectAll().where("owner_id", "=", userId).orderBy("id").execute();
-  const shared = await db
+  const owned = db
+    .selectFrom("vaults")
+    .selectAll("vaults")
+    .select([sql<string | null>`null::text`.as("owner_name"), sql<number>`0`.as("shared")])
+    .where("vaults.owner_id", "=", userId);
+  const shared = db
     .selectFrom("vault_shares")
     .innerJoin("vaults", "vaults.id", "vault_shares.vault_id")
     .innerJoin("users", "users.id", "vaults.owner_id")
     .selectAll("vaults")
-    .select("users.username as owner_name")
-    .where("vault_shares.user_id", "=", userId)
-    .orderBy("vaults.id")
-    .execute();
-  return [...owned.map((r) => ({ vault: toVault(r) })), ...shared.map((r) => ({ vault: toVault(r), sharedBy: r.owner_name }))];
+    .select(["users.username as owner_name", sql<number>`1`.as("shared")])
+    .where("vault_shares.user_id", "=", userId);
+  const rows = await owned.unionAll(shared).orderBy("shared").orderBy("id").execute();
+  return rows.map(({ owner_name, shared: isShared, ...r }) => (isShared === 1 && owner_name !== null ? { vault: toVault(r), sharedBy: owner_name } : { vault: toVault(r) }));
 }
 
 export async function sharesOf(db: Db, vaultIds: number[]): Promise<Map<number, string[]>> {
@@ -74,10 +79,16 @@ export async function sharesOf(db: Db, vaultIds: number[]): Promise<Map<number, 
   return out;
 }
 
+/** The Default zone's id. */
+const DEFAULT_ZONE = 0;
+
 export async function zoneAccessOfUser(db: Db, userId: number): Promise<ZoneAccess> {
   const [held, zones] = await Promise.all([heldVaults(db, userId), db.selectFrom("zones").select(["id", "name"]).execute()]);
-  return zoneAccessFor(held, zones, 0);
+  return zoneAccessFor(held, zones, DEFAULT_ZONE);
 }
+
+/** The zones the vaults `held` grant, without the zones' names (which only explain a grant): enough for hasZoneAccess, with no statement. */
+export const zonesGrantedBy = (held: readonly HeldVault[]): ZoneAccess => zoneAccessFor(held, [], DEFAULT_ZONE);
 
 export interface NewVault {
   name: string;
