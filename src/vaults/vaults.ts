@@ -10,7 +10,7 @@ import { isUniqueViolation } from "../store/errors";
 import type { Db } from "../store/db";
 import type { VaultRow } from "../store/schema";
 
-export const toVault = (r: VaultRow): Vault => ({
+export const toVault = (r: Omit<VaultRow, "created_at">): Vault => ({
   id: r.id,
   ownerId: r.owner_id,
   name: r.name,
@@ -47,22 +47,39 @@ export function vaultJson(h: HeldVault, sharedWith?: string[]) {
   };
 }
 
-/** The vaults `userId` owns (by id), then those shared with it (by id, with their owner's name): one statement. */
-export async function heldVaults(db: Db, userId: number): Promise<HeldVault[]> {
+/** The columns of a vault that toVault reads. */
+const VAULT_COLUMNS = ["id", "owner_id", "name", "kind", "zone_id", "is_default", "storage_class", "volume_name", "access_modes", "size_gb", "subpath", "nfs_server", "nfs_path"] as const;
+
+/**
+ * The vaults `userId` owns, then those shared with it (`shared` 1, with their
+ * owner's name), each by id: a query (heldVaults runs it; a submission reads it
+ * with the rest in one statement, src/jobs/submitReads.ts). Read it with heldOf.
+ */
+export function heldVaultRows(db: Db, userId: number) {
   const owned = db
     .selectFrom("vaults")
-    .selectAll("vaults")
+    .select(VAULT_COLUMNS.map((c) => `vaults.${c}` as const))
     .select([sql<string | null>`null::text`.as("owner_name"), sql<number>`0`.as("shared")])
     .where("vaults.owner_id", "=", userId);
   const shared = db
     .selectFrom("vault_shares")
     .innerJoin("vaults", "vaults.id", "vault_shares.vault_id")
     .innerJoin("users", "users.id", "vaults.owner_id")
-    .selectAll("vaults")
+    .select(VAULT_COLUMNS.map((c) => `vaults.${c}` as const))
     .select(["users.username as owner_name", sql<number>`1`.as("shared")])
     .where("vault_shares.user_id", "=", userId);
-  const rows = await owned.unionAll(shared).orderBy("shared").orderBy("id").execute();
-  return rows.map(({ owner_name, shared: isShared, ...r }) => (isShared === 1 && owner_name !== null ? { vault: toVault(r), sharedBy: owner_name } : { vault: toVault(r) }));
+  return owned.unionAll(shared).orderBy("shared").orderBy("id");
+}
+
+export type HeldVaultRow = Omit<VaultRow, "created_at"> & { owner_name: string | null; shared: number };
+
+/** The vaults of heldVaultRows' rows, owned first. */
+export const heldOf = (rows: readonly HeldVaultRow[]): HeldVault[] =>
+  rows.map(({ owner_name, shared, ...r }) => (shared === 1 && owner_name !== null ? { vault: toVault(r), sharedBy: owner_name } : { vault: toVault(r) }));
+
+/** The vaults `userId` owns (by id), then those shared with it (by id, with their owner's name): one statement. */
+export async function heldVaults(db: Db, userId: number): Promise<HeldVault[]> {
+  return heldOf(await heldVaultRows(db, userId).execute());
 }
 
 export async function sharesOf(db: Db, vaultIds: number[]): Promise<Map<number, string[]>> {
