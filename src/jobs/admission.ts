@@ -98,19 +98,21 @@ const NEWEST = Number.MAX_SAFE_INTEGER;
  * the same decision releases (the usage fell since the last release) are
  * released here, in the same transaction.
  */
-export async function admitAtSubmit(trx: Db, job: { tenant: number; owner: number; ownerName: string; machineId: number; nodes: number }, limits: readonly Limit[]): Promise<Admitted> {
-  // The lock and the rows it does not guard (names, billing code, cores, mL) in one statement: its snapshot may
+export async function admitAtSubmit(
+  trx: Db,
+  job: { tenant: number; owner: number; ownerName: string; machine: { name: string; cores: number; maxCpus: number | null }; nodes: number },
+  limits: readonly Limit[],
+): Promise<Admitted> {
+  // The lock and the tenant's name and billing code (which it does not guard) in one statement: its snapshot may
   // predate the lock, so usage and held jobs, which the lock does guard, are read by the statements after it.
-  const s = await trx
-    .selectFrom("users as t")
-    .innerJoin("machines as m", (j) => j.on("m.id", "=", job.machineId))
-    .innerJoin("clusters as c", "c.id", "m.cluster_id")
-    .select([sql<void>`pg_advisory_xact_lock(${LIMITS_LOCK}::int, ${job.tenant}::int)`.as("locked"), "t.username", "t.billing_code", "m.name", "m.cores", "c.max_cpus"])
-    .where("t.id", "=", job.tenant)
+  const row = await trx
+    .selectFrom("users")
+    .select([sql<void>`pg_advisory_xact_lock(${LIMITS_LOCK}::int, ${job.tenant}::int)`.as("locked"), "username", "billing_code"])
+    .where("id", "=", job.tenant)
     .executeTakeFirstOrThrow();
-  const t = { name: s.username, billingCode: s.billing_code };
+  const t = { name: row.username, billingCode: row.billing_code };
   const who: Who = { tenant: job.tenant, tenantName: t.name, billingCode: t.billingCode, owner: job.owner, ownerName: job.ownerName };
-  const mine: AdmissionJob = { ...who, number: NEWEST, machine: s.name, cores: s.cores, nodes: job.nodes, maxCpus: s.max_cpus };
+  const mine: AdmissionJob = { ...who, number: NEWEST, machine: job.machine.name, cores: job.machine.cores, nodes: job.nodes, maxCpus: job.machine.maxCpus };
   const govs = governing(who, limits);
   const never = refusal(mine, govs);
   if (never) throw invalid(never.field, never.problem);

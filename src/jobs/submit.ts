@@ -10,13 +10,11 @@ import { tenantOf } from "../core/tenancy";
 import { hasZoneAccess, machineVaultZoneProblem } from "../core/zoneAccess";
 import type { Ctx } from "../store/ctx";
 import type { Db } from "../store/db";
-import { listMachines } from "../catalog/catalog";
 import { userByApiKey, type Caller } from "../accounts/credentials";
-import { heldVaults, zonesGrantedBy } from "../vaults/vaults";
-import { findApp } from "./apps";
+import { zonesGrantedBy } from "../vaults/vaults";
 import { claimIpaddrValue, ipaddrValueOrThrow } from "./ipaddrTag";
 import { admitAtSubmit, RELEASED, type Admitted } from "./admission";
-import { limitsOfTenant } from "./limitStore";
+import { submitReads } from "./submitReads";
 
 export interface Submitted {
   name: string;
@@ -61,9 +59,9 @@ export async function submitAs(ctx: Ctx, { user, account }: Caller, sub: Submiss
   const { db } = ctx;
   const tenant = tenantOf(account);
 
-  // Everything the checks read, at once (one round trip's wait, not five); checked below in the order the
-  // answers have always had (an unknown app is a 404 before any machine problem, and so on).
-  const [app, [machine], held, limits] = await Promise.all([findApp(db, sub.app), listMachines(db, { name: sub.machineType }), heldVaults(db, user.id), limitsOfTenant(db, tenant)]);
+  // Everything the checks read, in one statement; checked below in the order the answers have always had (an
+  // unknown app is a 404 before any machine problem, and so on).
+  const { app, machine, held, limits } = await submitReads(db, { app: sub.app, machine: sub.machineType, user: user.id, tenant });
 
   if (!app) throw notFound(`app '${sub.app}'`);
   const cl = commandLineOf(app.appdef, sub);
@@ -123,7 +121,7 @@ export async function submitAs(ctx: Ctx, { user, account }: Caller, sub: Submiss
   return db.transaction().execute(async (trx) => {
     // Admission Limits first, under the tenant's lock: a job that can never fit is refused with nothing stored,
     // and the job is written once, held or not.
-    const admitted = limits.length > 0 ? await admitAtSubmit(trx, { tenant, owner: user.id, ownerName: user.username, machineId: machine.id, nodes: sub.nodes }, limits) : RELEASED;
+    const admitted = limits.length > 0 ? await admitAtSubmit(trx, { tenant, owner: user.id, ownerName: user.username, machine, nodes: sub.nodes }, limits) : RELEASED;
     // The label value is the first user's who used it: claimed here, so a concurrent claim by another user waits and loses.
     if (ipaddr !== undefined) await claimIpaddrValue(trx, user.id, ipaddr);
     return insert(trx, admitted);
