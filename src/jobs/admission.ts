@@ -90,9 +90,10 @@ const NEWEST = Number.MAX_SAFE_INTEGER;
 
 /**
  * At submit, inside the submit transaction `trx`, before the job row is
- * written, for a tenant with `limits` (limitsOfTenant; read before the
- * transaction, as a save of a limit is a race either way round: saving takes
- * the tenant's lock and releases or keeps what it governs): lock the tenant,
+ * written, for a tenant with `limits` (those that may concern it, read with the
+ * submission's other reads before the transaction: a limit saved meanwhile is a
+ * race either way round, as saving takes the tenant's lock and releases or keeps
+ * what it governs then): lock the tenant,
  * refuse (400 naming the field and the limit) a job that can never fit the
  * limits governing it, and decide whether it is held. Older held jobs that
  * the same decision releases (the usage fell since the last release) are
