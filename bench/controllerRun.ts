@@ -161,7 +161,7 @@ interface Users {
 }
 
 /** One user per client: payers of 10 users each (the payer and 9 members), created through the admin API. */
-async function createUsers(baseUrl: string, admin: { username: string; apikey: string }, clients: number): Promise<Users> {
+export async function createUsers(baseUrl: string, admin: { username: string; apikey: string }, clients: number): Promise<Users> {
   const auth = `Basic ${Buffer.from(`${admin.username}:${admin.apikey}`).toString("base64")}`;
   const create = async (body: Record<string, unknown>) => {
     const r = await fetch(`${baseUrl}/api/users`, { method: "POST", headers: { authorization: auth, "content-type": "application/json" }, body: JSON.stringify(body) });

@@ -10,6 +10,7 @@ const BENCHES: Record<string, string> = {
   scheduler: "side-by-side scheduler benchmark on a real kube-apiserver + KWOK (binder, kube-scheduler, Paddock)",
   churn: "churn soak of the pod scheduler on a real kube-apiserver + KWOK",
   controller: "job controller before issue 12 and now: jobs submitted over HTTP on the simulated cluster (PGlite or --db postgres)",
+  submit: "submit latency and statements per submission of the API alone, with many active jobs (PostgreSQL or --db pglite)",
 };
 
 const args = process.argv.slice(2);

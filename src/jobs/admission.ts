@@ -28,17 +28,17 @@ async function tenantOf(db: Db, tenant: number): Promise<{ name: string; billing
   return { name: t.username, billingCode: t.billing_code };
 }
 
-/** Released active jobs of a tenant, summed per owner and machine type (but job `except`: the one being decided). */
-export async function usageOfTenant(db: Db, tenant: number, except?: number): Promise<UsageRow[]> {
-  let q = db
+/** Released active jobs of a tenant, summed per owner and machine type. */
+export async function usageOfTenant(db: Db, tenant: number): Promise<UsageRow[]> {
+  const rows = await db
     .selectFrom("jobs as j")
     .innerJoin("machines as m", "m.id", "j.machine_id")
     .select(["j.owner_id", "m.name", sql<string>`sum(m.cores * j.nodes)`.as("cpus"), sql<string>`count(*)`.as("jobs")])
     .where("j.tenant_id", "=", tenant)
     .where("j.status", "in", [...ACTIVE_STATUSES])
-    .where("j.held", "=", false);
-  if (except !== undefined) q = q.where("j.number", "<>", except);
-  const rows = await q.groupBy(["j.owner_id", "m.name"]).execute();
+    .where("j.held", "=", false)
+    .groupBy(["j.owner_id", "m.name"])
+    .execute();
   return rows.map((r) => ({ tenant, owner: r.owner_id, machine: r.name, cpus: Number(r.cpus), jobs: Number(r.jobs) }));
 }
 
@@ -71,46 +71,59 @@ export async function heldJobsOfTenant(db: Db, tenant: number, who: { name: stri
   }));
 }
 
-export interface Gate {
-  /** after the job row is inserted (number known): held or released, and the substatus text to store */
-  decide(number: number): Promise<{ held: boolean; substatusText: string }>;
+/** Held or released, and the substatus text to store with the job. */
+export interface Admitted {
+  held: boolean;
+  substatusText: string;
 }
+
+export const RELEASED: Admitted = { held: false, substatusText: "" };
+
+/**
+ * The number a job being submitted is decided with: above every job's, as the
+ * job will be the newest of its tenant (numbers grow, and a later submission of
+ * the tenant waits for this one's lock). Used before the row exists, so that the
+ * row is written once, held or not; it never reaches a text (only older jobs
+ * are named in "behind job N").
+ */
+const NEWEST = Number.MAX_SAFE_INTEGER;
 
 /**
  * At submit, inside the submit transaction `trx`, before the job row is
- * written: lock the tenant (if any limit concerns it), and refuse (400 naming the field and the limit) a
- * job that can never fit the limits governing it.
+ * written, for a tenant with `limits` (those that may concern it, read with the
+ * submission's other reads before the transaction: a limit saved meanwhile is a
+ * race either way round, as saving takes the tenant's lock and releases or keeps
+ * what it governs then): lock the tenant,
+ * refuse (400 naming the field and the limit) a job that can never fit the
+ * limits governing it, and decide whether it is held. Older held jobs that
+ * the same decision releases (the usage fell since the last release) are
+ * released here, in the same transaction.
  */
-export async function admissionGate(trx: Db, job: { tenant: number; owner: number; ownerName: string; machineId: number; nodes: number }): Promise<Gate> {
-  // A tenant without limits (the common case) costs one query and takes no lock. A limit saved at the same
-  // moment is a race either way round; saving it takes the lock and releases or keeps what it governs.
-  const limits = await limitsOfTenant(trx, job.tenant);
-  if (limits.length === 0) return { decide: async () => ({ held: false, substatusText: "" }) };
-  await lockTenant(trx, job.tenant);
-  const t = await tenantOf(trx, job.tenant);
-  const m = await trx
-    .selectFrom("machines as m")
-    .innerJoin("clusters as c", "c.id", "m.cluster_id")
-    .select(["m.name", "m.cores", "c.max_cpus"])
-    .where("m.id", "=", job.machineId)
+export async function admitAtSubmit(
+  trx: Db,
+  job: { tenant: number; owner: number; ownerName: string; machine: { name: string; cores: number; maxCpus: number | null }; nodes: number },
+  limits: readonly Limit[],
+): Promise<Admitted> {
+  // The lock and the tenant's name and billing code (which it does not guard) in one statement: its snapshot may
+  // predate the lock, so usage and held jobs, which the lock does guard, are read by the statements after it.
+  const row = await trx
+    .selectFrom("users")
+    .select([sql<void>`pg_advisory_xact_lock(${LIMITS_LOCK}::int, ${job.tenant}::int)`.as("locked"), "username", "billing_code"])
+    .where("id", "=", job.tenant)
     .executeTakeFirstOrThrow();
+  const t = { name: row.username, billingCode: row.billing_code };
   const who: Who = { tenant: job.tenant, tenantName: t.name, billingCode: t.billingCode, owner: job.owner, ownerName: job.ownerName };
+  const mine: AdmissionJob = { ...who, number: NEWEST, machine: job.machine.name, cores: job.machine.cores, nodes: job.nodes, maxCpus: job.machine.maxCpus };
   const govs = governing(who, limits);
-  const never = refusal({ ...who, number: 0, machine: m.name, cores: m.cores, nodes: job.nodes, maxCpus: m.max_cpus }, govs);
+  const never = refusal(mine, govs);
   if (never) throw invalid(never.field, never.problem);
-  if (govs.length === 0) return { decide: async () => ({ held: false, substatusText: "" }) };
-  return {
-    decide: async (number) => {
-      const mine: AdmissionJob = { ...who, number, machine: m.name, cores: m.cores, nodes: job.nodes, maxCpus: m.max_cpus };
-      const held = await heldJobsOfTenant(trx, job.tenant, t);
-      const d = decide([...held, mine], await usageOfTenant(trx, job.tenant, number), limits);
-      // Older held jobs the decision releases too (the usage fell since the last release): out with this one.
-      const others = d.released.filter((n) => n !== number);
-      if (others.length > 0) await trx.updateTable("jobs").set({ held: false, substatus_text: "" }).where("number", "in", others).where("held", "=", true).execute();
-      const text = d.waiting.get(number);
-      return text === undefined ? { held: false, substatusText: "" } : { held: true, substatusText: text };
-    },
-  };
+  if (govs.length === 0) return RELEASED;
+  const held = await heldJobsOfTenant(trx, job.tenant, t);
+  const d = decide([...held, mine], await usageOfTenant(trx, job.tenant), limits);
+  const others = d.released.filter((n) => n !== NEWEST);
+  if (others.length > 0) await trx.updateTable("jobs").set({ held: false, substatus_text: "" }).where("number", "in", others).where("held", "=", true).execute();
+  const text = d.waiting.get(NEWEST);
+  return text === undefined ? RELEASED : { held: true, substatusText: text };
 }
 
 /** Decide tenant `tenant`'s held jobs in one transaction under its lock; the numbers released. */

@@ -27,9 +27,20 @@ export function ipaddrValueOrThrow(username: string, tag: string): string {
  * concurrent claims: a second claimer waits for the first to commit or roll
  * back, then sees its row). Another owner is a 409 that names nobody; the
  * owner itself may reuse the value on as many jobs as it likes.
+ *
+ * One statement: the claim, and the owner it found when the value was taken
+ * already. A claim another transaction committed while this statement waited
+ * for it is outside the statement's snapshot (no row at all): then the owner
+ * is read again, in a statement of its own.
  */
 export async function claimIpaddrValue(trx: Db, userId: number, value: string): Promise<void> {
-  await trx.insertInto("ipaddr_owners").values({ value, owner_id: userId }).onConflict((oc) => oc.column("value").doNothing()).execute();
-  const owner = await trx.selectFrom("ipaddr_owners").select("owner_id").where("value", "=", value).executeTakeFirstOrThrow();
-  if (owner.owner_id !== userId) throw conflict("ipaddr", ownedByAnotherProblem(value));
+  const owner = trx.selectFrom("ipaddr_owners").select("owner_id").where("value", "=", value);
+  const claimed = await trx
+    .with("claimed", (w) => w.insertInto("ipaddr_owners").values({ value, owner_id: userId }).onConflict((oc) => oc.column("value").doNothing()).returning("owner_id"))
+    .selectFrom("claimed")
+    .select("owner_id")
+    .unionAll(owner)
+    .executeTakeFirst();
+  const ownerId = claimed?.owner_id ?? (await owner.executeTakeFirstOrThrow()).owner_id;
+  if (ownerId !== userId) throw conflict("ipaddr", ownedByAnotherProblem(value));
 }

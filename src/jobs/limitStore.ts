@@ -5,8 +5,8 @@
 import { sql } from "kysely";
 import type { Limit, LimitScope, MachineLimit } from "../core/limits";
 import type { Db } from "../store/db";
-import type { LimitsTable } from "../store/schema";
-import type { Selectable } from "kysely";
+import type { Database, LimitsTable } from "../store/schema";
+import type { Selectable, SelectQueryBuilder } from "kysely";
 
 export type LimitRow = Selectable<LimitsTable> & { payer_name: string | null; user_name: string | null };
 
@@ -22,15 +22,15 @@ export interface LimitJson {
   machines: Record<string, MachineLimit>;
 }
 
-const withNames = (db: Db) =>
-  db
-    .selectFrom("limits as l")
+/** Limits (all of them, or those of `from`) with the names of their payer and user. */
+const withNames = (db: Db, from: SelectQueryBuilder<Database & { l: LimitsTable }, "l", object> = db.selectFrom("limits as l")) =>
+  from
     .leftJoin("users as p", "p.id", "l.payer_id")
     .leftJoin("users as u", "u.id", "l.user_id")
     .selectAll("l")
     .select(["p.username as payer_name", "u.username as user_name"]);
 
-export const toLimit = (r: Selectable<LimitsTable>): Limit => ({
+export const toLimit = (r: Pick<Selectable<LimitsTable>, "id" | "scope" | "payer_id" | "user_id" | "billing_from" | "billing_to" | "cpus" | "machines">): Limit => ({
   id: r.id,
   scope: r.scope,
   payerId: r.payer_id,
@@ -62,23 +62,29 @@ export async function allLimits(db: Db): Promise<LimitRow[]> {
 /**
  * The limits that may concern tenant `tenant`: its payer and team limits, its
  * users' own limits, and the billing ranges covering its payer's billing code.
+ * A query to select from (limitRowsOfTenant; the submission's one read, src/jobs/submitReads.ts).
  */
-export async function limitRowsOfTenant(db: Db, tenant: number): Promise<LimitRow[]> {
+export function limitsConcerning(db: Db, tenant: number) {
   const code = db.selectFrom("users").select("billing_code").where("id", "=", tenant);
-  return withNames(db)
-    .where((eb) =>
-      eb.or([
-        eb.and([eb("l.scope", "in", ["payer", "team"]), eb("l.payer_id", "=", tenant)]),
-        eb.and([eb("l.scope", "=", "user"), eb("l.user_id", "in", db.selectFrom("users").select("id").where((w) => w.or([w("id", "=", tenant), w("payer_id", "=", tenant)])))]),
-        eb.and([eb("l.scope", "=", "billing"), eb("l.billing_from", "<=", code), eb("l.billing_to", ">=", code)]),
-      ]),
-    )
-    .orderBy("l.id")
-    .execute();
+  return db.selectFrom("limits as l").where((eb) =>
+    eb.or([
+      eb.and([eb("l.scope", "in", ["payer", "team"]), eb("l.payer_id", "=", tenant)]),
+      eb.and([eb("l.scope", "=", "user"), eb("l.user_id", "in", db.selectFrom("users").select("id").where((w) => w.or([w("id", "=", tenant), w("payer_id", "=", tenant)])))]),
+      eb.and([eb("l.scope", "=", "billing"), eb("l.billing_from", "<=", code), eb("l.billing_to", ">=", code)]),
+    ]),
+  );
+}
+
+/** The columns of a limit that say what it is (toLimit reads them). */
+export const LIMIT_COLUMNS = ["l.id", "l.scope", "l.payer_id", "l.user_id", "l.billing_from", "l.billing_to", "l.cpus", "l.machines"] as const;
+
+/** The limits that may concern tenant `tenant` (limitsConcerning), with the names of their payer and user. */
+export async function limitRowsOfTenant(db: Db, tenant: number): Promise<LimitRow[]> {
+  return withNames(db, limitsConcerning(db, tenant)).orderBy("l.id").execute();
 }
 
 export async function limitsOfTenant(db: Db, tenant: number): Promise<Limit[]> {
-  return (await limitRowsOfTenant(db, tenant)).map(toLimit);
+  return (await limitsConcerning(db, tenant).select(LIMIT_COLUMNS).orderBy("l.id").execute()).map(toLimit);
 }
 
 export async function limitById(db: Db, id: number): Promise<LimitRow | undefined> {

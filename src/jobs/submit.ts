@@ -1,5 +1,6 @@
 // POST /jarvice/submit: check everything the user asked for, then store the
 // job as SUBMITTED. The job controller takes it from there.
+import { sql } from "kysely";
 import { commandLine, machineAllowedProblem, type AppDef, type Checked, type CommandLine } from "../core/appdef";
 import { invalid, notFound, PaddockError } from "../core/errors";
 import { userNameProblem } from "../core/labels";
@@ -8,12 +9,12 @@ import { typedSubmission } from "../core/typedSubmission";
 import { tenantOf } from "../core/tenancy";
 import { hasZoneAccess, machineVaultZoneProblem } from "../core/zoneAccess";
 import type { Ctx } from "../store/ctx";
-import { listMachines } from "../catalog/catalog";
+import type { Db } from "../store/db";
 import { userByApiKey, type Caller } from "../accounts/credentials";
-import { heldVaults, zoneAccessOfUser } from "../vaults/vaults";
-import { findApp } from "./apps";
+import { zonesGrantedBy } from "../vaults/vaults";
 import { claimIpaddrValue, ipaddrValueOrThrow } from "./ipaddrTag";
-import { admissionGate } from "./admission";
+import { admitAtSubmit, RELEASED, type Admitted } from "./admission";
+import { submitReads } from "./submitReads";
 
 export interface Submitted {
   name: string;
@@ -51,24 +52,28 @@ export async function submitForCaller(ctx: Ctx, caller: Caller, body: unknown): 
 export type CommandLineOf = (appdef: AppDef, sub: Submission) => Checked<CommandLine>;
 const appCommandLine: CommandLineOf = (appdef, sub) => commandLine(appdef, sub.command, sub.parameters);
 
+/** A job's number from the jobs.number identity's sequence, in the INSERT that writes it: named at once, never updated. */
+const nextNumber = sql<number>`nextval(pg_get_serial_sequence('jobs', 'number'))::int`;
+
 export async function submitAs(ctx: Ctx, { user, account }: Caller, sub: Submission, body: unknown, commandLineOf: CommandLineOf = appCommandLine): Promise<Submitted> {
   const { db } = ctx;
+  const tenant = tenantOf(account);
 
-  const app = await findApp(db, sub.app);
+  // Everything the checks read, in one statement; checked below in the order the answers have always had (an
+  // unknown app is a 404 before any machine problem, and so on).
+  const { app, machine, held, limits } = await submitReads(db, { app: sub.app, machine: sub.machineType, user: user.id, tenant });
+
   if (!app) throw notFound(`app '${sub.app}'`);
   const cl = commandLineOf(app.appdef, sub);
   if (!cl.ok) throw invalid(cl.field, cl.problem);
 
   // Machines outside the user's zones do not exist for the user.
-  const access = await zoneAccessOfUser(db, user.id);
-  const [machine] = await listMachines(db, { name: sub.machineType });
-  if (!machine || !hasZoneAccess(access, machine.zone)) throw notFound(`machine type '${sub.machineType}'`);
+  if (!machine || !hasZoneAccess(zonesGrantedBy(held), machine.zone)) throw notFound(`machine type '${sub.machineType}'`);
   const allowed = machineAllowedProblem(app.appdef, sub.command, machine.name);
   if (allowed) throw invalid("machine.type", allowed);
   const maxNodes = Math.min(machine.maxNodes, app.appdef.scale_max ?? Infinity);
   if (sub.nodes > maxNodes) throw invalid("machine.nodes", `${sub.nodes} is more than the ${maxNodes} node(s) allowed for machine '${machine.name}'${app.appdef.scale_max !== undefined ? ` and app '${sub.app}'` : ""}`);
 
-  const held = await heldVaults(db, user.id);
   const vault = sub.vault.name !== undefined ? held.find((h) => h.vault.name === sub.vault.name)?.vault : (held.find((h) => h.vault.isDefault && h.vault.kind === "pvc" && !h.sharedBy) ?? held.find((h) => h.vault.isDefault && !h.sharedBy))?.vault;
   if (!vault) throw notFound(`vault '${sub.vault.name ?? "(default)"}'`);
   const zoneProblem = machineVaultZoneProblem({ name: machine.name, zoneId: machine.zone }, vault);
@@ -76,17 +81,15 @@ export async function submitAs(ctx: Ctx, { user, account }: Caller, sub: Submiss
 
   const ipaddr = sub.ipaddrTag !== undefined ? ipaddrValueOrThrow(user.username, sub.ipaddrTag) : undefined;
 
-  return db.transaction().execute(async (trx) => {
-    // Admission Limits first, under the tenant's lock: a job that can never fit is refused with nothing stored.
-    const gate = await admissionGate(trx, { tenant: tenantOf(account), owner: user.id, ownerName: user.username, machineId: machine.id, nodes: sub.nodes });
-    // The label value is the first user's who used it: claimed here, so a concurrent claim by another user waits and loses.
-    if (ipaddr !== undefined) await claimIpaddrValue(trx, user.id, ipaddr);
-    const job = await trx
+  const insert = (trx: Db, admitted: Admitted) =>
+    trx
+      .with("n", (w) => w.selectNoFrom(nextNumber.as("number")))
       .insertInto("jobs")
       .values({
-        name: `pending-${user.id}-${Date.now()}-${Math.random().toString(36).slice(2)}`,
+        number: sql<number>`(select number from n)`,
+        name: sql<string>`'jarvice-job-' || (select number from n)`,
         owner_id: user.id,
-        tenant_id: tenantOf(account),
+        tenant_id: tenant,
         app_id: app.id,
         command: sub.command,
         argv: JSON.stringify(cl.value.argv),
@@ -105,16 +108,22 @@ export async function submitAs(ctx: Ctx, { user, account }: Caller, sub: Submiss
         job_project: sub.jobProject,
         licenses: sub.licenses,
         submission: JSON.stringify(typedSubmission(body)),
+        ...(admitted.held ? { held: true, substatus_text: admitted.substatusText } : {}),
       })
-      .returning("number")
+      .returning(["name", "number"])
       .executeTakeFirstOrThrow();
-    const name = `jarvice-job-${job.number}`;
-    const admitted = await gate.decide(job.number);
-    await trx
-      .updateTable("jobs")
-      .set({ name, ...(admitted.held ? { held: true, substatus_text: admitted.substatusText } : {}) })
-      .where("number", "=", job.number)
-      .execute();
-    return { name, number: job.number };
+
+  // The common case, a tenant without limits and no tag: one INSERT, no transaction. A limit saved meanwhile
+  // (after the read above) misses this job, as it did when the read was in the transaction: nothing locks a
+  // tenant without limits, and saving a limit takes the lock and decides the jobs it then sees.
+  if (limits.length === 0 && ipaddr === undefined) return insert(db, RELEASED);
+
+  return db.transaction().execute(async (trx) => {
+    // Admission Limits first, under the tenant's lock: a job that can never fit is refused with nothing stored,
+    // and the job is written once, held or not.
+    const admitted = limits.length > 0 ? await admitAtSubmit(trx, { tenant, owner: user.id, ownerName: user.username, machine, nodes: sub.nodes }, limits) : RELEASED;
+    // The label value is the first user's who used it: claimed here, so a concurrent claim by another user waits and loses.
+    if (ipaddr !== undefined) await claimIpaddrValue(trx, user.id, ipaddr);
+    return insert(trx, admitted);
   });
 }
