@@ -3,7 +3,6 @@
 // PersistentVolumeClaim to ensure before the pods. One claim per vault owner
 // and vault: every job of every user the vault is shared with mounts the same
 // claim, and no job deletes it (it is the user's storage, not the job's).
-import { createHash } from "node:crypto";
 import { resolveSubpath, type DirectoryIdentity } from "./subpath";
 import { LABEL_MANAGED_BY, MANAGED_BY } from "./podPlan";
 
@@ -75,7 +74,15 @@ export interface VaultMount {
 export type VaultMountResult = ({ ok: true } & VaultMount) | { ok: false; problem: string };
 
 const DNS_MAX = 63;
-const hash8 = (s: string): string => createHash("sha256").update(s).digest("hex").slice(0, 8);
+/** FNV-1a (32 bits) as 8 hex digits: a short, stable suffix that keeps sanitised names apart (the core does no I/O, so no node:crypto). */
+function hash8(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, "0");
+}
 
 /**
  * A valid DNS-1123 label (lowercase letters, digits, '-', starting and ending
