@@ -119,6 +119,20 @@ describe("the job controller mounts the job's vault at /data", () => {
   });
 });
 
+describe("a vault the job's user cannot mount", () => {
+  it("a sub-path the user has no value for (%UPN% of a user outside the directory): the job ends with the reason, and no pod or claim is made", async () => {
+    ok(await asAdmin("POST", "/api/users/alice/vaults", { name: "dir", kind: "pvc", storageClass: "fast", size: 1, accessModes: "ReadWriteMany", subpath: "%UPN%" }), 201);
+    const [pods, claimsBefore] = [created.length, claims.length];
+    const n = ok(await submit(alice, "nquarter", 1, { name: "dir" })).number as number;
+    await controller.reconcileOnce();
+    expect(created.length).toBe(pods);
+    expect(claims.length).toBe(claimsBefore);
+    const row = await t.opened.db.selectFrom("jobs").select(["status", "substatus_text"]).where("number", "=", n).executeTakeFirstOrThrow();
+    expect(row.status).toBe("COMPLETED WITH ERROR");
+    expect(row.substatus_text).toMatch(/cannot mount vault 'dir': vault sub-path '%UPN%' uses %UPN%, which user 'alice' does not have/);
+  });
+});
+
 describe("submission with a ReadWriteOnce vault", () => {
   it("refuses a multi-node job whose pods cannot fit on one node of its machine type, storing nothing", async () => {
     const before = ok(await t.call("GET", "/api/jobs", { as: alice }));
