@@ -50,7 +50,7 @@ beforeAll(async () => {
   westZone = zone.id as number;
   expectStatusCode(await asAdmin("POST", "/api/clusters", { name: "west-cluster", zone: westZone, backend: "simulated" }), 201);
   expectStatusCode(await asAdmin("POST", "/api/machines", { name: "nw4", cluster: "west-cluster", cores: 4, memoryGb: 16, maxNodes: 2 }), 201);
-  expectStatusCode(await asAdmin("POST", "/api/users/zed/vaults", { name: "westdata", kind: "pvc", zone: westZone, storageClass: "standard", size: 10 }), 201);
+  expectStatusCode(await asAdmin("POST", "/api/users/zed/vaults", { name: "westdata", kind: "pvc", zone: westZone, storageClass: "standard", size: 10, accessModes: "ReadWriteMany" }), 201);
 
   jobs.running = (await j.submit(acme, demoJob({ extra: { ipaddr: "api", job_label: "the label", job_project: "proj-1", application: { command: "sleep", parameters: { seconds: 3600 }, walltime: "01:30" } } }))).number;
   jobs.done = (await j.submit(acme, demoJob({ seconds: 1 }))).number;

@@ -2,6 +2,8 @@
 // each cluster is in one zone; each machine type is offered on one cluster.
 import { conflict, invalid, notFound } from "../core/errors";
 import { nodeSelectorProblem } from "../core/labels";
+import type { PodToleration } from "../core/podPlan";
+import { parseTolerations } from "../core/tolerations";
 import { parseZoneId } from "../core/vaults";
 import { isUniqueViolation } from "../store/errors";
 import type { Db } from "../store/db";
@@ -121,6 +123,8 @@ export interface MachineView {
   /** price per node-hour: what /jarvice/billing charges for each node of a job, per hour it runs */
   price: number;
   nodeSelector: Record<string, string>;
+  /** Kubernetes tolerations of its pods (tainted pools such as GPU nodes) */
+  tolerations: PodToleration[];
 }
 
 export async function listMachines(db: Db, filter: { name?: string } = {}): Promise<MachineView[]> {
@@ -145,6 +149,7 @@ function machineView(r: MachineRow, cluster: string, zone: number): MachineView 
     arch: r.arch,
     price: Number(r.price),
     nodeSelector: r.node_selector,
+    tolerations: r.tolerations as PodToleration[],
   };
 }
 
@@ -167,6 +172,7 @@ export interface MachineInput {
   arch?: unknown;
   price?: unknown;
   nodeSelector?: unknown;
+  tolerations?: unknown;
 }
 
 function machineFields(input: MachineInput, partial: boolean) {
@@ -194,6 +200,11 @@ function machineFields(input: MachineInput, partial: boolean) {
     const problem = nodeSelectorProblem(ns);
     if (problem) throw invalid(problem.field, problem.problem);
     out.node_selector = JSON.stringify(ns);
+  }
+  if (has("tolerations")) {
+    const t = parseTolerations(input.tolerations);
+    if (!t.ok) throw invalid(t.field, t.problem);
+    out.tolerations = JSON.stringify(t.value);
   }
   return out;
 }

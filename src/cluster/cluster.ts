@@ -3,6 +3,7 @@
 // for `npm start` and benchmarks) and Kubernetes.
 import type { ObservedPod } from "../core/jobLifecycle";
 import type { PlannedPod } from "../core/podPlan";
+import type { PlannedClaim } from "../core/vaultVolumes";
 
 /** A Kubernetes Event about one of a job's pods (scheduling, image pulls, starts, kills). */
 export interface ClusterEvent {
@@ -27,6 +28,12 @@ export interface ClusterBackend {
    * will never accept (Kubernetes: 400, 403, 422 from the API server) rejects with a ClusterRefusal.
    */
   createPods(pods: PlannedPod[]): Promise<void>;
+  /**
+   * Make sure these PersistentVolumeClaims (a job's vault) exist before its pods are created; one that
+   * exists is left as it is, and none is ever deleted with a job. Optional: a backend without volumes
+   * (the simulated cluster) has nothing to do. A claim the cluster refuses rejects with a ClusterRefusal.
+   */
+  ensureClaims?(claims: PlannedClaim[]): Promise<void>;
   /** Delete every pod of a job (graceful unless `immediate`). */
   deleteJobPods(jobNumber: number, immediate: boolean): Promise<void>;
   /** Every pod Paddock manages, as last observed. */

@@ -166,7 +166,7 @@ export class SimulatedCluster implements ClusterBackend {
         continue;
       }
       const decision = this.placement.placeJob(
-        pods.map((p, i) => ({ key: p.plan.metadata.name, requests: requests[i]!.requests, tenant: p.plan.metadata.labels[LABEL_TENANT]!, nodeSelector: p.plan.spec.nodeSelector })),
+        pods.map((p, i) => ({ key: p.plan.metadata.name, requests: requests[i]!.requests, tenant: p.plan.metadata.labels[LABEL_TENANT]!, nodeSelector: p.plan.spec.nodeSelector, tolerations: p.plan.spec.tolerations })),
         { multiTenant: this.opts.multiTenant },
       );
       if (!decision.placed) {

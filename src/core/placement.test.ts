@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { aBoundPod, aJob, aNode, aPod, GPU, Gi } from "../../test/placementBuilders";
-import { fits, PlacementState, selectorMatches, taintsTolerated, type BoundPod, type Disqualification, type NodeSnapshot, type PlacementDecision, type PlacementOptions, type PodToPlace, type Resources, type Taint, type Toleration } from "./placement";
+import { fits, PlacementState, REASON_ONE_NODE, selectorMatches, taintsTolerated, type BoundPod, type Disqualification, type NodeSnapshot, type PlacementDecision, type PlacementOptions, type PodToPlace, type Resources, type Taint, type Toleration } from "./placement";
 
 const ON: PlacementOptions = { multiTenant: true };
 const OFF: PlacementOptions = { multiTenant: false };
@@ -899,5 +899,42 @@ describe("properties over random clusters and job streams (seeded)", () => {
     );
     // The generator must actually produce failed jobs for this to mean anything.
     expect(failures).toBeGreaterThan(300);
+  });
+});
+
+describe("placeJob with oneNode (a ReadWriteOnce vault): all of the job's pods on one node, or none", () => {
+  it("puts every pod on the one node that can hold them all, though best fit alone would spread them", () => {
+    // best fit puts pod 0 on the fuller n-small; only n-big takes all three
+    const s = cluster(aNode("n-small").cores(4).build(), aNode("n-big").cores(16).build());
+    const job = aJob("jobs/rwo", 3, (b) => b.cores(4));
+    expect(nodesOf(s.placeJob(job, { ...OFF, oneNode: {} }))).toEqual(["n-big", "n-big", "n-big"]);
+    // without the constraint: spread
+    const s2 = cluster(aNode("n-small").cores(4).build(), aNode("n-big").cores(16).build());
+    expect(new Set(nodesOf(s2.placeJob(aJob("jobs/any", 3, (b) => b.cores(4)), OFF)))).toEqual(new Set(["n-small", "n-big"]));
+  });
+
+  it("places none when no node holds them all, saying why in kube-scheduler's words, and leaves the nodes untouched", () => {
+    const s = cluster(aNode("n1").cores(8).build(), aNode("n2").cores(8).build(), aNode("gpu").cores(64).taint("gpu", "NoSchedule").build());
+    const d = s.placeJob(aJob("jobs/rwo", 3, (b) => b.cores(4)), { ...ON, oneNode: {} });
+    expect(d.placed).toBe(false);
+    if (d.placed) return;
+    expect(d.filtered).toEqual({ "node(s) had untolerated taint {gpu: }": 1, [REASON_ONE_NODE]: 2 });
+    expect(d.reason).toMatch(/no node fits all 3 pod\(s\) of the job on one node/);
+    expect(canTake(s, "n1", { cpu: 8000 })).toBe(true);
+    expect(canTake(s, "n2", { cpu: 8000 })).toBe(true);
+  });
+
+  it("with `node`: the rest of the job goes where its other pods are, or waits", () => {
+    const s = cluster(aNode("n1").cores(8).build(), aNode("n2").cores(16).build());
+    s.bind({ key: "jobs/rwo-0", node: "n1", requests: { cpu: 4000 }, tenant: "acme" });
+    expect(nodesOf(s.placeJob(aJob("jobs/rwo", 2, (b) => b.cores(4)).slice(1), { ...ON, oneNode: { node: "n1" } }))).toEqual(["n1"]);
+    const d = s.placeJob([aPod("jobs/rwo-2").cores(4).build()], { ...ON, oneNode: { node: "n1" } });
+    expect(d.placed).toBe(false);
+  });
+
+  it("in multi-tenant mode, never on a node holding another tenant's pods", () => {
+    const s = cluster(aNode("n1").cores(16).build(), aNode("n2").cores(16).build());
+    s.bind({ key: "jobs/other", node: "n1", requests: { cpu: 1000 }, tenant: "other" });
+    expect(nodesOf(s.placeJob(aJob("jobs/rwo", 2, (b) => b.cores(4)), { ...ON, oneNode: {} }))).toEqual(["n2", "n2"]);
   });
 });

@@ -94,6 +94,12 @@ export interface PlacementOptions {
   countDisqualified?: boolean;
   /** nodes this placement must not use (head-of-line protection, core/backfill.ts); a failure counts them as REASON_KEPT */
   avoid?: ((node: string) => boolean) | undefined;
+  /**
+   * Every pod of the job on one node (required pod affinity on the job, for a ReadWriteOnce vault):
+   * the best-fit node that takes them all, or none. `node`: where the job's pods already are (the
+   * rest must go there too).
+   */
+  oneNode?: { node?: string | undefined } | undefined;
 }
 
 /**
@@ -291,21 +297,24 @@ export const REASON_TOO_MANY_PODS = "Too many pods";
 export const REASON_TENANT = "node(s) hold another tenant's pods";
 /** a node every filter lets through but that placement was told to leave alone (kept for a job ahead in the queue) */
 export const REASON_KEPT = "node(s) were kept for a job ahead in the queue";
+/** a node that takes the job's first pod but not all of them, when they must share one node */
+export const REASON_ONE_NODE = "node(s) cannot hold all of the job's pods, which must share one node (pod affinity)";
 export const untoleratedTaint = (t: Taint): string => `node(s) had untolerated taint {${t.key}: ${t.value ?? ""}}`;
 export const insufficient = (resource: string): string => `Insufficient ${resource}`;
 
 /** The filter a reason comes from (a bounded label for metrics). */
-export type FilterName = "unschedulable" | "taint" | "selector" | "resources" | "tenant" | "queue";
+export type FilterName = "unschedulable" | "taint" | "selector" | "resources" | "affinity" | "tenant" | "queue";
 export function filterOf(reason: string): FilterName {
   if (reason === REASON_UNSCHEDULABLE) return "unschedulable";
   if (reason === REASON_SELECTOR) return "selector";
   if (reason === REASON_TENANT) return "tenant";
   if (reason === REASON_KEPT) return "queue";
+  if (reason === REASON_ONE_NODE) return "affinity";
   if (reason.startsWith("node(s) had untolerated taint")) return "taint";
   return "resources";
 }
 
-const FILTER_ORDER: readonly FilterName[] = ["unschedulable", "taint", "selector", "resources", "tenant", "queue"];
+const FILTER_ORDER: readonly FilterName[] = ["unschedulable", "taint", "selector", "resources", "affinity", "tenant", "queue"];
 /** Within the resources filter: the pod count first, then CPU, memory, the rest by name (kube-scheduler's fitsRequest order). */
 const resourceRank = (reason: string): string => (reason === REASON_TOO_MANY_PODS ? "0" : reason === insufficient(CPU) ? "1" : reason === insufficient(MEMORY) ? "2" : `3${reason}`);
 const reasonOrder = (a: string, b: string): number => {
@@ -731,6 +740,7 @@ export class PlacementState {
 
   /** Place all pods of one job, or none. On success the pods are recorded as bound (reserved). */
   placeJob(pods: readonly PodToPlace[], opts: PlacementOptions): PlacementDecision {
+    if (opts.oneNode && pods.length > 0) return this.placeOnOneNode(pods, opts, opts.oneNode.node);
     const disqualified: Disqualification[] = [];
     const tally = { byTenant: 0 };
     const bindings: Array<{ pod: string; node: string }> = [];
@@ -756,6 +766,51 @@ export class PlacementState {
       bindings.push({ pod: pod.key, node: s.info.name });
     }
     return { placed: true, bindings, disqualified, disqualifiedByTenant: tally.byTenant };
+  }
+
+  /**
+   * All pods of a job on one node, or none: candidate nodes in best-fit order (or only `node`, where
+   * the job's pods already are), the first that takes every pod. Scans every node: only for jobs
+   * that need it (a ReadWriteOnce vault on several nodes).
+   */
+  private placeOnOneNode(pods: readonly PodToPlace[], opts: PlacementOptions, node: string | undefined): PlacementDecision {
+    const first = pods[0]!;
+    if (opts.multiTenant) this.indexTenantsOnce();
+    const candidates = node !== undefined ? [this.nodes.get(node)].filter((s): s is NodeState => s !== undefined) : [...this.nodes.values()].sort((a, b) => compareKeys(this.fitKey(a), this.fitKey(b)));
+    const filters = pods.map(podFilter);
+    for (const s of candidates) {
+      if (s.info.unschedulable || opts.avoid?.(s.info.name)) continue;
+      if (opts.multiTenant && heldByOtherTenant(s.tenants, first.tenant)) continue;
+      const before = new Map<string, BoundPod | undefined>();
+      let all = true;
+      for (const [i, pod] of pods.entries()) {
+        if (!passesFilter(s, filters[i]!)) {
+          all = false;
+          break;
+        }
+        if (!before.has(pod.key)) before.set(pod.key, this.pods.get(pod.key));
+        this.bind({ key: pod.key, node: s.info.name, requests: pod.requests, tenant: pod.tenant });
+      }
+      if (all) return { placed: true, bindings: pods.map((p) => ({ pod: p.key, node: s.info.name })), disqualified: [], disqualifiedByTenant: 0 };
+      for (const [key, was] of before) {
+        this.unbind(key);
+        if (was) this.bind(was);
+      }
+    }
+    // Why: each node counted by the first filter that rejects the first pod; a node that takes it but not all of them by REASON_ONE_NODE.
+    const check = rejectionCheck(first, opts.multiTenant);
+    const filtered: Record<string, number> = {};
+    let tenants = 0;
+    for (const s of this.nodes.values()) {
+      let why = node !== undefined && s.info.name !== node ? REASON_ONE_NODE : rejection(s, check);
+      if (why === undefined) why = opts.avoid?.(s.info.name) ? REASON_KEPT : REASON_ONE_NODE;
+      if (why === REASON_TENANT) tenants++;
+      filtered[why] = (filtered[why] ?? 0) + 1;
+    }
+    const message = unavailableMessage(this.nodes.size, filtered);
+    const where = node !== undefined ? `node ${node}, where its other pods are` : "one node";
+    const reason = `no node fits all ${pods.length} pod(s) of the job on ${where} (${describe(first.requests)} each); none placed: ${message}`;
+    return { placed: false, reason, pod: first.key, filtered, message, disqualified: [], disqualifiedByTenant: tenants };
   }
 }
 

@@ -19,6 +19,7 @@ import {
   type MachineShape,
   type PlannedPod,
 } from "./podPlan";
+import { vaultClaimName, vaultMount, type JobVault } from "./vaultVolumes";
 
 // A fluent builder in the style of test/builders.ts: defaults, then only what a test cares about.
 class JobBuilder {
@@ -270,5 +271,48 @@ describe("podPlan: the job's wall time as activeDeadlineSeconds", () => {
       }),
       { seed: 4242, numRuns: 300 },
     );
+  });
+});
+
+describe("podPlan: the vault at /data, tolerations, one node for a ReadWriteOnce vault", () => {
+  const rwo = (): JobVault => ({ name: "home", kind: "pvc", owner: "bob", storageClass: "fast", volumeName: null, accessModes: "ReadWriteOnce", sizeGb: 5, subpath: "users/%USER%", nfsServer: null, nfsPath: null });
+  const mounted = (v: JobVault, readonly = false) => {
+    const m = vaultMount(v, { username: "bob" }, { readonly, namespace: "jobs" });
+    if (!m.ok) throw new Error(m.problem);
+    return m;
+  };
+
+  it("mounts the vault's volume in every pod at /data, with the resolved sub-path", () => {
+    const job = aJob().nodes(2).build();
+    const pods = podPlan({ ...job, vault: mounted({ ...rwo(), accessModes: "ReadWriteMany" }) });
+    for (const p of pods) {
+      expect(p.spec.volumes).toEqual([{ name: "vault", persistentVolumeClaim: { claimName: vaultClaimName("bob", "home") } }]);
+      expect(container(p).volumeMounts).toEqual([{ name: "vault", mountPath: "/data", subPath: "users/bob" }]);
+      expect(p.spec.affinity).toBeUndefined(); // ReadWriteMany: any node
+    }
+  });
+
+  it("no vault: no volume and no mount", () => {
+    const [p] = podPlan(aJob().build());
+    expect(p!.spec.volumes).toBeUndefined();
+    expect(container(p!).volumeMounts).toBeUndefined();
+  });
+
+  it("a ReadWriteOnce vault on a multi-node job: required pod affinity to the job's own pods on one host", () => {
+    const pods = podPlan({ ...aJob().number(9).nodes(3).build(), vault: mounted(rwo()) });
+    for (const p of pods) {
+      expect(p.spec.affinity).toEqual({
+        podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { [LABEL_JOB_NUMBER]: "9" } }, topologyKey: "kubernetes.io/hostname" }] },
+      });
+    }
+    // one pod: nothing to keep together
+    expect(podPlan({ ...aJob().nodes(1).build(), vault: mounted(rwo()) })[0]!.spec.affinity).toBeUndefined();
+  });
+
+  it("puts the machine type's tolerations on every pod, and none when it has none", () => {
+    const tolerations = [{ key: "nvidia.com/gpu", operator: "Exists" as const, effect: "NoSchedule" }];
+    const pods = podPlan(aJob().nodes(2).machine({ tolerations }).build());
+    for (const p of pods) expect(p.spec.tolerations).toEqual(tolerations);
+    expect(podPlan(aJob().build())[0]!.spec.tolerations).toBeUndefined();
   });
 });

@@ -6,6 +6,7 @@
 // scheduler and the NetworkPolicies key on; user input never sets it (the
 // identity labels are written last, over anything else).
 import { JOB_IPADDR_LABEL, POD0_IPADDR_LABEL } from "./ipaddr";
+import type { PodVolume, VolumeMount } from "./vaultVolumes";
 
 export const POD_SCHEDULER_NAME = "jarvice-pod-scheduler";
 export const LABEL_JOB_NUMBER = "jarvice-job-number";
@@ -24,6 +25,8 @@ export interface MachineShape {
   memoryGb: number;
   gpus: number;
   nodeSelector: Record<string, string>;
+  /** the machine type's tolerations (tainted pools, e.g. GPU nodes) */
+  tolerations?: readonly PodToleration[] | undefined;
 }
 
 export interface JobForPlan {
@@ -43,6 +46,27 @@ export interface JobForPlan {
   durationSeconds?: number | undefined;
   /** the submission's application.walltime ("HH:MM" or "HH:MM:SS"); empty or absent: no limit */
   walltime?: string | undefined;
+  /** the job's vault (src/core/vaultVolumes.ts), mounted in every pod */
+  vault?: { volume: PodVolume; mount: VolumeMount; oneNode: boolean } | undefined;
+}
+
+/** The well-known node label a required pod affinity on one node keys on. */
+export const HOSTNAME_TOPOLOGY = "kubernetes.io/hostname";
+
+/** A Kubernetes toleration (a machine type's, as stored). */
+export interface PodToleration {
+  key?: string;
+  operator?: "Equal" | "Exists";
+  value?: string;
+  effect?: string;
+  tolerationSeconds?: number;
+}
+
+export interface PodAffinity {
+  podAntiAffinity?: unknown;
+  podAffinity?: {
+    requiredDuringSchedulingIgnoredDuringExecution: Array<{ labelSelector: { matchLabels: Record<string, string> }; topologyKey: string }>;
+  };
 }
 
 export interface PlannedPod {
@@ -56,13 +80,17 @@ export interface PlannedPod {
     /** the job's wall time: Kubernetes fails the pod (reason DeadlineExceeded) this long after it started on its node */
     activeDeadlineSeconds?: number;
     nodeSelector?: Record<string, string>;
-    tolerations?: Array<{ key: string; operator: string; effect?: string }>;
+    tolerations?: PodToleration[];
+    /** all of a job's pods on one node (a ReadWriteOnce vault): jarvice-pod-scheduler honours it for the whole gang */
+    affinity?: PodAffinity;
+    volumes?: PodVolume[];
     containers: Array<{
       name: string;
       image: string;
       command: string[];
       env: Array<{ name: string; value: string }>;
       resources: { requests: Record<string, string>; limits: Record<string, string> };
+      volumeMounts?: VolumeMount[];
     }>;
   };
 }
@@ -106,6 +134,9 @@ export function podPlan(job: JobForPlan): PlannedPod[] {
     JARVICE_NODES: String(job.nodes),
   }).map(([name, value]) => ({ name, value }));
   const deadline = walltimeSeconds(job.walltime);
+  const tolerations = job.machine.tolerations ?? [];
+  const vault = job.vault;
+  const oneNode = vault?.oneNode === true && job.nodes > 1;
   return Array.from({ length: job.nodes }, (_, index) => ({
     apiVersion: "v1" as const,
     kind: "Pod" as const,
@@ -125,6 +156,9 @@ export function podPlan(job: JobForPlan): PlannedPod[] {
       hostname: podName(job.number, index),
       ...(deadline !== undefined ? { activeDeadlineSeconds: deadline } : {}),
       ...(Object.keys(job.machine.nodeSelector).length > 0 ? { nodeSelector: { ...job.machine.nodeSelector } } : {}),
+      ...(tolerations.length > 0 ? { tolerations: tolerations.map((t) => ({ ...t })) } : {}),
+      ...(oneNode ? { affinity: sameNodeAffinity(job.number) } : {}),
+      ...(vault ? { volumes: [structuredClone(vault.volume)] } : {}),
       containers: [
         {
           name: "job",
@@ -132,8 +166,18 @@ export function podPlan(job: JobForPlan): PlannedPod[] {
           command: job.command,
           env: [...env.filter((e) => e.name !== "JARVICE_POD_INDEX"), { name: "JARVICE_POD_INDEX", value: String(index) }],
           resources: { requests: { ...requests }, limits: { ...limits } },
+          ...(vault ? { volumeMounts: [{ ...vault.mount }] } : {}),
         },
       ],
     },
   }));
+}
+
+/** Required pod affinity of a job's pods to each other on one node (what a ReadWriteOnce vault needs). */
+export function sameNodeAffinity(jobNumber: number): PodAffinity {
+  return {
+    podAffinity: {
+      requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { [LABEL_JOB_NUMBER]: String(jobNumber) } }, topologyKey: HOSTNAME_TOPOLOGY }],
+    },
+  };
 }

@@ -18,7 +18,8 @@ import { CoalescedRunner, DEFAULT_BACKOFF, type Backoff } from "../lib/coalesced
 import { WorkQueue } from "../lib/workQueue";
 import type { AppDef } from "../core/appdef";
 import { ACTIVE_STATUSES, isActive, nextStep, type JobStatus, type ObservedPod } from "../core/jobLifecycle";
-import { podPlan } from "../core/podPlan";
+import { podPlan, type PlannedPod, type PodToleration } from "../core/podPlan";
+import { vaultMount, type PlannedClaim, type VaultMount } from "../core/vaultVolumes";
 import { podRowChanges, type StoredPodRow } from "../core/podRows";
 import type { Db } from "../store/db";
 import { ControllerStore, type JobRow } from "./controllerStore";
@@ -189,9 +190,12 @@ export class JobController {
 
     // Then act.
     if (step.createPods && !stillExpected) {
-      const plan = this.plan(job);
+      let plan;
       try {
+        const planned = this.plan(job);
+        plan = planned.pods;
         await this.cluster.prepareTenant(job.tenant);
+        if (planned.claims.length > 0) await this.cluster.ensureClaims?.(planned.claims);
         await this.cluster.createPods(plan);
       } catch (e) {
         if (e instanceof ClusterRefusal) return this.refused(job, e);
@@ -316,23 +320,27 @@ export class JobController {
     return (await this.cluster.listPods()).filter((p) => p.jobNumber === jobNumber);
   }
 
-  private plan(job: JobRow) {
+  /** The job's pods, and the claim of its vault to ensure first; a vault that cannot be mounted (its sub-path) refuses the job. */
+  private plan(job: JobRow): { pods: PlannedPod[]; claims: PlannedClaim[] } {
     const argv = job.argv;
     const appdef = job.appdef as AppDef;
-    return podPlan({
+    const vault = jobVault(job, this.opts.namespace);
+    const pods = podPlan({
       number: job.number,
       username: job.username,
       tenant: job.tenant,
       image: appdef.image.data,
       command: argv,
       env: job.env,
-      machine: { name: job.machine, cores: job.cores, memoryGb: job.memory_gb, gpus: job.gpus, nodeSelector: job.node_selector },
+      machine: { name: job.machine, cores: job.cores, memoryGb: job.memory_gb, gpus: job.gpus, nodeSelector: job.node_selector, tolerations: job.tolerations as PodToleration[] },
       nodes: job.nodes,
       ipaddr: job.ipaddr_value ?? undefined,
       namespace: this.opts.namespace,
       durationSeconds: simulatedSeconds(argv),
       walltime: job.walltime,
+      vault,
     });
+    return { pods, claims: vault?.claim ? [vault.claim] : [] };
   }
 
   /** The pod rows that changed (phase, node, address), in one statement (shared with other reconciles); none when nothing did. */
@@ -359,4 +367,27 @@ const firstLine = (e: unknown): string => (e instanceof Error ? e.message : Stri
 function simulatedSeconds(argv: string[]): number | undefined {
   if (argv.length >= 2 && /(^|\/)sleep$/.test(argv[0]!) && /^\d+(\.\d+)?$/.test(argv[1]!)) return Number(argv[1]);
   return undefined;
+}
+
+/** The job's vault as volume, mount and claim (undefined: no vault); a vault that cannot be mounted is a refusal. */
+function jobVault(job: JobRow, namespace: string): VaultMount | undefined {
+  if (job.vault_name === null || job.vault_kind === null) return undefined;
+  const m = vaultMount(
+    {
+      name: job.vault_name,
+      kind: job.vault_kind,
+      owner: job.vault_owner ?? job.username,
+      storageClass: job.vault_storage_class,
+      volumeName: job.vault_volume_name,
+      accessModes: job.vault_access_modes ?? "",
+      sizeGb: job.vault_size_gb,
+      subpath: job.vault_subpath,
+      nfsServer: job.vault_nfs_server,
+      nfsPath: job.vault_nfs_path,
+    },
+    { username: job.username, upn: job.upn, sam: job.sam },
+    { readonly: job.vault_readonly, namespace },
+  );
+  if (!m.ok) throw new ClusterRefusal(422, `cannot mount vault '${job.vault_name}': ${m.problem}`);
+  return m;
 }

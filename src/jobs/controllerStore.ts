@@ -40,6 +40,8 @@ export async function readJobs(db: Db, numbers: readonly number[]) {
     .innerJoin("users as t", "t.id", "j.tenant_id")
     .innerJoin("machines as m", "m.id", "j.machine_id")
     .innerJoin("apps as a", "a.id", "j.app_id")
+    .leftJoin("vaults as v", "v.id", "j.vault_id")
+    .leftJoin("users as vo", "vo.id", "v.owner_id")
     .select((eb) => [
       "j.number",
       "j.status",
@@ -52,12 +54,26 @@ export async function readJobs(db: Db, numbers: readonly number[]) {
       "j.ipaddr_value",
       "j.walltime",
       "u.username",
+      "u.upn",
+      "u.sam",
       "t.username as tenant",
       "m.name as machine",
       "m.cores",
       "m.memory_gb",
       "m.gpus",
       "m.node_selector",
+      "m.tolerations",
+      "j.vault_readonly",
+      "v.name as vault_name",
+      "v.kind as vault_kind",
+      "vo.username as vault_owner",
+      "v.storage_class as vault_storage_class",
+      "v.volume_name as vault_volume_name",
+      "v.access_modes as vault_access_modes",
+      "v.size_gb as vault_size_gb",
+      "v.subpath as vault_subpath",
+      "v.nfs_server as vault_nfs_server",
+      "v.nfs_path as vault_nfs_path",
       "a.appdef",
       jsonArrayFrom(eb.selectFrom("job_pods as p").select(["p.pod_index", "p.name", "p.phase", "p.node", "p.ip"]).whereRef("p.job_number", "=", "j.number")).as("pod_rows"),
     ])

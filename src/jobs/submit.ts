@@ -8,6 +8,7 @@ import { parseSubmission, type Submission } from "../core/submission";
 import { typedSubmission } from "../core/typedSubmission";
 import { tenantOf } from "../core/tenancy";
 import { hasZoneAccess, machineVaultZoneProblem } from "../core/zoneAccess";
+import { multiNodeVaultProblem } from "../core/vaultVolumes";
 import type { Ctx } from "../store/ctx";
 import type { Db } from "../store/db";
 import { userByApiKey, type Caller } from "../accounts/credentials";
@@ -78,6 +79,9 @@ export async function submitAs(ctx: Ctx, { user, account }: Caller, sub: Submiss
   if (!vault) throw notFound(`vault '${sub.vault.name ?? "(default)"}'`);
   const zoneProblem = machineVaultZoneProblem({ name: machine.name, zoneId: machine.zone }, vault);
   if (zoneProblem) throw invalid("vault.name", zoneProblem);
+  // A ReadWriteOnce vault mounts on one node: the job's pods must all fit on one node of the machine type.
+  const oneNodeProblem = multiNodeVaultProblem(vault, sub.nodes, machine.perNode);
+  if (oneNodeProblem) throw invalid("machine.nodes", oneNodeProblem);
 
   const ipaddr = sub.ipaddrTag !== undefined ? ipaddrValueOrThrow(user.username, sub.ipaddrTag) : undefined;
 

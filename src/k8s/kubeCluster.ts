@@ -8,6 +8,7 @@ import { PaddockError } from "../core/errors";
 import type { ObservedPod, PodPhase } from "../core/jobLifecycle";
 import { tenantNetworkPolicy, type NetworkSettings, type TenantNetworkPolicy } from "../core/networkPolicy";
 import { LABEL_JOB_NUMBER, LABEL_MANAGED_BY, LABEL_POD_INDEX, MANAGED_BY, type PlannedPod } from "../core/podPlan";
+import type { PlannedClaim } from "../core/vaultVolumes";
 
 export interface KubeClusterOptions {
   namespace: string;
@@ -117,6 +118,8 @@ export class KubeCluster implements ClusterBackend {
   /** the job each cached pod was indexed under */
   private readonly jobOfPod = new Map<string, number>();
   private readonly preparedTenants = new Set<string>();
+  /** vault claims known to exist (created, or found existing) */
+  private readonly ensuredClaims = new Set<string>();
   private readonly log: (msg: string) => void;
   private started: Promise<void> | undefined;
   private closed = false;
@@ -190,6 +193,20 @@ export class KubeCluster implements ClusterBackend {
       await this.net.replaceNamespacedNetworkPolicy({ name: policy.metadata!.name!, namespace: this.opts.namespace, body: policy }).catch(refusalOrRethrow);
     }
     this.preparedTenants.add(tenant);
+  }
+
+  /** Create each claim unless it exists (409: created before, by an earlier job). Never replaced: a bound claim's spec is immutable. */
+  async ensureClaims(claims: PlannedClaim[]): Promise<void> {
+    for (const claim of claims) {
+      if (this.ensuredClaims.has(claim.metadata.name)) continue;
+      try {
+        await this.core.createNamespacedPersistentVolumeClaim({ namespace: this.opts.namespace, body: claim as unknown as k8s.V1PersistentVolumeClaim });
+        this.log(`kubernetes: created PersistentVolumeClaim ${claim.metadata.name} for vault '${claim.metadata.annotations["paddock.io/vault-name"]}'`);
+      } catch (e) {
+        if (statusOf(e) !== 409) refusalOrRethrow(e);
+      }
+      this.ensuredClaims.add(claim.metadata.name);
+    }
   }
 
   async createPods(pods: PlannedPod[]): Promise<void> {

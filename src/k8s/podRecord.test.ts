@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { aKubePod, NS } from "../../test/schedulerBuilders";
 import { ACTIVE_PODS_FIELD_SELECTOR, podEndsAt, podRecord } from "./podRecord";
+import { sameNodeAffinity } from "../core/podPlan";
 
 describe("pod record", () => {
   it("keeps the job, its size, the tenant, the node, the requests, priority and times", () => {
@@ -16,6 +17,7 @@ describe("pod record", () => {
       requests: { ok: true, requests: { cpu: 2000, memory: 2 ** 30 } },
       nodeSelector: { zone: "a" },
       tolerations: [],
+      sameNode: false,
       priority: 5,
       created: 1000,
       activeDeadlineSeconds: 60,
@@ -42,5 +44,19 @@ describe("pod record", () => {
     expect(podRecord(aKubePod("s").phase("Succeeded").build()).finished).toBe(true);
     expect(podRecord(aKubePod("f").phase("Failed").build()).finished).toBe(true);
     expect(ACTIVE_PODS_FIELD_SELECTOR).toBe("status.phase!=Succeeded,status.phase!=Failed");
+  });
+
+  it("reads podPlan's same-node affinity (a ReadWriteOnce vault) as sameNode, and only for the pod's own job on the hostname", () => {
+    const withAffinity = (affinity: unknown) => {
+      const p = aKubePod("jarvice-job-7-0").ofJob(7, 2).build();
+      p.spec!.affinity = affinity as never;
+      return podRecord(p).sameNode;
+    };
+    expect(withAffinity(sameNodeAffinity(7))).toBe(true);
+    expect(withAffinity(sameNodeAffinity(8))).toBe(false);
+    const zone = sameNodeAffinity(7);
+    zone.podAffinity!.requiredDuringSchedulingIgnoredDuringExecution[0]!.topologyKey = "topology.kubernetes.io/zone";
+    expect(withAffinity(zone)).toBe(false);
+    expect(withAffinity(undefined)).toBe(false);
   });
 });

@@ -3,7 +3,7 @@
 // the scheduler's cache (schedulerCache.ts) holds only these records.
 import type * as k8s from "@kubernetes/client-node";
 import type { NodeSnapshot, Resources, Taint, Toleration } from "../core/placement";
-import { ANNOTATION_JOB_PODS, LABEL_JOB_NUMBER, LABEL_MANAGED_BY, LABEL_TENANT, MANAGED_BY, POD_SCHEDULER_NAME } from "../core/podPlan";
+import { ANNOTATION_JOB_PODS, HOSTNAME_TOPOLOGY, LABEL_JOB_NUMBER, LABEL_MANAGED_BY, LABEL_TENANT, MANAGED_BY, POD_SCHEDULER_NAME } from "../core/podPlan";
 import { podRequests, type PodRequests } from "../core/podRequests";
 import { quantity } from "../core/quantity";
 
@@ -28,6 +28,8 @@ export interface PodRecord {
   requests: PodRequests;
   nodeSelector?: Record<string, string> | undefined;
   tolerations: Toleration[];
+  /** a required pod affinity to the pods of its own job on one host (podPlan's sameNodeAffinity): the whole job goes on one node */
+  sameNode: boolean;
   /** spec.priority (0 when unset): higher is placed first */
   priority: number;
   /** creation time, ms since the epoch */
@@ -66,6 +68,7 @@ export function podRecord(p: k8s.V1Pod): PodRecord {
     requests: podRequests(p.spec),
     nodeSelector: p.spec?.nodeSelector,
     tolerations: (p.spec?.tolerations ?? []).map((t) => ({ key: t.key, operator: t.operator as "Equal" | "Exists" | undefined, value: t.value, effect: t.effect })),
+    sameNode: jobNumber !== undefined && sameNodeAffinity(p, jobNumber),
     priority: p.spec?.priority ?? 0,
     created: ms(p.metadata?.creationTimestamp) ?? 0,
     activeDeadlineSeconds: p.spec?.activeDeadlineSeconds,
@@ -73,6 +76,12 @@ export function podRecord(p: k8s.V1Pod): PodRecord {
     deleting: p.metadata?.deletionTimestamp !== undefined && p.metadata?.deletionTimestamp !== null,
     finished: phase === "Succeeded" || phase === "Failed",
   };
+}
+
+/** Whether the pod requires to share a host with the pods of job `jobNumber` (a required podAffinity term on its job-number label and the hostname). */
+function sameNodeAffinity(p: k8s.V1Pod, jobNumber: string): boolean {
+  const terms = p.spec?.affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
+  return terms.some((t) => t.topologyKey === HOSTNAME_TOPOLOGY && t.labelSelector?.matchLabels?.[LABEL_JOB_NUMBER] === jobNumber);
 }
 
 /** When a pod will have ended at the latest (its wall time from its start, or from `now` if not started); undefined without a wall time. */

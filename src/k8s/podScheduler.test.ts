@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 import { describe, expect, it, vi } from "vitest";
 import { aKubeNode, aKubePod, FakeBinder, FakeReporter, localKubeConfig, NS, settle } from "../../test/schedulerBuilders";
 import { PlacementState } from "../core/placement";
+import { sameNodeAffinity } from "../core/podPlan";
 import { podRecord } from "./podRecord";
 import { boundRequests, nodeSnapshot, PodScheduler, podRequests, SchedulingLoop } from "./podScheduler";
 import type { BindResult } from "./schedulerSeams";
@@ -110,6 +111,35 @@ function loopWith(s: Setup = {}) {
 
 const job = (n: number) => `${NS}/${n}`;
 const k = (name: string) => `${NS}/${name}`;
+
+describe("scheduling loop: a job whose pods must share a node (ReadWriteOnce vault)", () => {
+  const rwo = (name: string, n: number, pods: number) => {
+    const p = aKubePod(name).ofJob(n, pods).tenant("a").cores(4).build();
+    p.spec!.affinity = sameNodeAffinity(n) as never;
+    return p;
+  };
+
+  it("binds every pod to the one node that holds them all", async () => {
+    const s = loopWith({ nodes: [aKubeNode("n-small").cores(4).build(), aKubeNode("n-big").cores(16).build()], pods: [rwo("j-0", 5, 2), rwo("j-1", 5, 2)] });
+    await s.run();
+    expect(s.binder.calls).toEqual([
+      { pod: k("j-0"), node: "n-big" },
+      { pod: k("j-1"), node: "n-big" },
+    ]);
+  });
+
+  it("sends the missing member where the bound one is, or lets it wait there", async () => {
+    const bound = rwo("j-0", 6, 2);
+    bound.spec!.nodeName = "n1";
+    const s = loopWith({ nodes: [aKubeNode("n1").cores(4).build(), aKubeNode("n2").cores(16).build()], pods: [bound, rwo("j-1", 6, 2)] });
+    await s.run();
+    expect(s.binder.calls).toEqual([]); // n1 is full, and n2 is not where pod 0 is
+    expect(s.reporter.waitingPods).toContainEqual([k("j-1"), expect.stringMatching(/on node n1, where its other pods are/)]);
+    const s2 = loopWith({ nodes: [aKubeNode("n1").cores(16).build(), aKubeNode("n2").cores(16).build()], pods: [{ ...bound }, rwo("j-1", 6, 2)] });
+    await s2.run();
+    expect(s2.binder.calls).toEqual([{ pod: k("j-1"), node: "n1" }]);
+  });
+});
 
 describe("scheduling loop: gangs", () => {
   it("a partly bound gang (2 of 3 bound) completes with only its missing member", async () => {

@@ -278,7 +278,9 @@ export class SchedulingLoop {
     const pods = g.pending.map(toPlace);
     const head = this.head;
     const restricted = head !== undefined && head.head !== job && this.afterHead(job, head) && !mayUseHeadNodes(g.pending.map((r) => podEndsAt(r, now)), head);
-    const decision = this.cache.place(pods, { multiTenant: this.o.multiTenant, explain: this.o.explain ?? true, avoid: restricted ? (n) => head.usable.has(n) : undefined });
+    // A job whose pods must share a node (a ReadWriteOnce vault): with the node its other pods hold, if any.
+    const oneNode = g.pending.some((r) => r.sameNode) ? { node: g.bound[0]?.node ?? g.reserved[0]?.node } : undefined;
+    const decision = this.cache.place(pods, { multiTenant: this.o.multiTenant, explain: this.o.explain ?? true, avoid: restricted ? (n) => head.usable.has(n) : undefined, oneNode });
     for (const d of decision.disqualified) {
       const tenant = g.pending.find((r) => r.key === d.pod)?.tenant ?? "?";
       this.o.log(10, `disqualified node ${d.node} for pod ${d.pod} of tenant ${tenant}: it runs pods of tenant(s) ${d.tenants.join(", ")}`);

@@ -183,7 +183,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     if (opts.controllerManager !== false) {
       const kcm = run("kube-controller-manager", [
         "--kubeconfig", adminConfig,
-        "--controllers", "endpointslice-controller,endpoints-controller,namespace-controller,garbage-collector-controller,serviceaccount-controller",
+        "--controllers", "endpointslice-controller,endpoints-controller,namespace-controller,garbage-collector-controller,serviceaccount-controller,persistentvolume-binder-controller",
         "--secure-port", "0",
         "--leader-elect=false",
         "--use-service-account-credentials=false",

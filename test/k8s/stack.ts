@@ -225,6 +225,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       },
       prepareTenant: (tenant) => parts.cluster.prepareTenant(tenant),
       createPods: (pods) => parts.cluster.createPods(pods),
+      ensureClaims: (claims) => parts.cluster.ensureClaims(claims),
       deleteJobPods: (n, immediate) => parts.cluster.deleteJobPods(n, immediate),
       listPods: () => parts.cluster.listPods(),
       jobPods: (n) => parts.cluster.jobPods(n),
@@ -290,6 +291,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       const killable: ClusterBackend = {
         description: cluster.description,
         prepareTenant: async (tenant) => (alive(), cluster.prepareTenant(tenant)),
+        ensureClaims: async (claims) => (alive(), cluster.ensureClaims(claims)),
         createPods: async (pods) => {
           for (const pod of pods) {
             alive();

@@ -26,6 +26,7 @@ const machineBody = body({
   arch: optional(),
   price: num().optional().describe("per node-hour"),
   nodeSelector: jsonObject().optional().describe("Kubernetes node labels to string values"),
+  tolerations: z.array(z.unknown(), { error: "must be an array of tolerations" }).optional().describe("Kubernetes tolerations of the machine's pods ({key, operator: Equal|Exists, value, effect, tolerationSeconds}), e.g. for a tainted GPU pool"),
 });
 
 const sysadminOnly = (c: Caller) => {
