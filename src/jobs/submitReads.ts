@@ -26,6 +26,8 @@ export interface SubmitMachine {
   zone: number;
   /** its cluster's mL (null for none) */
   maxCpus: number | null;
+  /** how many of it fit on one node (a ReadWriteOnce vault keeps a job on one node) */
+  perNode: number;
 }
 
 export interface SubmitReads {
@@ -45,7 +47,7 @@ export async function submitReads(db: Db, q: { app: string; machine: string; use
         db
           .selectFrom("machines as m")
           .innerJoin("clusters as c", "c.id", "m.cluster_id")
-          .select(["m.id", "m.name", "m.cores", "m.max_nodes", "c.zone_id", "c.max_cpus"])
+          .select(["m.id", "m.name", "m.cores", "m.max_nodes", "m.per_node", "c.zone_id", "c.max_cpus"])
           .where("m.name", "=", q.machine),
       ).as("machine"),
       jsonArrayFrom(heldVaultRows(db, q.user)).as("held"),
@@ -55,7 +57,7 @@ export async function submitReads(db: Db, q: { app: string; machine: string; use
   const m = r.machine;
   return {
     app: r.app ? { id: r.app.id, appdef: r.app.appdef as AppDef } : undefined,
-    machine: m ? { id: m.id, name: m.name, cores: m.cores, maxNodes: m.max_nodes, zone: m.zone_id, maxCpus: m.max_cpus } : undefined,
+    machine: m ? { id: m.id, name: m.name, cores: m.cores, maxNodes: m.max_nodes, zone: m.zone_id, maxCpus: m.max_cpus, perNode: m.per_node } : undefined,
     // An aggregate's order is its subquery's in practice, not by any promise: the held vaults' order is kept here.
     held: heldOf([...r.held].sort((a, b) => a.shared - b.shared || a.id - b.id)),
     limits: r.limits.map(toLimit),
