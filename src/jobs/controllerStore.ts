@@ -58,6 +58,7 @@ export async function readJobs(db: Db, numbers: readonly number[]) {
       "m.memory_gb",
       "m.gpus",
       "m.node_selector",
+      "m.cluster_id",
       "a.appdef",
       jsonArrayFrom(eb.selectFrom("job_pods as p").select(["p.pod_index", "p.name", "p.phase", "p.node", "p.ip"]).whereRef("p.job_number", "=", "j.number")).as("pod_rows"),
     ])

@@ -174,7 +174,11 @@ export class KubeCluster implements ClusterBackend {
 
   /** Start watching (idempotent); resolves once the initial list is in the cache. */
   start(): Promise<void> {
-    this.started ??= this.informer.start();
+    // a failed first list (the cluster did not answer) is tried again on the next call
+    this.started ??= this.informer.start().catch((e: unknown) => {
+      this.started = undefined;
+      throw e;
+    });
     return this.started;
   }
 
@@ -266,6 +270,12 @@ export class KubeCluster implements ClusterBackend {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Nodes of the cluster (needs `list nodes`; the chart's control-plane ClusterRole grants it). */
+  async nodeCount(): Promise<number> {
+    const list = await this.core.listNode({});
+    return list.items.length;
   }
 
   async close(): Promise<void> {
