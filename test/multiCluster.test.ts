@@ -29,7 +29,7 @@ class Flaky implements ClusterBackend {
   private check(): void {
     if (this.down) throw new Error("connect ECONNREFUSED");
   }
-  prepareTenant = async (t: string) => (this.check(), this.sim.prepareTenant(t));
+  prepareTenant = async () => (this.check(), this.sim.prepareTenant());
   createPods = async (pods: PlannedPod[]) => {
     if (this.down) this.askedWhileDown++;
     this.check();
@@ -37,12 +37,12 @@ class Flaky implements ClusterBackend {
     await this.sim.createPods(pods);
     for (const p of pods) if (!have.has(p.metadata.name)) this.created.set(p.metadata.name, (this.created.get(p.metadata.name) ?? 0) + 1);
   };
-  deleteJobPods = async (n: number, i: boolean) => (this.check(), this.sim.deleteJobPods(n, i));
+  deleteJobPods = async (n: number) => (this.check(), this.sim.deleteJobPods(n));
   listPods = () => this.sim.listPods();
   jobPods = (n: number) => this.sim.jobPods(n);
   watch = (f: (n?: number) => void) => this.sim.watch(f);
   podLogs = (n: number, i: number, l?: number) => this.sim.podLogs(n, i, l);
-  servicesSelecting = (l: Record<string, string>) => this.sim.servicesSelecting(l);
+  servicesSelecting = () => this.sim.servicesSelecting();
   ready = async () => this.check();
   nodeCount = () => this.sim.nodeCount();
   close = () => this.sim.close();
