@@ -19,7 +19,7 @@ import { countJobsIn } from "./jobs/jobMetrics";
 import { listenForJobs, notifyJob } from "./jobs/wake";
 import { KubeCluster } from "./k8s/kubeCluster";
 import { connectKubeCluster } from "./k8s/clusterConnect";
-import { ClusterRegistry } from "./cluster/registry";
+import { ClusterRegistry } from "./jobs/clusterRegistry";
 import { ClusterControllers } from "./jobs/clusterControllers";
 import { PodScheduler } from "./k8s/podScheduler";
 import { LeaderElector } from "./k8s/leaderElection";

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApp, type Creds, type TestApp } from "./app";
 import { SimulatedCluster } from "../src/cluster/simulated";
-import { ClusterRegistry } from "../src/cluster/registry";
+import { ClusterRegistry } from "../src/jobs/clusterRegistry";
 import type { ClusterBackend } from "../src/cluster/cluster";
 import { ClusterControllers } from "../src/jobs/clusterControllers";
 import { releaseHeld } from "../src/jobs/admission";

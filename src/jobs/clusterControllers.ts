@@ -4,7 +4,7 @@
 // set follows the registry: a controller starts for a cluster that appears and
 // stops when its backend goes. A kick goes to every controller (a job that is
 // not a controller's costs it one batched read).
-import type { ClusterRegistry } from "../cluster/registry";
+import type { ClusterRegistry } from "./clusterRegistry";
 import type { Db } from "../store/db";
 import { JobController, type ControllerOptions } from "./controller";
 

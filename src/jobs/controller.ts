@@ -45,7 +45,7 @@ export interface ControllerOptions {
   /** asked on each resync and after a job ends; the jobs it releases are queued */
   admission?: Admission | undefined;
   /**
-   * Several clusters (src/cluster/registry.ts): whether a catalog cluster is served by this controller's
+   * Several clusters (src/jobs/clusterRegistry.ts): whether a catalog cluster is served by this controller's
    * backend, asked on every look. Only jobs whose machine is on such a cluster are reconciled here; pods
    * of jobs active on another cluster are left alone. Without it, every job is this controller's (one cluster).
    */

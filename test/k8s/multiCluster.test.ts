@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, type Harness } from "./harness";
 import { applyObjects, CONTROL_PLANE_USER, createKwokNodes, kubeConfigFor, renderChart, SCHEDULER_USER, startCuttableRelay, SYSTEM_NS, waitUntil, withServer } from "./stack";
 import { startTestApp, type Creds, type TestApp } from "../app";
-import { ClusterRegistry } from "../../src/cluster/registry";
+import { ClusterRegistry } from "../../src/jobs/clusterRegistry";
 import type { ClusterBackend } from "../../src/cluster/cluster";
 import { SimulatedCluster } from "../../src/cluster/simulated";
 import { ClusterControllers } from "../../src/jobs/clusterControllers";

@@ -28,7 +28,7 @@ const machineBody = body({
   nodeSelector: jsonObject().optional().describe("Kubernetes node labels to string values"),
 });
 
-/** Reachability of the catalog's clusters (src/cluster/registry.ts), and a hook to follow catalog changes at once. */
+/** Reachability of the catalog's clusters (src/jobs/clusterRegistry.ts), and a hook to follow catalog changes at once. */
 export interface ClusterStatus {
   health(clusterId: number): { reachable: boolean | null; reason?: string; nodes: number | null } | undefined;
   /** the clusters table changed: connect new clusters, close removed ones */

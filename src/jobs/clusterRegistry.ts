@@ -13,7 +13,7 @@ import type { ObservedPod } from "../core/jobLifecycle";
 import { reachKey, STARTED_WITH, waitingText, type ClusterReach } from "../core/clusterRouting";
 import { LABEL_JOB_NUMBER, type PlannedPod } from "../core/podPlan";
 import type { Db } from "../store/db";
-import type { ClusterBackend, ClusterEvent } from "./cluster";
+import type { ClusterBackend, ClusterEvent } from "../cluster/cluster";
 
 export interface ClusterHealth {
   /** null until the first probe */
