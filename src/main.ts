@@ -131,7 +131,11 @@ async function main(): Promise<void> {
     const registry = new ClusterRegistry(db, {
       startedWith: cluster,
       defaultNamespace: settings.JARVICE_JOBS_NAMESPACE,
-      connect: (reach) => connectKubeCluster(reach, { startedWith: startedWithKc, systemNamespace: settings.JARVICE_SYSTEM_NAMESPACE, kube: kubeShared }),
+      connect: async (reach) => {
+        const kube = await connectKubeCluster(reach, { startedWith: startedWithKc, systemNamespace: settings.JARVICE_SYSTEM_NAMESPACE, kube: kubeShared });
+        void kube.start().catch(() => {}); // its watch cache (job output, pods) fills in the background
+        return kube;
+      },
       log,
       onChange: () => void controllers?.refresh(),
     });

@@ -31,9 +31,19 @@ export async function kubeConfigOf(reach: ClusterReach, opts: ConnectOptions): P
     }
     const data = secret.data?.[KUBECONFIG_KEY];
     if (!data) throw new Error(`Secret ${opts.systemNamespace}/${reach.kubeconfigSecret} has no key '${KUBECONFIG_KEY}'`);
-    kc.loadFromString(Buffer.from(data, "base64").toString("utf8"));
+    try {
+      kc.loadFromString(Buffer.from(data, "base64").toString("utf8"));
+    } catch {
+      throw new Error(`Secret ${opts.systemNamespace}/${reach.kubeconfigSecret}: '${KUBECONFIG_KEY}' is not a valid kubeconfig`);
+    }
   } else if (reach.kubeconfigPath) {
-    kc.loadFromFile(reach.kubeconfigPath);
+    try {
+      kc.loadFromFile(reach.kubeconfigPath);
+    } catch (e) {
+      // Never the parser's message: it may quote the file, and the reason reaches /jarvice/ready and job substatuses.
+      const code = (e as { code?: unknown }).code;
+      throw new Error(typeof code === "string" ? `cannot read ${reach.kubeconfigPath} (${code})` : `${reach.kubeconfigPath} is not a valid kubeconfig`);
+    }
   } else {
     if (!opts.startedWith) throw new Error("the simulated cluster has no other jobs namespace");
     return opts.startedWith;
