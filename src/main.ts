@@ -14,11 +14,13 @@ import { PaddockError } from "./core/errors";
 import { seedDemoCatalog } from "./catalog/demo";
 import type { ClusterBackend } from "./cluster/cluster";
 import { SimulatedCluster } from "./cluster/simulated";
-import { JobController } from "./jobs/controller";
 import { releaseHeld } from "./jobs/admission";
 import { countJobsIn } from "./jobs/jobMetrics";
 import { listenForJobs, notifyJob } from "./jobs/wake";
 import { KubeCluster } from "./k8s/kubeCluster";
+import { connectKubeCluster } from "./k8s/clusterConnect";
+import { ClusterRegistry } from "./jobs/clusterRegistry";
+import { ClusterControllers } from "./jobs/clusterControllers";
 import { PodScheduler } from "./k8s/podScheduler";
 import { LeaderElector } from "./k8s/leaderElection";
 import { levelLogger } from "./k8s/logger";
@@ -97,17 +99,18 @@ async function main(): Promise<void> {
     }
 
     let cluster: ClusterBackend;
+    // The same multi-tenant settings on every cluster.
+    const kubeShared = {
+      multiTenant: settings.JARVICE_JOBS_MULTI_TENANT,
+      network: {
+        ingressPodLabels: settings.JARVICE_JOBS_MULTI_TENANT_INGRESS_POD_LABELS,
+        ingressNamespaceLabels: settings.JARVICE_JOBS_MULTI_TENANT_INGRESS_NS_LABELS,
+        lbServiceCidrs: settings.JARVICE_JOBS_MULTI_TENANT_LB_SERVICE_CIDRS,
+      },
+      log,
+    };
     if (settings.cluster === "kubernetes") {
-      const kube = new KubeCluster(kubeConfig(settings), {
-        namespace: settings.JARVICE_JOBS_NAMESPACE,
-        multiTenant: settings.JARVICE_JOBS_MULTI_TENANT,
-        network: {
-          ingressPodLabels: settings.JARVICE_JOBS_MULTI_TENANT_INGRESS_POD_LABELS,
-          ingressNamespaceLabels: settings.JARVICE_JOBS_MULTI_TENANT_INGRESS_NS_LABELS,
-          lbServiceCidrs: settings.JARVICE_JOBS_MULTI_TENANT_LB_SERVICE_CIDRS,
-        },
-        log,
-      });
+      const kube = new KubeCluster(kubeConfig(settings), { namespace: settings.JARVICE_JOBS_NAMESPACE, ...kubeShared });
       await kube.start();
       cluster = kube;
     } else {
@@ -122,11 +125,32 @@ async function main(): Promise<void> {
     stops.push(() => cluster.close());
     log(`cluster ${cluster.description}, multi-tenant ${settings.JARVICE_JOBS_MULTI_TENANT ? "on" : "off"}`);
 
-    let controller: JobController | undefined;
+    // Every catalog cluster's backend: the started-with one, or one reached by its kubeconfig Secret or file.
+    const startedWithKc = settings.cluster === "kubernetes" ? kubeConfig(settings) : undefined;
+    let controllers: ClusterControllers | undefined;
+    const registry = new ClusterRegistry(db, {
+      startedWith: cluster,
+      defaultNamespace: settings.JARVICE_JOBS_NAMESPACE,
+      connect: async (reach) => {
+        const kube = await connectKubeCluster(reach, { startedWith: startedWithKc, systemNamespace: settings.JARVICE_SYSTEM_NAMESPACE, kube: kubeShared });
+        void kube.start().catch(() => {}); // its watch cache (job output, pods) fills in the background
+        return kube;
+      },
+      log,
+      onChange: () => void controllers?.refresh(),
+    });
+    await registry.start();
+    stops.push(() => registry.close());
+    const clusters = registry.router();
+
+    let controller: ClusterControllers | undefined;
     if (roles.has("k8s-scheduler")) {
       // On its own connections (opened.background): a burst of submissions never stalls it.
+      // One controller per cluster backend: a job goes to its machine's cluster.
       const bg = opened.background;
-      const jobs = new JobController(bg, cluster, { namespace: settings.JARVICE_JOBS_NAMESPACE, log, admission: { releaseHeld: () => releaseHeld(bg) } });
+      const jobs = new ClusterControllers(bg, registry, { log, admission: { releaseHeld: () => releaseHeld(bg) } });
+      controllers = jobs;
+      await jobs.refresh();
       controller = jobs;
       if (settings.leaderElection && settings.cluster === "kubernetes") {
         // Replicated job controllers: only the Lease holder reconciles.
@@ -163,7 +187,7 @@ async function main(): Promise<void> {
 
     if (roles.has("api")) {
       const admin = await ensureFirstAdmin(ctx);
-      const app = await buildServer(ctx, { logger: { level: "info" }, cluster, kick });
+      const app = await buildServer(ctx, { logger: { level: "info" }, cluster: clusters, kick, clusters: registry });
       const address = await app.listen({ port: settings.port, host: settings.host });
       stops.unshift(() => app.close());
       log(`database ${opened.describe}`);

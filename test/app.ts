@@ -11,6 +11,7 @@ import { seedDemoCatalog } from "../src/catalog/demo";
 import { SimulatedCluster } from "../src/cluster/simulated";
 import { buildServer } from "../src/http/server";
 import type { JarviceDeps } from "../src/http/routes/jarvice";
+import type { ClusterStatus } from "../src/http/routes/catalog";
 import { JobController } from "../src/jobs/controller";
 import { releaseHeld } from "../src/jobs/admission";
 import type { OpenedDatabase } from "../src/store/db";
@@ -62,7 +63,7 @@ export interface TestAppOptions {
   /** seed the demo catalog (machines n4/n8/n16, app "demo") and run jobs on a simulated cluster */
   simulated?: SimulatedOptions;
   /** or: the cluster and controller kick the API should use (the Kubernetes tier brings its own) */
-  backend?: JarviceDeps;
+  backend?: JarviceDeps & { clusters?: ClusterStatus };
   /**
    * A built portal to serve. Default none, whatever dist/portal holds on this machine:
    * the API's answers must not depend on whether someone ran `npm start` here.

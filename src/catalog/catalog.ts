@@ -5,6 +5,7 @@ import { nodeSelectorProblem } from "../core/labels";
 import type { PodToleration } from "../core/podPlan";
 import { parseTolerations } from "../core/tolerations";
 import { parseZoneId } from "../core/vaults";
+import { kubeconfigPathProblem, namespaceProblem, secretNameProblem } from "../core/clusterRouting";
 import { isUniqueViolation } from "../store/errors";
 import type { Db } from "../store/db";
 import type { MachineRow } from "../store/schema";
@@ -56,7 +57,29 @@ export async function updateZone(db: Db, id: number, input: { name?: unknown; de
 }
 
 /** A cluster as the API shows it; maxCpus is its mL (spec/limits-and-queues.md): a CPU limit L applies to its jobs as min(L, mL). */
-const CLUSTER_COLUMNS = ["id", "name", "zone_id as zone", "description", "backend", "max_cpus as maxCpus"] as const;
+const CLUSTER_COLUMNS = ["id", "name", "zone_id as zone", "description", "backend", "max_cpus as maxCpus", "kubeconfig_secret as kubeconfigSecret", "kubeconfig_path as kubeconfigPath", "jobs_namespace as jobsNamespace"] as const;
+
+/** How to reach a cluster (issue 13): each field a string or null (null: the cluster Paddock was started with / its jobs namespace). */
+function reachFields(input: { kubeconfigSecret?: unknown; kubeconfigPath?: unknown; jobsNamespace?: unknown }) {
+  const out: { kubeconfig_secret?: string | null; kubeconfig_path?: string | null; jobs_namespace?: string | null } = {};
+  const field = (key: "kubeconfigSecret" | "kubeconfigPath" | "jobsNamespace", problem: (v: string) => string | undefined) => {
+    const v = input[key];
+    if (v === undefined) return undefined;
+    if (v === null || v === "") return null;
+    if (typeof v !== "string") throw invalid(key, "must be a string, or null");
+    const p = problem(v);
+    if (p) throw invalid(key, p);
+    return v;
+  };
+  const secret = field("kubeconfigSecret", secretNameProblem);
+  const file = field("kubeconfigPath", kubeconfigPathProblem);
+  const ns = field("jobsNamespace", namespaceProblem);
+  if (secret !== undefined) out.kubeconfig_secret = secret;
+  if (file !== undefined) out.kubeconfig_path = file;
+  if (ns !== undefined) out.jobs_namespace = ns;
+  if (secret && file) throw invalid("kubeconfigPath", "give a kubeconfig Secret or a kubeconfig file, not both");
+  return out;
+}
 
 export async function listClusters(db: Db) {
   return db.selectFrom("clusters").select(CLUSTER_COLUMNS).orderBy("id").execute();
@@ -73,23 +96,29 @@ async function existingZone(db: Db, raw: unknown): Promise<number> {
   return zone.value;
 }
 
-export async function createCluster(db: Db, input: { name?: unknown; zone?: unknown; description?: unknown; backend?: unknown }) {
+export async function createCluster(db: Db, input: { name?: unknown; zone?: unknown; description?: unknown; backend?: unknown; kubeconfigSecret?: unknown; kubeconfigPath?: unknown; jobsNamespace?: unknown }) {
   const p = nameProblem(input.name);
   if (p) throw invalid("name", p);
   const zone = await existingZone(db, input.zone ?? 0);
   const backend = input.backend ?? "kubernetes";
   if (!BACKENDS.includes(backend as string)) throw invalid("backend", `must be one of ${BACKENDS.join(", ")}`);
+  const reach = reachFields(input);
   return uniquely("name", "cluster", () =>
     db
       .insertInto("clusters")
-      .values({ name: input.name as string, zone_id: zone, description: typeof input.description === "string" ? input.description : "", backend: backend as string })
+      .values({ name: input.name as string, zone_id: zone, description: typeof input.description === "string" ? input.description : "", backend: backend as string, ...reach })
       .returning(CLUSTER_COLUMNS)
       .executeTakeFirstOrThrow(),
   );
 }
 
-export async function updateCluster(db: Db, id: number, input: { zone?: unknown; description?: unknown; maxCpus?: unknown }) {
-  const set: { zone_id?: number; description?: string; max_cpus?: number | null } = {};
+export async function updateCluster(db: Db, id: number, input: { zone?: unknown; description?: unknown; maxCpus?: unknown; kubeconfigSecret?: unknown; kubeconfigPath?: unknown; jobsNamespace?: unknown }) {
+  const set: { zone_id?: number; description?: string; max_cpus?: number | null; kubeconfig_secret?: string | null; kubeconfig_path?: string | null; jobs_namespace?: string | null } = { ...reachFields(input) };
+  if (set.kubeconfig_secret || set.kubeconfig_path) {
+    // one way to reach it: the other is cleared unless both were given (refused above)
+    if (set.kubeconfig_secret && input.kubeconfigPath === undefined) set.kubeconfig_path = null;
+    if (set.kubeconfig_path && input.kubeconfigSecret === undefined) set.kubeconfig_secret = null;
+  }
   if (input.zone !== undefined) {
     set.zone_id = await existingZone(db, input.zone);
   }
@@ -102,7 +131,7 @@ export async function updateCluster(db: Db, id: number, input: { zone?: unknown;
     if (m !== null && (typeof m !== "number" || !Number.isInteger(m) || m < 1 || m > 2_147_483_647)) throw invalid("maxCpus", "must be a positive integer (the cluster's mL), or null for none");
     set.max_cpus = m;
   }
-  if (Object.keys(set).length === 0) throw invalid("body", "nothing to change (zone, description, maxCpus)");
+  if (Object.keys(set).length === 0) throw invalid("body", "nothing to change (zone, description, maxCpus, kubeconfigSecret, kubeconfigPath, jobsNamespace)");
   const row = await db.updateTable("clusters").set(set).where("id", "=", id).returning(CLUSTER_COLUMNS).executeTakeFirst();
   if (!row) throw notFound("cluster");
   return row;

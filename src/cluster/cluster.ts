@@ -56,6 +56,10 @@ export interface ClusterBackend {
   events?(jobNumber: number, podNames: string[]): Promise<ClusterEvent[]>;
   /** Optional, cheap: resolves when the cluster answers, rejects with the reason when it does not (/jarvice/ready). */
   ready?(): Promise<void>;
+  /** Optional: how many nodes the cluster has (Administration -> Clusters). */
+  nodeCount?(): Promise<number>;
+  /** Optional: what does not answer while the rest does (a router over several clusters: "<name>: unreachable (<reason>)"), shown by /jarvice/ready. */
+  problems?(): Promise<string[]>;
   close(): Promise<void>;
 }
 

@@ -53,6 +53,7 @@ export class SimulatedCluster implements ClusterBackend {
   private readonly timer: NodeJS.Timeout;
   private nextIp = 1;
   private readonly eventsByJob = new Map<number, ClusterEvent[]>();
+  private readonly nodeTotal: number;
 
   constructor(
     nodes: SimulatedNode[],
@@ -60,6 +61,7 @@ export class SimulatedCluster implements ClusterBackend {
   ) {
     for (const n of nodes) this.placement.upsertNode(toSnapshot(n));
     this.description = `simulated (${nodes.length} nodes)`;
+    this.nodeTotal = nodes.length;
     this.timer = setInterval(() => this.tick(), opts.tickMs ?? 100);
     this.timer.unref();
   }
@@ -137,6 +139,10 @@ export class SimulatedCluster implements ClusterBackend {
       }
     }
     list.push({ time: new Date(now).toISOString(), pod: p.plan.metadata.name, type, reason, message, count: 1 });
+  }
+
+  async nodeCount(): Promise<number> {
+    return this.nodeTotal;
   }
 
   async close(): Promise<void> {

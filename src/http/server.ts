@@ -18,7 +18,7 @@ import { errorHandler, redactUrl } from "./errors";
 import { guardInput } from "./inputGuard";
 import { METRICS_CONTENT_TYPE, metricsText } from "../lib/metrics";
 import { exactMediaTypes, isApiPath, lenientBodies } from "./wire";
-import { catalogRoutes } from "./routes/catalog";
+import { catalogRoutes, type ClusterStatus } from "./routes/catalog";
 import { metadataRoutes } from "./routes/metadata";
 import { sessionRoutes } from "./routes/session";
 import { userRoutes } from "./routes/users";
@@ -66,6 +66,8 @@ export interface ServerOptions extends JarviceDeps {
   /** pino logging (Fastify's logger): false (tests), true (info) or options such as { level: "warn" } */
   logger?: FastifyServerOptions["logger"];
   portalDir?: string;
+  /** several clusters: their reachability for GET /api/clusters, and the registry to resync after a change */
+  clusters?: ClusterStatus | undefined;
 }
 
 export async function buildServer(ctx: Ctx, opts: ServerOptions = {}): Promise<FastifyInstance> {
@@ -106,7 +108,7 @@ export async function buildServer(ctx: Ctx, opts: ServerOptions = {}): Promise<F
   userRoutes(api, ctx);
   vaultRoutes(api, ctx);
   metadataRoutes(api, ctx);
-  catalogRoutes(api, ctx);
+  catalogRoutes(api, ctx, { clusters: opts.clusters });
   appRoutes(api, ctx);
   jobRoutes(api, ctx, { cluster: opts.cluster, kick: opts.kick });
   limitRoutes(api, ctx, { kick: opts.kick });

@@ -20,6 +20,7 @@ import type { AppDef } from "../core/appdef";
 import { ACTIVE_STATUSES, isActive, nextStep, type JobStatus, type ObservedPod } from "../core/jobLifecycle";
 import { podPlan, type PlannedPod, type PodToleration } from "../core/podPlan";
 import { vaultMount, type PlannedClaim, type VaultMount } from "../core/vaultVolumes";
+import { WAITING_PREFIX } from "../core/clusterRouting";
 import { podRowChanges, type StoredPodRow } from "../core/podRows";
 import type { Db } from "../store/db";
 import { ControllerStore, type JobRow } from "./controllerStore";
@@ -44,7 +45,18 @@ export interface ControllerOptions {
   workers?: number;
   /** asked on each resync and after a job ends; the jobs it releases are queued */
   admission?: Admission | undefined;
+  /**
+   * Several clusters (src/jobs/clusterRegistry.ts): whether a catalog cluster is served by this controller's
+   * backend, asked on every look. Only jobs whose machine is on such a cluster are reconciled here; pods
+   * of jobs active on another cluster are left alone. Without it, every job is this controller's (one cluster).
+   */
+  owns?: (clusterId: number) => boolean;
+  /** The substatus of a job of this cluster while the cluster does not answer (undefined: it answers); such a job waits, retried with backoff. */
+  waiting?: (clusterId: number) => string | undefined;
 }
+
+/** The job's cluster does not answer: its reconcile waits (retried with backoff), its substatus says so. */
+class ClusterUnreachable extends Error {}
 
 export const DEFAULT_RESYNC_MS = 30_000;
 /** The substatus text of a job whose reconcile keeps failing starts with this; cleared once it succeeds. */
@@ -148,8 +160,11 @@ export class JobController {
     const expected = this.expecting.get(jobNumber);
     const stillExpected = expected !== undefined && Date.now() < expected.until && [...expected.names].some((name) => !pods.some((p) => p.name === name));
     if (expected && !stillExpected) this.expecting.delete(jobNumber);
+    if (job && isActive(job.status) && !this.mine(job.cluster_id)) return; // another cluster's controller
     if (!job || !isActive(job.status)) {
       if (live.length > 0) {
+        const waiting = job ? this.opts.waiting?.(job.cluster_id) : undefined;
+        if (waiting !== undefined) throw new ClusterUnreachable(waiting);
         this.log(`job controller: deleting pods of ${job ? "finished" : "unknown"} job ${jobNumber}`);
         await this.cluster.deleteJobPods(jobNumber, job?.stop_requested !== "shutdown");
       }
@@ -158,8 +173,16 @@ export class JobController {
 
     // Pods without an index are not one of the job's planned pods: they go only with the job.
     const observed = pods.filter((p) => p.index >= 0);
+    const waiting = this.opts.waiting?.(job.cluster_id);
+    if (waiting !== undefined) {
+      // Nothing is decided from a cluster that does not answer (its pods as last seen may be stale).
+      if (!job.held && job.substatus_text !== waiting) {
+        await this.db.updateTable("jobs").set({ substatus_text: waiting.slice(0, TEXT_MAX) }).where("number", "=", jobNumber).where("status", "=", job.status).where("held", "=", false).execute();
+      }
+      throw new ClusterUnreachable(waiting);
+    }
     const step = nextStep({ status: job.status as JobStatus, nodes: job.nodes, stopRequested: job.stop_requested, held: job.held }, observed);
-    const retrying = job.substatus_text.startsWith(RETRY_PREFIX);
+    const retrying = leftover(job.substatus_text);
     let status = job.status;
 
     // Save the decision first.
@@ -260,6 +283,7 @@ export class JobController {
    * the database's); held jobs keep the text that says what they wait for.
    */
   private async showError(jobNumber: number, e: unknown): Promise<void> {
+    if (e instanceof ClusterUnreachable) return; // its text is already saved
     const text = `${RETRY_PREFIX}${firstLine(e)}`.slice(0, TEXT_MAX);
     await this.db
       .updateTable("jobs")
@@ -285,7 +309,13 @@ export class JobController {
    */
   private async due(): Promise<number[]> {
     const [jobs, rows, pods] = await Promise.all([
-      this.db.selectFrom("jobs").select(["number", "status", "nodes", "stop_requested", "held", "substatus_text"]).where("status", "in", [...ACTIVE_STATUSES]).orderBy("number").execute(),
+      this.db
+        .selectFrom("jobs as j")
+        .innerJoin("machines as m", "m.id", "j.machine_id")
+        .select(["j.number", "j.status", "j.nodes", "j.stop_requested", "j.held", "j.substatus_text", "m.cluster_id"])
+        .where("j.status", "in", [...ACTIVE_STATUSES])
+        .orderBy("j.number")
+        .execute(),
       this.db
         .selectFrom("job_pods as p")
         .innerJoin("jobs as j", "j.number", "p.job_number")
@@ -300,13 +330,23 @@ export class JobController {
     const active = new Set<number>();
     for (const j of jobs) {
       active.add(j.number);
+      if (!this.mine(j.cluster_id)) continue;
+      if (this.opts.waiting?.(j.cluster_id) !== undefined) {
+        if (!j.held) due.push(j.number); // shows the wait (and retries until the cluster answers)
+        continue;
+      }
       const observed = (podsByJob.get(j.number) ?? []).filter((p) => p.index >= 0);
       const step = nextStep({ status: j.status as JobStatus, nodes: j.nodes, stopRequested: j.stop_requested, held: j.held }, observed);
-      if (step.createPods || step.deletePods || step.status || j.substatus_text.startsWith(RETRY_PREFIX) || podRowChanges(rowsByJob.get(j.number) ?? [], observed).length > 0) due.push(j.number);
+      if (step.createPods || step.deletePods || step.status || leftover(j.substatus_text) || podRowChanges(rowsByJob.get(j.number) ?? [], observed).length > 0) due.push(j.number);
     }
     // The sweep: pods of finished or unknown jobs.
     for (const [n, ps] of podsByJob) if (!active.has(n) && ps.some((p) => !p.deleting)) due.push(n);
     return due;
+  }
+
+  /** Is a job of this catalog cluster this controller's? */
+  private mine(clusterId: number): boolean {
+    return this.opts.owns === undefined || this.opts.owns(clusterId);
   }
 
   private async releaseHeld(): Promise<void> {
@@ -360,6 +400,9 @@ function groupBy<T>(items: readonly T[], key: (item: T) => number): Map<number, 
   }
   return out;
 }
+
+/** A substatus this controller wrote about a failure or a wait, to clear once the job's reconcile succeeds. */
+const leftover = (text: string): boolean => text.startsWith(RETRY_PREFIX) || text.startsWith(WAITING_PREFIX);
 
 const firstLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
 

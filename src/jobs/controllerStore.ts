@@ -63,6 +63,7 @@ export async function readJobs(db: Db, numbers: readonly number[]) {
       "m.gpus",
       "m.node_selector",
       "m.tolerations",
+      "m.cluster_id",
       "j.vault_readonly",
       "v.name as vault_name",
       "v.kind as vault_kind",

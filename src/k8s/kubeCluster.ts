@@ -177,7 +177,11 @@ export class KubeCluster implements ClusterBackend {
 
   /** Start watching (idempotent); resolves once the initial list is in the cache. */
   start(): Promise<void> {
-    this.started ??= this.informer.start();
+    // a failed first list (the cluster did not answer) is tried again on the next call
+    this.started ??= this.informer.start().catch((e: unknown) => {
+      this.started = undefined;
+      throw e;
+    });
     return this.started;
   }
 
@@ -283,6 +287,15 @@ export class KubeCluster implements ClusterBackend {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Nodes of the cluster (needs `list nodes`; the chart's control-plane ClusterRole grants it). */
+  async nodeCount(): Promise<number> {
+    // one item and the server's count of the rest: cheap on a cluster of thousands of nodes
+    const page = await this.core.listNode({ limit: 1 });
+    if (page.metadata?.remainingItemCount !== undefined) return page.items.length + page.metadata.remainingItemCount;
+    if (!page.metadata?._continue) return page.items.length;
+    return (await this.core.listNode({})).items.length;
   }
 
   async close(): Promise<void> {

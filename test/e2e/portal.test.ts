@@ -85,6 +85,11 @@ describe("the portal in Chromium", () => {
     await page.getByRole("button", { name: "Create" }).click();
     await page.getByRole("cell", { name: "west", exact: true }).waitFor();
     await shot("02-admin-zones");
+    // each cluster's zone, whether it answers and its node count (the embedded simulated cluster: 4 nodes)
+    await page.getByRole("tab", { name: "Clusters" }).click();
+    const embedded = page.getByRole("row").filter({ has: page.getByRole("cell", { name: "embedded", exact: true }) });
+    await expect.poll(async () => (await embedded.getByRole("cell").allTextContents()).slice(0, 5)).toEqual(["1", "embedded", "0", "yes", "4"]);
+    await page.getByRole("tab", { name: "Zones" }).click();
 
     await nav("Users");
     await page.getByLabel("User name", { exact: true }).fill("acme");

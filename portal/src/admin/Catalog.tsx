@@ -1,5 +1,8 @@
 // Administration -> Zones / Clusters / Machines / Apps: create and edit (a
-// cluster's mL, the cap on any Limit's CPUs there, is set by editing it).
+// cluster's mL, the cap on any Limit's CPUs there, is set by editing it). A
+// cluster shows its zone, whether it answers and its node count, and says how
+// it is reached (a kubeconfig Secret or file; neither: the cluster Paddock was
+// started with) and its jobs namespace.
 import { useState } from "react";
 import { useLoad } from "../useLoad";
 import { call, errorsOf } from "../api";
@@ -15,17 +18,27 @@ interface Spec {
   update: (id: number | string) => [string, string];
   /**
    * form fields: [field, label, kind]; "decimal" is a number that may have a fraction (a price);
-   * "optional" is an integer that may be empty; an edit that clears it sends null
+   * "optional" is an integer that may be empty; an edit that clears it sends null; "nullable" the same for text
    */
-  fields: Array<[string, string, "text" | "number" | "decimal" | "json" | "optional"]>;
+  fields: Array<[string, string, "text" | "number" | "decimal" | "json" | "optional" | "nullable"]>;
   /** fields that may change after creation */
   editable: string[];
   /** fields set only by an edit, not at creation */
   editOnly?: string[];
   columns: string[];
+  /** columns shown another way than their value */
+  render?: Record<string, (r: Row) => string>;
 }
 
-const HINTS: Record<string, string> = { maxCpus: "the most CPUs any Limit allows a tenant or user on this cluster: a limit L applies as min(L, mL); empty: no mL" };
+const HINTS: Record<string, string> = {
+  maxCpus: "the most CPUs any Limit allows a tenant or user on this cluster: a limit L applies as min(L, mL); empty: no mL",
+  kubeconfigSecret: "a Secret in the system namespace whose key 'kubeconfig' reaches the cluster; empty (and no file): the cluster Paddock was started with",
+  kubeconfigPath: "or a kubeconfig file on the control plane (npm start)",
+  jobsNamespace: "where its job pods go; empty: JARVICE_JOBS_NAMESPACE",
+};
+
+/** "yes", "no (<why>)", or "?" before the first probe. */
+const reachability = (r: Row) => (r.reachable === true ? "yes" : r.reachable === false ? `no (${String(r.unreachableReason ?? "no answer")})` : "?");
 
 const SPECS: Record<Kind, Spec> = {
   Zones: { list: "/api/zones", key: "zones", create: "/api/zones", update: (id) => ["PATCH", `/api/zones/${id}`], fields: [["name", "Name", "text"], ["description", "Description", "text"]], editable: ["name", "description"], columns: ["id", "name", "description"] },
@@ -34,10 +47,20 @@ const SPECS: Record<Kind, Spec> = {
     key: "clusters",
     create: "/api/clusters",
     update: (id) => ["PATCH", `/api/clusters/${id}`],
-    fields: [["name", "Name", "text"], ["zone", "Zone id", "number"], ["backend", "Backend (kubernetes or simulated)", "text"], ["description", "Description", "text"], ["maxCpus", "Max CPUs (mL)", "optional"]],
-    editable: ["zone", "description", "maxCpus"],
+    fields: [
+      ["name", "Name", "text"],
+      ["zone", "Zone id", "number"],
+      ["backend", "Backend (kubernetes or simulated)", "text"],
+      ["kubeconfigSecret", "Kubeconfig Secret", "nullable"],
+      ["kubeconfigPath", "Kubeconfig file", "nullable"],
+      ["jobsNamespace", "Jobs namespace", "nullable"],
+      ["description", "Description", "text"],
+      ["maxCpus", "Max CPUs (mL)", "optional"],
+    ],
+    editable: ["zone", "kubeconfigSecret", "kubeconfigPath", "jobsNamespace", "description", "maxCpus"],
     editOnly: ["maxCpus"],
-    columns: ["id", "name", "zone", "backend", "description", "maxCpus"],
+    columns: ["id", "name", "zone", "reachable", "nodes", "backend", "jobsNamespace", "description", "maxCpus"],
+    render: { reachable: reachability },
   },
   Machines: {
     list: "/api/machines",
@@ -75,7 +98,7 @@ function toBody(spec: Spec, values: Record<string, string>, only?: string[], bef
     if (only && !only.includes(f)) continue;
     const v = values[f] ?? "";
     if (v === "") {
-      if (t === "optional" && before?.[f] !== undefined && before[f] !== null) body[f] = null;
+      if ((t === "optional" || t === "nullable") && before?.[f] !== undefined && before[f] !== null) body[f] = null;
       continue;
     }
     if (t === "number" || t === "optional") body[f] = /^-?\d+$/.test(v.trim()) ? Number(v) : v;
@@ -154,7 +177,7 @@ function CatalogTable({ kind, spec }: { kind: Kind; spec: Spec }) {
             {rows.map((r) => (
               <tr key={String(r.id)}>
                 {spec.columns.map((c) => (
-                  <td key={c}>{show(r[c])}</td>
+                  <td key={c}>{spec.render?.[c] ? spec.render[c](r) : show(r[c])}</td>
                 ))}
                 <td>
                   <button type="button" onClick={() => startEdit(r)}>
@@ -191,7 +214,7 @@ function CatalogTable({ kind, spec }: { kind: Kind; spec: Spec }) {
                     ))}
                 </div>
               ) : (
-                <TextField key={f} label={label} type={t === "number" || t === "optional" ? "number" : "text"} hint={t === "decimal" ? "a number, e.g. 0.25" : t === "optional" ? HINTS[f] : undefined} value={values[f] ?? ""} onChange={(x) => setValues({ ...values, [f]: x })} error={errFor(errors, f)} />
+                <TextField key={f} label={label} type={t === "number" || t === "optional" ? "number" : "text"} hint={t === "decimal" ? "a number, e.g. 0.25" : t === "optional" || t === "nullable" ? HINTS[f] : undefined} value={values[f] ?? ""} onChange={(x) => setValues({ ...values, [f]: x })} error={errFor(errors, f)} />
               ),
             )}
         </div>

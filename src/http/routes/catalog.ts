@@ -9,7 +9,7 @@ import type { Caller } from "../../accounts/credentials";
 import { callerOf } from "../auth";
 import { clusterAnswer, machineAnswer, zoneAnswer } from "../answers";
 import { z } from "zod";
-import { body, catalogName, idParam, int, jsonObject, num, optional, optionalBool, optionalZoneId, params, query, TEXT_MAX } from "../schemas";
+import { body, catalogName, text, idParam, int, jsonObject, num, optional, optionalBool, optionalZoneId, params, query, TEXT_MAX } from "../schemas";
 
 const byId = params({ id: idParam() });
 const list = <K extends string>(key: K, item: z.ZodType) => z.looseObject({ [key]: z.array(item) } as Record<K, z.ZodArray<z.ZodType>>);
@@ -29,12 +29,32 @@ const machineBody = body({
   tolerations: z.array(z.unknown(), { error: "must be an array of tolerations" }).optional().describe("Kubernetes tolerations of the machine's pods ({key, operator: Equal|Exists, value, effect, tolerationSeconds}), e.g. for a tainted GPU pool"),
 });
 
+/** Reachability of the catalog's clusters (src/jobs/clusterRegistry.ts), and a hook to follow catalog changes at once. */
+export interface ClusterStatus {
+  health(clusterId: number): { reachable: boolean | null; reason?: string; nodes: number | null } | undefined;
+  /** the clusters table changed: connect new clusters, close removed ones */
+  sync(): Promise<void>;
+}
+
+const reachBody = {
+  kubeconfigSecret: text(253).nullable().optional().describe("a Secret in the system namespace whose key `kubeconfig` reaches the cluster (the control plane may `get` Secrets there)"),
+  kubeconfigPath: text(4096).nullable().optional().describe("or a kubeconfig file on the control plane (npm start, tests)"),
+  jobsNamespace: text(63).nullable().optional().describe("where its job pods, vault claims and NetworkPolicies go; null: jarvice.JARVICE_JOBS_NAMESPACE"),
+};
+
 const sysadminOnly = (c: Caller) => {
   if (!c.account.isSysadmin) throw forbidden("only system administrators change zones, clusters and machines");
 };
 
-export function catalogRoutes(api: Api, ctx: Ctx): void {
+export function catalogRoutes(api: Api, ctx: Ctx, deps: { clusters?: ClusterStatus | undefined } = {}): void {
   const { db } = ctx;
+  const withHealth = <C extends { id: number }>(c: C) => {
+    const h = deps.clusters?.health(c.id);
+    return { ...c, reachable: h?.reachable ?? null, ...(h?.reason ? { unreachableReason: h.reason } : {}), nodes: h?.nodes ?? null };
+  };
+  const changed = async () => {
+    await deps.clusters?.sync().catch(() => {}); // the registry retries on its own schedule
+  };
   const admin = "system administrators";
 
   api.get("/api/zones", { summary: "Zones (Default is id 0)", tags: ["zones"], access: "any authenticated user", response: { 200: list("zones", zoneAnswer) } }, async () => {
@@ -52,21 +72,23 @@ export function catalogRoutes(api: Api, ctx: Ctx): void {
 
   api.get("/api/clusters", { summary: "Compute clusters and their zones", tags: ["clusters"], access: admin, response: { 200: list("clusters", clusterAnswer) } }, async (req) => {
     sysadminOnly(callerOf(req));
-    return { clusters: await listClusters(db) };
+    return { clusters: (await listClusters(db)).map(withHealth) };
   });
   api.post(
     "/api/clusters",
-    { summary: "Create a cluster in a zone", tags: ["clusters"], access: admin, body: body({ name: catalogName(), zone: optionalZoneId({ unzonedAllowed: false, decimalStrings: false }), description: optional(TEXT_MAX), backend: optional().describe("kubernetes or simulated") }), response: { 201: clusterAnswer }, responses: { "201": "created" } },
+    { summary: "Create a cluster in a zone", tags: ["clusters"], access: admin, body: body({ name: catalogName(), zone: optionalZoneId({ unzonedAllowed: false, decimalStrings: false }), description: optional(TEXT_MAX), backend: optional().describe("kubernetes or simulated"), ...reachBody }), response: { 201: clusterAnswer }, responses: { "201": "created" } },
     async (req, reply) => {
       sysadminOnly(callerOf(req));
       reply.status(201);
-      return createCluster(db, req.body);
+      const c = await createCluster(db, req.body);
+      await changed();
+      return withHealth(c);
     },
   );
   api.patch(
     "/api/clusters/:id",
     {
-      summary: "Move a cluster to another zone, describe it, or set its mL",
+      summary: "Move a cluster to another zone, describe it, set its mL, or how to reach it",
       tags: ["clusters"],
       access: admin,
       params: byId,
@@ -74,12 +96,15 @@ export function catalogRoutes(api: Api, ctx: Ctx): void {
         zone: optionalZoneId({ unzonedAllowed: false, decimalStrings: false }),
         description: optional(TEXT_MAX),
         maxCpus: int().min(1, "must be a positive integer").nullable().optional().describe("mL: a CPU limit L applies to this cluster's jobs as min(L, mL); null for none"),
+        ...reachBody,
       }),
       response: { 200: clusterAnswer },
     },
     async (req) => {
     sysadminOnly(callerOf(req));
-    return updateCluster(db, req.params.id, req.body);
+    const c = await updateCluster(db, req.params.id, req.body);
+    await changed();
+    return withHealth(c);
     },
   );
 

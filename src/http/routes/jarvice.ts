@@ -98,13 +98,17 @@ export function jarviceRoutes(app: FastifyInstance, ctx: Ctx, deps: JarviceDeps)
     if (!managesTenant(c.account, tenantOf(c.account))) throw forbidden("team jobs and users are for payers and team admins");
   };
 
-  // Health (no credentials): JARVICE's bodies. Ready: the database answers, and the cluster if the backend can tell.
+  // Health (no credentials): JARVICE's bodies. Ready: the database answers, and the cluster if the backend can tell
+  // (several clusters: at least one; those that do not answer are listed in `unreachable`).
   route("live", async () => ({ status: "OK" }), { raw: true });
   route(
     "ready",
     async (_req, reply) => {
       const problem = await notReady(ctx, deps.cluster);
-      return problem === undefined ? { status: "OK" } : reply.status(503).send({ status: "not ready", error: problem });
+      if (problem !== undefined) return reply.status(503).send({ status: "not ready", error: problem });
+      // Several clusters: one that does not answer holds up only its own jobs; the API stays ready and says which.
+      const unreachable = (await deps.cluster?.problems?.().catch(() => [])) ?? [];
+      return unreachable.length === 0 ? { status: "OK" } : { status: "OK", unreachable };
     },
     { raw: true },
   );
