@@ -83,8 +83,10 @@ const ok = async (p: Promise<{ statusCode: number; body: string; json(): unknown
   return r.json() as Record<string, unknown>;
 };
 
-const submit = async (who: Creds, type: string, nodes: number) => {
-  const r = await t.call("POST", "/jarvice/submit", { body: { app: "demo", application: { command: "sleep", parameters: { seconds: 3600 } }, machine: { type, nodes }, user: who } });
+const submit = async (who: Creds, type: string, nodes: number, vault?: string) => {
+  const r = await t.call("POST", "/jarvice/submit", {
+    body: { app: "demo", application: { command: "sleep", parameters: { seconds: 3600 } }, machine: { type, nodes }, user: who, ...(vault ? { vault: { name: vault } } : {}) },
+  });
   expect(r.statusCode, r.body).toBe(200);
   return (r.json() as { number: number }).number;
 };
@@ -97,6 +99,7 @@ const waitRunning = (s: Side, n: number, count: number) =>
     const pods = await podsOf(s, n);
     return pods.length === count && pods.every(running) && pods;
   });
+const claims = async (s: Side) => (await s.core.listNamespacedPersistentVolumeClaim({ namespace: jobsNs })).items;
 const policies = async (s: Side) => (await s.net.listNamespacedNetworkPolicy({ namespace: jobsNs })).items.map((p) => p.metadata!.name!).sort();
 
 beforeAll(async () => {
@@ -150,6 +153,14 @@ beforeAll(async () => {
   eastUser = await t.payer("east-co");
   // its vaults are in the west zone: it may run only on the west cluster's machine types
   westPayer = await t.payer("west-co", { vaultOverrides: { vaultEphemeralZone: westZone } });
+  // and a persistent vault in the west zone, on a static volume of the west cluster
+  await west.core.createPersistentVolume({
+    body: {
+      metadata: { name: "pv-west" },
+      spec: { capacity: { storage: "5Gi" }, accessModes: ["ReadWriteMany"], persistentVolumeReclaimPolicy: "Retain", storageClassName: "", hostPath: { path: "/tmp/pv-west" } },
+    },
+  });
+  await ok(t.call("POST", "/api/users/west-co/vaults", { as, body: { name: "proj", kind: "pvc", zone: westZone, volumeName: "pv-west", size: 5, accessModes: "ReadWriteMany" } }));
 }, 300_000);
 
 afterAll(async () => {
@@ -169,8 +180,8 @@ describe("one control plane, two clusters", () => {
     expect(clusters).toEqual([expect.objectContaining({ name: "east", zone: 0, reachable: true }), expect.objectContaining({ name: "west", zone: westZone, reachable: true })]);
   });
 
-  it("runs each job only on its machine's cluster, its tenant's NetworkPolicy there alone", async () => {
-    const w = await submit(westPayer, "nw16", 2);
+  it("runs each job only on its machine's cluster, its tenant's NetworkPolicy and vault claim there alone", async () => {
+    const w = await submit(westPayer, "nw16", 2, "proj");
     const e = await submit(eastUser, "ne16", 1);
     const wPods = await waitRunning(west, w, 2);
     await waitRunning(east, e, 1);
@@ -179,6 +190,13 @@ describe("one control plane, two clusters", () => {
     expect(new Set(wPods.map((p) => p.spec!.nodeName)).size).toBe(2);
     expect(await policies(west)).toEqual([tenantPolicyName("west-co")]);
     expect(await policies(east)).toEqual([tenantPolicyName("east-co")]);
+    // the west payer's persistent vault: one claim, on the west API server only, bound to the west volume
+    const [claim, ...more] = await claims(west);
+    expect(more).toEqual([]);
+    expect(claim!.metadata!.labels).toMatchObject({ "app.kubernetes.io/managed-by": "paddock" });
+    expect(claim!.spec!.volumeName).toBe("pv-west");
+    expect(await claims(east)).toEqual([]);
+    for (const p of wPods) expect(p.spec!.volumes).toContainEqual(expect.objectContaining({ persistentVolumeClaim: { claimName: claim!.metadata!.name } }));
     expect(await job(w)).toMatchObject({ status: "PROCESSING STARTING" });
   });
 
