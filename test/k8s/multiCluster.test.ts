@@ -48,12 +48,12 @@ let westPayer: Creds;
 /** pod name -> createPods calls naming it, per kubeconfig file */
 const createCalls = new Map<string, number>();
 
-async function side(): Promise<Side> {
+async function side(chartArgs: string[] = []): Promise<Side> {
   const h = await startHarness({ users: [CONTROL_PLANE_USER, SCHEDULER_USER] });
   const admin = kubeConfigFor(h);
   const core = admin.makeApiClient(k8s.CoreV1Api);
   await core.createNamespace({ body: { metadata: { name: SYSTEM_NS } } });
-  await applyObjects(admin, renderChart(h.bin, { JARVICE_JOBS_MULTI_TENANT: "true" }));
+  await applyObjects(admin, renderChart(h.bin, { JARVICE_JOBS_MULTI_TENANT: "true" }, chartArgs));
   await createKwokNodes(core, ["kwok-node-0", "kwok-node-1", "kwok-node-2"], { cpu: "16", memory: "64Gi" });
   // jarvice-pod-scheduler runs in each cluster (the downstream release installs it there)
   const scheduler = new PodScheduler(kubeConfigFor(h, h.users[SCHEDULER_USER]), { multiTenant: true, log: () => {}, resyncMs: 500 });
@@ -103,7 +103,8 @@ const claims = async (s: Side) => (await s.core.listNamespacedPersistentVolumeCl
 const policies = async (s: Side) => (await s.net.listNamespacedNetworkPolicy({ namespace: jobsNs })).items.map((p) => p.metadata!.name!).sort();
 
 beforeAll(async () => {
-  [east, west] = [await side(), await side()];
+  // east is the control plane's own cluster: the chart lets it read the kubeconfig Secret named here, and no other
+  [east, west] = [await side(["--set-json", 'clusters.kubeconfigSecrets=["west-kubeconfig"]']), await side()];
   relay = await startCuttableRelay(west.h.server);
   // the control plane's identity on each cluster, as a kubeconfig file; the west one through the relay
   const eastFile = east.h.kubeconfig(east.h.users[CONTROL_PLANE_USER]);
@@ -128,7 +129,7 @@ beforeAll(async () => {
     startedWith: new SimulatedCluster([], { multiTenant: true }),
     defaultNamespace: jobsNs,
     connect: async (reach) => {
-      const c = await connectKubeCluster(reach, { startedWith: undefined, systemNamespace: SYSTEM_NS, kube });
+      const c = await connectKubeCluster(reach, { startedWith: kubeConfigFor(east.h, east.h.users[CONTROL_PLANE_USER]), systemNamespace: SYSTEM_NS, kube });
       const createPods = c.createPods.bind(c);
       c.createPods = async (pods: PlannedPod[]) => {
         for (const p of pods) createCalls.set(p.metadata.name, (createCalls.get(p.metadata.name) ?? 0) + 1);
@@ -234,5 +235,24 @@ describe("one control plane, two clusters", () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect((await podsOf(west, w)).map((p) => p.metadata!.uid)).toEqual([uid]);
     expect((await t.call("GET", "/jarvice/ready")).json()).toEqual({ status: "OK" });
+  });
+
+  it("reaches a cluster through a kubeconfig Secret on its own cluster, read with the chart's narrow rights", async () => {
+    const westKubeconfig = withServer(kubeConfigFor(west.h, west.h.users[CONTROL_PLANE_USER]), west.h.server).exportConfig();
+    for (const name of ["west-kubeconfig", "not-allowed"]) {
+      await east.core.createNamespacedSecret({ namespace: SYSTEM_NS, body: { metadata: { name }, stringData: { kubeconfig: westKubeconfig } } });
+    }
+    const as = t.admin;
+    await ok(t.call("POST", "/api/clusters", { as, body: { name: "west-by-secret", zone: westZone, backend: "kubernetes", kubeconfigSecret: "west-kubeconfig" } }));
+    await ok(t.call("POST", "/api/clusters", { as, body: { name: "west-forbidden", zone: westZone, backend: "kubernetes", kubeconfigSecret: "not-allowed" } }));
+    const row = (clusters: unknown, name: string) => (clusters as Array<Record<string, unknown>>).find((c) => c.name === name)!;
+    const seen = await waitUntil("both Secret clusters probed", async () => {
+      const { clusters } = await ok(t.call("GET", "/api/clusters", { as }), 200);
+      return row(clusters, "west-by-secret").reachable === true && row(clusters, "west-forbidden").reachable === false && clusters;
+    });
+    expect(row(seen, "west-by-secret")).toMatchObject({ kubeconfigSecret: "west-kubeconfig", nodes: 3 });
+    // the chart grants get on the listed Secret only: the other is refused by the API server, and said so without its contents
+    expect(String(row(seen, "west-forbidden").unreachableReason)).toMatch(/cannot read Secret jarvice-system\/not-allowed \(HTTP 403\)/);
+    expect(JSON.stringify(seen)).not.toContain("certificate-authority-data");
   });
 });
