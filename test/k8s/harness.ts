@@ -26,6 +26,10 @@ export interface Harness {
   users: Record<string, HarnessUser>;
   /** a kubeconfig file for `user` (default admin) */
   kubeconfig(user?: HarnessUser): string;
+  /** kill kube-apiserver, as a control plane that goes down (etcd, the controller-manager and KWOK stay) */
+  stopApiServer(): Promise<void>;
+  /** start it again on the same port with the same data and certificates; resolves when it is ready */
+  startApiServer(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -139,7 +143,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     );
     mkdirSync(path.join(dir, "certs"));
     const server = `https://127.0.0.1:${apiPort}`;
-    const api = run("kube-apiserver", [
+    const apiArgs = [
       "--etcd-servers", `http://127.0.0.1:${etcdClient}`,
       "--bind-address", "127.0.0.1",
       "--secure-port", String(apiPort),
@@ -156,8 +160,22 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       // controller (not run here: KWOK plays the kubelets) removes.
       "--disable-admission-plugins", "TaintNodesByCondition",
       "--profiling=false",
-    ]);
+    ];
+    let api = run("kube-apiserver", apiArgs);
     await waitFor("kube-apiserver", 90_000, async () => (await apiGet(server, admin.token, "/readyz")).status === 200, api);
+    const alive = () => api.exitCode === null && api.signalCode === null;
+    const stopApiServer = async () => {
+      if (!alive()) return;
+      const exited = new Promise<void>((r) => api.once("exit", () => r()));
+      // SIGKILL: a crash; SIGTERM would hold open watches for up to a minute of graceful shutdown
+      api.kill("SIGKILL");
+      await exited;
+    };
+    const startApiServer = async () => {
+      if (alive()) return;
+      api = run("kube-apiserver", apiArgs);
+      await waitFor("kube-apiserver", 90_000, async () => (await apiGet(server, admin.token, "/readyz")).status === 200, api);
+    };
 
     const kubeconfig = (user: HarnessUser = admin) => {
       const file = path.join(dir, `kubeconfig-${user.name}`);
@@ -203,7 +221,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       await new Promise((r) => setTimeout(r, 300));
       if (kwok.exitCode !== null) throw new Error(`kwok exited with ${kwok.exitCode}`);
     }
-    return { server, dir, bin, admin, users, kubeconfig, stop };
+    return { server, dir, bin, admin, users, kubeconfig, stop, stopApiServer, startApiServer };
   } catch (e) {
     await stop();
     throw e;

@@ -6,7 +6,8 @@
 // through a relay that can be cut (its connections hang, as in a network
 // partition): while cut, its new jobs wait with a substatus saying so,
 // /jarvice/ready names it and the first cluster keeps starting jobs; healed,
-// the waiting jobs start, each pod created once.
+// the waiting jobs start, each pod created once. The same when the second
+// cluster's kube-apiserver is stopped and started again.
 import * as k8s from "@kubernetes/client-node";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
@@ -54,7 +55,8 @@ async function side(chartArgs: string[] = []): Promise<Side> {
   const core = admin.makeApiClient(k8s.CoreV1Api);
   await core.createNamespace({ body: { metadata: { name: SYSTEM_NS } } });
   await applyObjects(admin, renderChart(h.bin, { JARVICE_JOBS_MULTI_TENANT: "true" }, chartArgs));
-  await createKwokNodes(core, ["kwok-node-0", "kwok-node-1", "kwok-node-2"], { cpu: "16", memory: "64Gi" });
+  // four whole-node machines: the tests below keep three west jobs (2 + 1 nodes) running and start another
+  await createKwokNodes(core, ["kwok-node-0", "kwok-node-1", "kwok-node-2", "kwok-node-3"], { cpu: "16", memory: "64Gi" });
   // jarvice-pod-scheduler runs in each cluster (the downstream release installs it there)
   const scheduler = new PodScheduler(kubeConfigFor(h, h.users[SCHEDULER_USER]), { multiTenant: true, log: () => {}, resyncMs: 500 });
   await scheduler.start();
@@ -237,6 +239,28 @@ describe("one control plane, two clusters", () => {
     expect((await t.call("GET", "/jarvice/ready")).json()).toEqual({ status: "OK" });
   });
 
+  it("makes the west cluster's jobs wait while its kube-apiserver is stopped, and starts them once it is back, each pod created once", async () => {
+    await west.h.stopApiServer();
+    await waitUntil("/jarvice/ready to name the west cluster", async () => {
+      const body = (await t.call("GET", "/jarvice/ready")).json() as { unreachable?: string[] };
+      return body.unreachable?.some((u) => u.startsWith("west: unreachable (")) ?? false;
+    });
+    const w = await submit(westPayer, "nw16", 1);
+    await waitUntil("the west job to say it waits", async () => (await job(w)).substatus_text.startsWith("Waiting for cluster west: unreachable ("));
+    const e = await submit(eastUser, "ne16", 1);
+    await waitRunning(east, e, 1);
+    expect((await job(w)).status).toBe("SUBMITTED");
+
+    await west.h.startApiServer();
+    const pods = await waitRunning(west, w, 1);
+    await waitUntil("the west job running, the wait text gone", async () => {
+      const j = await job(w);
+      return j.status === "PROCESSING STARTING" && j.substatus_text === "";
+    });
+    expect(createCalls.get(pods[0]!.metadata!.name!)).toBe(1);
+    expect([...createCalls.values()].every((n) => n === 1), JSON.stringify([...createCalls])).toBe(true);
+  });
+
   it("reaches a cluster through a kubeconfig Secret on its own cluster, read with the chart's narrow rights", async () => {
     const westKubeconfig = withServer(kubeConfigFor(west.h, west.h.users[CONTROL_PLANE_USER]), west.h.server).exportConfig();
     for (const name of ["west-kubeconfig", "not-allowed"]) {
@@ -250,7 +274,7 @@ describe("one control plane, two clusters", () => {
       const { clusters } = await ok(t.call("GET", "/api/clusters", { as }), 200);
       return row(clusters, "west-by-secret").reachable === true && row(clusters, "west-forbidden").reachable === false && clusters;
     });
-    expect(row(seen, "west-by-secret")).toMatchObject({ kubeconfigSecret: "west-kubeconfig", nodes: 3 });
+    expect(row(seen, "west-by-secret")).toMatchObject({ kubeconfigSecret: "west-kubeconfig", nodes: 4 });
     // the chart grants get on the listed Secret only: the other is refused by the API server, and said so without its contents
     expect(String(row(seen, "west-forbidden").unreachableReason)).toMatch(/cannot read Secret jarvice-system\/not-allowed \(HTTP 403\)/);
     expect(JSON.stringify(seen)).not.toContain("certificate-authority-data");
