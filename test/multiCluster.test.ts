@@ -5,6 +5,7 @@
 // wait (with a substatus saying so; /jarvice/ready names it) until it answers
 // again, each pod then created once. The Kubernetes tier runs the same on two
 // real API servers (test/k8s/multiCluster.test.ts).
+import { lazyBackend } from "./lazyBackend";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApp, type Creds, type TestApp } from "./app";
 import { SimulatedCluster } from "../src/cluster/simulated";
@@ -61,22 +62,6 @@ let westZone: number;
 let eastUser: Creds;
 let westPayer: Creds;
 
-const lazy = (get: () => ClusterBackend): ClusterBackend => ({
-  description: "lazy",
-  prepareTenant: (x) => get().prepareTenant(x),
-  createPods: (p) => get().createPods(p),
-  deleteJobPods: (n, i) => get().deleteJobPods(n, i),
-  listPods: () => get().listPods(),
-  jobPods: (n) => get().jobPods!(n),
-  watch: (f) => get().watch(f),
-  podLogs: (n, i, l) => get().podLogs(n, i, l),
-  servicesSelecting: (l) => get().servicesSelecting(l),
-  events: (n, p) => get().events!(n, p),
-  ready: () => get().ready!(),
-  problems: () => get().problems!(),
-  close: async () => {},
-});
-
 const ok = async (p: Promise<{ statusCode: number; body: string; json(): unknown }>, status = 201) => {
   const r = await p;
   expect(r.statusCode, r.body).toBe(status);
@@ -107,7 +92,7 @@ beforeAll(async () => {
     { JARVICE_JOBS_MULTI_TENANT: "true" },
     {
       backend: {
-        cluster: lazy(() => registry.router()),
+        cluster: lazyBackend(() => registry.router()),
         kick: (n) => controllers?.kick(n),
         clusters: { health: (id) => registry?.health(id), sync: () => registry?.sync() ?? Promise.resolve() },
       },

@@ -8,6 +8,7 @@
 // /jarvice/ready names it and the first cluster keeps starting jobs; healed,
 // the waiting jobs start, each pod created once. The same when the second
 // cluster's kube-apiserver is stopped and started again.
+import { lazyBackend } from "../lazyBackend";
 import * as k8s from "@kubernetes/client-node";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
@@ -16,7 +17,6 @@ import { startHarness, type Harness } from "./harness";
 import { applyObjects, CONTROL_PLANE_USER, createKwokNodes, kubeConfigFor, renderChart, SCHEDULER_USER, startCuttableRelay, SYSTEM_NS, waitUntil, withServer } from "./stack";
 import { startTestApp, type Creds, type TestApp } from "../app";
 import { ClusterRegistry } from "../../src/jobs/clusterRegistry";
-import type { ClusterBackend } from "../../src/cluster/cluster";
 import { SimulatedCluster } from "../../src/cluster/simulated";
 import { ClusterControllers } from "../../src/jobs/clusterControllers";
 import { releaseHeld } from "../../src/jobs/admission";
@@ -63,22 +63,6 @@ async function side(chartArgs: string[] = []): Promise<Side> {
   return { h, core, net: admin.makeApiClient(k8s.NetworkingV1Api), scheduler };
 }
 
-const lazy = (get: () => ClusterBackend): ClusterBackend => ({
-  description: "lazy",
-  prepareTenant: (x) => get().prepareTenant(x),
-  createPods: (p) => get().createPods(p),
-  deleteJobPods: (n, i) => get().deleteJobPods(n, i),
-  listPods: () => get().listPods(),
-  jobPods: (n) => get().jobPods!(n),
-  watch: (f) => get().watch(f),
-  podLogs: (n, i, l) => get().podLogs(n, i, l),
-  servicesSelecting: (l) => get().servicesSelecting(l),
-  events: (n, p) => get().events!(n, p),
-  ready: () => get().ready!(),
-  problems: () => get().problems!(),
-  close: async () => {},
-});
-
 const ok = async (p: Promise<{ statusCode: number; body: string; json(): unknown }>, status = 201) => {
   const r = await p;
   expect(r.statusCode, r.body).toBe(status);
@@ -115,7 +99,7 @@ beforeAll(async () => {
 
   t = await startTestApp(ENV, {
     backend: {
-      cluster: lazy(() => registry.router()),
+      cluster: lazyBackend(() => registry.router()),
       kick: (n) => controllers?.kick(n),
       clusters: { health: (id) => registry?.health(id), sync: () => registry?.sync() ?? Promise.resolve() },
     },
