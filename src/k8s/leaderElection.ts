@@ -186,6 +186,7 @@ export class LeaderElector {
           lease.spec.holderIdentity = undefined;
           lease.spec.renewTime = undefined;
           await this.leases.replace(lease);
+          this.opts.log(20, `released lease ${this.opts.namespace}/${this.opts.name}`);
         }
       } catch {
         // best effort: the lease expires anyway
