@@ -20,7 +20,7 @@ import pg from "pg";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { performance } from "node:perf_hooks";
+import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { parseSettings } from "../src/config/settings";
 import { createScratchDatabase } from "../test/scratchDatabase";
 import { ensureFirstAdmin } from "../src/accounts/bootstrap";
@@ -34,7 +34,8 @@ import type { Db } from "../src/store/db";
 import type { Database } from "../src/store/schema";
 import { BaselineJobController } from "./controllerBaseline";
 import { countsBetween, StatementCounter, totalOf } from "./statementCounter";
-import { submitLoad, type LoadResult } from "./submitLoad";
+import type { LoadResult } from "./submitLoad";
+import { submitLoadOnThread } from "./clientThread";
 import { idleOf, latencyStats, percentile, statementsOf, throughput, type RunResult, type Sample } from "./controllerReport";
 
 export type ControllerKind = "baseline" | "new";
@@ -180,12 +181,7 @@ export async function createUsers(baseUrl: string, admin: { username: string; ap
   return { clients: out };
 }
 
-export const submission = (user: { username: string; apikey: string }, seconds: number) => ({
-  app: "demo",
-  application: { command: "sleep", parameters: { seconds } },
-  machine: { type: "n4", nodes: 1 },
-  user,
-});
+export { submission } from "./benchSubmission";
 
 /** The job controller under test, through the shape both share. */
 interface Controller {
@@ -254,11 +250,12 @@ export async function runController(o: RunOptions): Promise<RunResult> {
     let submittedOk = 0;
     let loadDone = false;
     const samples: Sample[] = [{ t: 0, submitted: 0, started: 0, active: 0, counts: countsBetween(base, base) }];
-    const load = submitLoad({
+    const load = submitLoadOnThread({
       baseUrl: address,
       clients: o.clients,
       jobs: o.jobs,
-      body: (c) => submission(users.clients[c % users.clients.length]!, o.sleepSeconds),
+      users: users.clients,
+      sleepSeconds: o.sleepSeconds,
       stop: () => budgetHit,
       onAnswer: (ok) => {
         if (ok) submittedOk++;
@@ -315,15 +312,21 @@ export async function runController(o: RunOptions): Promise<RunResult> {
       const tp0 = performance.now();
       let probeStop = false;
       const timer = setTimeout(() => (probeStop = true), o.probeBudgetMs);
-      const p = await submitLoad({
+      // how long the process's event loop (API, controller, simulated cluster and clients alike) was busy
+      const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+      loopDelay.enable();
+      const p = await submitLoadOnThread({
         baseUrl: address,
         clients: o.clients,
         jobs: o.probeJobs,
         rate: o.probeRate,
-        body: (c) => submission(users.clients[c % users.clients.length]!, o.sleepSeconds),
+        users: users.clients,
+        sleepSeconds: o.sleepSeconds,
         stop: () => probeStop,
       });
       clearTimeout(timer);
+      loopDelay.disable();
+      say(`paced: event loop delay p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms`);
       probe = { rate: o.probeRate, jobs: p.ok, latency: latencyStats(p.latencies), failed: p.failed, activeBefore: before.active };
       say(
         `paced: ${p.ok} submissions at ${o.probeRate}/s with ${before.active} active jobs in ${((performance.now() - tp0) / 1000).toFixed(1)} s: p50 ${probe.latency.p50.toFixed(1)} ms, p99 ${probe.latency.p99.toFixed(1)} ms` +
@@ -341,7 +344,7 @@ export async function runController(o: RunOptions): Promise<RunResult> {
       const before = await jobCounts(db, counter);
       let backlogStop = false;
       const timer = setTimeout(() => (backlogStop = true), o.budgetMs);
-      const b = await submitLoad({ baseUrl: address, clients: o.clients, jobs: o.backlog, body: (c) => submission(users.clients[c % users.clients.length]!, o.sleepSeconds), stop: () => backlogStop });
+      const b = await submitLoadOnThread({ baseUrl: address, clients: o.clients, jobs: o.backlog, users: users.clients, sleepSeconds: o.sleepSeconds, stop: () => backlogStop });
       clearTimeout(timer);
       const target = before.started + b.ok;
       const c0 = counter.snapshot();
