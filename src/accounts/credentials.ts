@@ -12,6 +12,7 @@ import { unauthorized } from "../core/errors";
 import type { Account } from "../core/tenancy";
 import type { Ctx } from "../store/ctx";
 import type { Db } from "../store/db";
+import { reusedQuery } from "../store/reusedQuery";
 import type { UserRow } from "../store/schema";
 import { toAccount } from "./accounts";
 import { hashToken, verifyPassword } from "./secrets";
@@ -40,8 +41,11 @@ export function caller(row: CredentialRow, why = "invalid credentials"): Caller 
   return { user, account: toAccount(user) };
 }
 
+/** Every authenticated request reads this: compiled once (reusedQuery). */
+const byName = reusedQuery<{ username: string }>()((db, slot) => usersWithPayer(db).where("users.username", "=", slot("username")));
+
 export async function credentialRowByName(db: Db, username: string): Promise<CredentialRow | undefined> {
-  return usersWithPayer(db).where("users.username", "=", username).executeTakeFirst();
+  return (await byName.execute(db, { username })).rows[0];
 }
 
 export async function userByApiKey(ctx: Ctx, username: string, apikey: string, why = "invalid credentials"): Promise<Caller> {

@@ -1,6 +1,9 @@
 // POST /jarvice/submit: check everything the user asked for, then store the
 // job as SUBMITTED. The job controller takes it from there.
 import { sql } from "kysely";
+import type { Insertable } from "kysely";
+import { reusedQuery } from "../store/reusedQuery";
+import type { JobsTable } from "../store/schema";
 import { commandLine, machineAllowedProblem, type AppDef, type Checked, type CommandLine } from "../core/appdef";
 import { invalid, notFound, PaddockError } from "../core/errors";
 import { userNameProblem } from "../core/labels";
@@ -56,6 +59,24 @@ const appCommandLine: CommandLineOf = (appdef, sub) => commandLine(appdef, sub.c
 /** A job's number from the jobs.number identity's sequence, in the INSERT that writes it: named at once, never updated. */
 const nextNumber = sql<number>`nextval(pg_get_serial_sequence('jobs', 'number'))::int`;
 
+/** The columns a submission writes (the number and name come from the sequence, in the statement). */
+const JOB_COLUMNS = ["owner_id", "tenant_id", "app_id", "command", "argv", "parameters", "env", "machine_id", "nodes", "vault_id", "vault_readonly", "ipaddr_tag", "ipaddr_value", "submit_time", "walltime", "job_label", "job_project", "licenses", "submission", "held", "substatus_text"] as const;
+type JobValues = Required<Pick<Insertable<JobsTable>, (typeof JOB_COLUMNS)[number]>>;
+
+/** The INSERT of every submission, compiled once (reusedQuery): it is the same statement with other values. */
+const insertJob = reusedQuery<JobValues>()((db, slot) =>
+  db
+    .with("n", (w) => w.selectNoFrom(nextNumber.as("number")))
+    .insertInto("jobs")
+    .values({
+      number: sql<number>`(select number from n)`,
+      name: sql<string>`'jarvice-job-' || (select number from n)`,
+      status: "SUBMITTED",
+      ...(Object.fromEntries(JOB_COLUMNS.map((c) => [c, slot(c)])) as unknown as JobValues),
+    })
+    .returning(["name", "number"]),
+);
+
 export async function submitAs(ctx: Ctx, { user, account }: Caller, sub: Submission, body: unknown, commandLineOf: CommandLineOf = appCommandLine): Promise<Submitted> {
   const { db } = ctx;
   const tenant = tenantOf(account);
@@ -85,13 +106,9 @@ export async function submitAs(ctx: Ctx, { user, account }: Caller, sub: Submiss
 
   const ipaddr = sub.ipaddrTag !== undefined ? ipaddrValueOrThrow(user.username, sub.ipaddrTag) : undefined;
 
-  const insert = (trx: Db, admitted: Admitted) =>
-    trx
-      .with("n", (w) => w.selectNoFrom(nextNumber.as("number")))
-      .insertInto("jobs")
-      .values({
-        number: sql<number>`(select number from n)`,
-        name: sql<string>`'jarvice-job-' || (select number from n)`,
+  const insert = async (trx: Db, admitted: Admitted) =>
+    (
+      await insertJob.execute(trx, {
         owner_id: user.id,
         tenant_id: tenant,
         app_id: app.id,
@@ -105,17 +122,16 @@ export async function submitAs(ctx: Ctx, { user, account }: Caller, sub: Submiss
         vault_readonly: sub.vault.readonly,
         ipaddr_tag: sub.ipaddrTag ?? null,
         ipaddr_value: ipaddr ?? null,
-        status: "SUBMITTED",
         submit_time: Math.floor(Date.now() / 1000),
         walltime: sub.walltime,
         job_label: sub.jobLabel,
         job_project: sub.jobProject,
         licenses: sub.licenses,
         submission: JSON.stringify(typedSubmission(body)),
-        ...(admitted.held ? { held: true, substatus_text: admitted.substatusText } : {}),
+        held: admitted.held,
+        substatus_text: admitted.held ? admitted.substatusText : "",
       })
-      .returning(["name", "number"])
-      .executeTakeFirstOrThrow();
+    ).rows[0]!;
 
   // The common case, a tenant without limits and no tag: one INSERT, no transaction. A limit saved meanwhile
   // (after the read above) misses this job, as it did when the read was in the transaction: nothing locks a

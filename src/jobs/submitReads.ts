@@ -14,6 +14,7 @@ import type { Limit } from "../core/limits";
 import type { HeldVault } from "../core/vaults";
 import type { Db } from "../store/db";
 import { heldOf, heldVaultRows } from "../vaults/vaults";
+import { reusedQuery } from "../store/reusedQuery";
 import { LIMIT_COLUMNS, limitsConcerning, toLimit } from "./limitStore";
 
 export interface SubmitMachine {
@@ -39,21 +40,24 @@ export interface SubmitReads {
   limits: Limit[];
 }
 
+/** The statement, compiled once (reusedQuery): only the app, machine, user and tenant change. */
+const readsQuery = reusedQuery<{ app: string; machine: string; user: number; tenant: number }>()((db, slot) =>
+  db.selectNoFrom([
+    jsonObjectFrom(db.selectFrom("apps").select(["id", "appdef"]).where("id", "=", slot("app"))).as("app"),
+    jsonObjectFrom(
+      db
+        .selectFrom("machines as m")
+        .innerJoin("clusters as c", "c.id", "m.cluster_id")
+        .select(["m.id", "m.name", "m.cores", "m.max_nodes", "m.per_node", "c.zone_id", "c.max_cpus"])
+        .where("m.name", "=", slot("machine")),
+    ).as("machine"),
+    jsonArrayFrom(heldVaultRows(db, slot("user"))).as("held"),
+    jsonArrayFrom(limitsConcerning(db, slot("tenant")).select(LIMIT_COLUMNS).orderBy("l.id")).as("limits"),
+  ]),
+);
+
 export async function submitReads(db: Db, q: { app: string; machine: string; user: number; tenant: number }): Promise<SubmitReads> {
-  const r = await db
-    .selectNoFrom([
-      jsonObjectFrom(db.selectFrom("apps").select(["id", "appdef"]).where("id", "=", q.app)).as("app"),
-      jsonObjectFrom(
-        db
-          .selectFrom("machines as m")
-          .innerJoin("clusters as c", "c.id", "m.cluster_id")
-          .select(["m.id", "m.name", "m.cores", "m.max_nodes", "m.per_node", "c.zone_id", "c.max_cpus"])
-          .where("m.name", "=", q.machine),
-      ).as("machine"),
-      jsonArrayFrom(heldVaultRows(db, q.user)).as("held"),
-      jsonArrayFrom(limitsConcerning(db, q.tenant).select(LIMIT_COLUMNS).orderBy("l.id")).as("limits"),
-    ])
-    .executeTakeFirstOrThrow();
+  const r = (await readsQuery.execute(db, q)).rows[0]!;
   const m = r.machine;
   return {
     app: r.app ? { id: r.app.id, appdef: r.app.appdef as AppDef } : undefined,
