@@ -26,9 +26,9 @@ const USAGE = `npm run bench -- controller [options]
   --budget S        each ramp stops after S seconds even if not every job started (default 300): the baseline
                     can be very slow at 10,000 jobs; its throughput is then what it reached, and the table says so
   --idle S          seconds of counting statements with no client traffic after the ramp (default 10; 0: skip)
-  --probe N         paced submissions at the peak for the submit-latency goal (default 1000; 0: skip)
-  --probe-rate R    their rate, all clients together, per second (default 100)
-  --probe-budget S  stop the paced submissions after S seconds (default 60)
+  --probe N         paced submissions at the peak for the submit-latency goal, at each rate (default 1000; 0: skip)
+  --probe-rate R,.. their rates, all clients together, per second, one paced load each (default 25,50,100)
+  --probe-budget S  stop each paced load after S seconds (default 60)
   --backlog N       then N more jobs submitted with the controller stopped, and a fresh controller started: its
                     own jobs/s with every earlier job active (default 2000; 0: skip); the throughput goal uses it
   --resync-ms N     the controllers' periodic resync (default: each controller's own; the baseline's is 2 s)
@@ -47,7 +47,7 @@ interface Args {
   budgetS: number;
   idleS: number;
   probe: number;
-  probeRate: number;
+  probeRates: number[];
   probeBudgetS: number;
   backlog: number;
   resyncMs: number | undefined;
@@ -68,7 +68,7 @@ function parse(argv: string[]): Args {
           budget: { type: "string", default: "300" },
           idle: { type: "string", default: "10" },
           probe: { type: "string", default: "1000" },
-          "probe-rate": { type: "string", default: "100" },
+          "probe-rate": { type: "string", default: "25,50,100" },
           "probe-budget": { type: "string", default: "60" },
           backlog: { type: "string", default: "2000" },
           "resync-ms": { type: "string" },
@@ -101,7 +101,7 @@ function parse(argv: string[]): Args {
     budgetS: int("budget", values.budget),
     idleS: int("idle", values.idle, 0),
     probe: int("probe", values.probe, 0),
-    probeRate: int("probe-rate", values["probe-rate"]),
+    probeRates: values["probe-rate"].split(",").map((v) => int("probe-rate", v.trim())),
     probeBudgetS: int("probe-budget", values["probe-budget"]),
     backlog: int("backlog", values.backlog, 0),
     resyncMs: values["resync-ms"] !== undefined ? int("resync-ms", values["resync-ms"]) : undefined,
@@ -122,12 +122,12 @@ async function main(): Promise<void> {
   const started = performance.now();
   const cpus = os.cpus();
   // every job outlives the run: the ramp, the idle count, the probe, and some slack
-  const sleepSeconds = 2 * a.budgetS + a.idleS + a.probeBudgetS + 600;
+  const sleepSeconds = 2 * a.budgetS + a.idleS + a.probeBudgetS * a.probeRates.length + 600;
   say("Paddock job-controller benchmark: the controller before issue 12 (baseline) and the current one, each on a fresh database, in one run");
   say(`  machine: ${os.availableParallelism?.() ?? cpus.length} CPU(s) (${cpus[0]?.model.trim() ?? "unknown"}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
   say(`  workload: ${a.jobs} jobs (\`sleep ${sleepSeconds}\` on one n4 pod each) submitted over HTTP (POST /jarvice/submit) by ${a.clients} clients, each sending its next when its last was answered; ramp budget ${a.budgetS} s`);
   if (a.tenth) say(`  before each controller's full run, one on a tenth of the jobs (${Math.max(1, Math.round(a.jobs / 10))}) for its statements per job at two scales`);
-  say(`  then ${a.idleS} s idle (statements counted, no clients), then ${a.probe} paced submissions at ${a.probeRate}/s (budget ${a.probeBudgetS} s) with the ramp's jobs active`);
+  say(`  then ${a.idleS} s idle (statements counted, no clients), then ${a.probe} paced submissions at each of ${a.probeRates.join(", ")}/s (budget ${a.probeBudgetS} s each) with the ramp's jobs active`);
   if (a.backlog > 0) say(`  then ${a.backlog} jobs submitted with the controller stopped, and a fresh controller started: its own jobs/s with every earlier job active`);
   say("  Paddock in this process as npm start runs it (API on a port, request log at info into a file, the simulated cluster, one job controller); the clients too");
 
@@ -162,7 +162,7 @@ async function main(): Promise<void> {
           budgetMs: a.budgetS * 1000,
           idleMs: full ? a.idleS * 1000 : 0,
           probeJobs: full ? a.probe : 0,
-          probeRate: a.probeRate,
+          probeRates: a.probeRates,
           probeBudgetMs: a.probeBudgetS * 1000,
           backlog: full ? a.backlog : 0,
           sleepSeconds,

@@ -124,7 +124,7 @@ function result(over: Partial<RunResult> & Pick<RunResult, "controller">, jobsPe
     ramp: { latency: latencyStats([p99]), submitted: 10_000, failed: 0, submitSeconds: 10, budgetHit: false, throughput: { started: 10_000, seconds: 10_000 / jobsPerS, jobsPerS, complete: true }, toStartP50: 1, toStartP99: 2 },
     statements: { ramp: zeroCounts(), apiPerJob: 10, controllerPerJob: perJob[1], tenths: { first: w(perJob[0]), last: w(perJob[1]) } },
     idle: { seconds: 10, counts: zeroCounts(), statementsPerS: idleWrites, writesPerS: idleWrites, active: 10_000, waiting: 0 },
-    probe: { rate: 100, jobs: 1000, latency: latencyStats([p99]), failed: 0, activeBefore: 10_000 },
+    probes: [{ rate: 100, jobs: 1000, latency: latencyStats([p99]), failed: 0, activeBefore: 10_000 }],
     backlog: { jobs: 2000, activeBefore: 11_000, started: 2000, seconds: 2000 / jobsPerS, jobsPerS, complete: true, controllerStatements: 4000 },
     samples: [],
     ...over,
@@ -153,12 +153,25 @@ describe("the goals", () => {
     expect(goals(undefined, result({ controller: "new" }, 150, [5, 5], 0, 20))[2]!.met).toBeUndefined();
   });
 
+  it("the latency goal holds only when p99 < 50 ms at every paced rate, and says up to which rate it holds", () => {
+    const at = (pairs: Array<[number, number]>) => ({ ...result({ controller: "new" }, 250, [5, 5.5], 0, 20), probes: pairs.map(([rate, p99]) => ({ rate, jobs: 1000, latency: latencyStats([p99]), failed: 0, activeBefore: 10_000 })) });
+    const met = goals(undefined, at([[25, 10], [50, 20], [100, 40]]))[0]!;
+    expect(met.met).toBe(true);
+    const missed = goals(undefined, at([[25, 10], [50, 45], [100, 400]]))[0]!;
+    expect(missed.met).toBe(false);
+    expect(missed.detail).toContain("p99 10.0 ms at 25/s, 45.0 ms at 50/s, 400.0 ms at 100/s");
+    expect(missed.detail).toContain("holds up to 50/s");
+    expect(goals(undefined, at([[25, 60]]))[0]!.detail).toContain("holds at none of these rates");
+    expect(goals(undefined, at([]))[0]!.met).toBeUndefined();
+  });
+
   it("the table has a column per controller and new/baseline, and the runs at a tenth of the jobs", () => {
     const table = summaryTable(result({ controller: "baseline" }, 20, [3, 40], 900, 300), result({ controller: "new" }, 250, [5, 5.5], 0, 20), { baseline: tenthOf("baseline", 4), new: tenthOf("new", 5) });
     const row = (start: string) => table.split("\n").find((l) => l.startsWith(start));
     expect(row("| jobs/s, submission")).toBe("| jobs/s, submission to PROCESSING STARTING | 20.0 | 250.0 | 12.50 |");
     expect(row("| jobs/s, a backlog")).toBe("| jobs/s, a backlog started by a fresh controller, every earlier job active | 20.0 (2000 of 2000 in 100.0 s, 11000 active) | 250.0 (2000 of 2000 in 8.0 s, 11000 active) | 12.50 |");
     expect(row("| controller statements per started job, at a tenth")).toBe("| controller statements per started job, at a tenth of the jobs (1000) | 4.0 | 5.0 | 1.25 |");
+    expect(row("| submit p99 (ms), paced at 100/s")).toBe("| submit p99 (ms), paced at 100/s at the peak | 300.0 | 20.0 | 0.07 |");
   });
 });
 
@@ -219,7 +232,7 @@ describe("a whole run at a small scale", () => {
           budgetMs: 30_000,
           idleMs: 300,
           probeJobs: 4,
-          probeRate: 50,
+          probeRates: [50],
           probeBudgetMs: 10_000,
           backlog: 5,
           sleepSeconds: 3600,
@@ -237,7 +250,7 @@ describe("a whole run at a small scale", () => {
       expect(r.ramp).toMatchObject({ submitted: 12, failed: 0, budgetHit: false });
       expect(r.ramp.throughput).toMatchObject({ started: 12, complete: true });
       expect(r.ramp.latency.count).toBe(12);
-      expect(r.probe).toMatchObject({ jobs: 4, failed: 0, activeBefore: 12 });
+      expect(r.probes).toMatchObject([{ rate: 50, jobs: 4, failed: 0, activeBefore: 12 }]);
       // a fresh controller starts the 5 jobs submitted while none ran
       expect(r.backlog).toMatchObject({ jobs: 5, started: 5, complete: true, activeBefore: 16 });
       expect(r.backlog!.controllerStatements).toBeGreaterThan(0);

@@ -125,8 +125,8 @@ export interface RunResult {
   };
   /** with no client traffic, after the ramp */
   idle: { seconds: number; counts: Counts; statementsPerS: number; writesPerS: number; active: number; /** jobs still SUBMITTED */ waiting: number };
-  /** a paced load at the peak: `jobs` submissions at `rate`/s in all from the same clients */
-  probe: { rate: number; jobs: number; latency: LatencyStats; failed: number; activeBefore: number } | undefined;
+  /** paced loads at the peak, one per rate (ascending): `jobs` submissions at `rate`/s in all from the same clients */
+  probes: Probe[];
   /**
    * `jobs` submitted with the controller stopped while `activeBefore` jobs were active, then a fresh
    * controller started: `started` of them reached PROCESSING STARTING in `seconds` (all: `complete`)
@@ -164,11 +164,20 @@ interface Row {
   note?: (r: RunResult) => string;
 }
 
+/** A paced load at the peak. */
+export interface Probe {
+  rate: number;
+  jobs: number;
+  latency: LatencyStats;
+  failed: number;
+  activeBefore: number;
+}
+
+const probeAt = (r: RunResult, rate: number) => r.probes.find((p) => p.rate === rate);
+
 const ROWS: Row[] = [
   { metric: "submit p50 (ms), ramp", value: (r) => r.ramp.latency.p50, digits: 1 },
   { metric: "submit p99 (ms), ramp", value: (r) => r.ramp.latency.p99, digits: 1 },
-  { metric: "submit p50 (ms), paced at the peak", value: (r) => r.probe?.latency.p50, digits: 1 },
-  { metric: "submit p99 (ms), paced at the peak", value: (r) => r.probe?.latency.p99, digits: 1 },
   { metric: "submissions/s, ramp", value: (r) => (r.ramp.submitSeconds > 0 ? r.ramp.submitted / r.ramp.submitSeconds : NaN), digits: 0 },
   {
     metric: "jobs/s, submission to PROCESSING STARTING",
@@ -210,7 +219,14 @@ export function summaryTable(baseline: RunResult | undefined, next: RunResult | 
     value: (r) => smallOf(r)?.statements.controllerPerJob,
     digits: 1,
   };
-  const all = [...ROWS.slice(0, ROWS.findIndex((r) => r.metric === "controller statements per started job") + 1), ...(small.baseline || small.new ? [smallRow] : []), ...ROWS.slice(ROWS.findIndex((r) => r.metric === "controller statements per started job") + 1)];
+  const rates = [...new Set(runs.flatMap((r) => r.probes.map((p) => p.rate)))].sort((x, y) => x - y);
+  const paced: Row[] = rates.flatMap((rate) => [
+    { metric: `submit p50 (ms), paced at ${rate}/s at the peak`, value: (r: RunResult) => probeAt(r, rate)?.latency.p50, digits: 1 },
+    { metric: `submit p99 (ms), paced at ${rate}/s at the peak`, value: (r: RunResult) => probeAt(r, rate)?.latency.p99, digits: 1 },
+  ]);
+  const withPaced = [...ROWS.slice(0, 2), ...paced, ...ROWS.slice(2)];
+  const cut = withPaced.findIndex((r) => r.metric === "controller statements per started job") + 1;
+  const all = [...withPaced.slice(0, cut), ...(small.baseline || small.new ? [smallRow] : []), ...withPaced.slice(cut)];
   const rows = all.map((row) => [
     row.metric,
     ...runs.map((r) => `${fmt(row.value(r) ?? NaN, row.digits)}${row.note?.(r) ?? ""}`),
@@ -228,17 +244,23 @@ export interface Goal {
 
 export function goals(baseline: RunResult | undefined, next: RunResult | undefined, small: SmallRuns = {}): Goal[] {
   const out: Goal[] = [];
-  const p99 = next?.probe?.latency.p99;
+  // Met when p99 < 50 ms at every paced rate measured; the detail names each rate, so a miss says up to which rate it holds.
+  const probes = next?.probes ?? [];
+  const each = probes.map((p) => `${fmt(p.latency.p99, 1)} ms at ${p.rate}/s`).join(", ");
+  const upTo = probes.filter((p) => p.latency.p99 < 50).map((p) => p.rate);
+  const holdsTo = upTo.length ? Math.max(...upTo) : undefined;
   out.push({
-    goal: "submit p99 < 50 ms on PostgreSQL at 200 clients (paced load at the peak)",
-    met: next && next.db === "postgres" && next.clients >= 200 && p99 !== undefined ? p99 < 50 : undefined,
+    goal: "submit p99 < 50 ms on PostgreSQL at 200 clients (paced loads at the peak)",
+    met: next && next.db === "postgres" && next.clients >= 200 && probes.length > 0 ? probes.every((p) => p.latency.p99 < 50) : undefined,
     detail: !next
       ? "the new controller did not run"
-      : next.db !== "postgres"
-        ? `measured on ${next.db} (p99 ${fmt(p99 ?? NaN, 1)} ms); the goal is for --db postgres`
-        : next.clients < 200
-          ? `${next.clients} clients; the goal is at 200`
-          : `p99 ${fmt(p99 ?? NaN, 1)} ms at ${next.probe?.rate ?? "?"} submissions/s with ${next.probe?.activeBefore ?? "?"} active jobs (ramp, clients never waiting: p99 ${fmt(next.ramp.latency.p99, 1)} ms)`,
+      : probes.length === 0
+        ? "no paced load (--probe 0)"
+        : next.db !== "postgres"
+          ? `measured on ${next.db} (p99 ${each}); the goal is for --db postgres`
+          : next.clients < 200
+            ? `${next.clients} clients; the goal is at 200`
+            : `p99 ${each}, with ${probes[0]!.activeBefore} active jobs${probes.every((p) => p.latency.p99 < 50) ? "" : holdsTo !== undefined ? `; holds up to ${holdsTo}/s` : "; holds at none of these rates"} (ramp, clients never waiting: p99 ${fmt(next.ramp.latency.p99, 1)} ms)`,
   });
   // The controller's own throughput: the backlog's (the ramp's is bounded by how fast the clients submit).
   const bb = baseline?.backlog;

@@ -5,7 +5,7 @@
 //      sending its next as soon as its last was answered, until every job
 //      reached PROCESSING STARTING or the time budget ran out;
 //   2. idle: no client traffic, statements counted for a while;
-//   3. the probe: a paced load (`probeRate` submissions/s from the same
+//   3. the probes: paced loads (each of `probeRates` submissions/s from the same
 //      clients) with the jobs of the ramp active, for submit latency at the peak;
 //   4. the backlog: the controller stopped, `backlog` more jobs submitted, a
 //      fresh controller started (a restart, or a failover): jobs/s until all of
@@ -57,9 +57,9 @@ export interface RunOptions {
   budgetMs: number;
   /** statements counted with no client traffic, after the ramp (0: skip) */
   idleMs: number;
-  /** paced submissions at the peak (0: skip), at `probeRate`/s from all clients together, for at most `probeBudgetMs` */
+  /** paced submissions at the peak (0: skip), at each of `probeRates` per second from all clients together, for at most `probeBudgetMs` each */
   probeJobs: number;
-  probeRate: number;
+  probeRates: number[];
   probeBudgetMs: number;
   /** jobs waiting when a fresh controller starts, after the probe (0: skip) */
   backlog: number;
@@ -206,7 +206,7 @@ export async function runController(o: RunOptions): Promise<RunResult> {
       await seedDemoCatalog(db, NODE_CORES, NODE_MEMORY_GB);
       return first!;
     });
-    const nodes = Math.ceil((o.jobs + o.probeJobs + o.backlog) / JOBS_PER_NODE) + 2;
+    const nodes = Math.ceil((o.jobs + o.probeJobs * o.probeRates.length + o.backlog) / JOBS_PER_NODE) + 2;
     // created as the controller: its clock's pod changes wake the controller, whose work they are
     const cluster = counter.run(
       "controller",
@@ -305,33 +305,37 @@ export async function runController(o: RunOptions): Promise<RunResult> {
       say(`idle for ${idle.seconds.toFixed(1)} s with ${jc.active} active jobs (${jc.waiting} not started): ${totalOf(counts)} statements (${idle.statementsPerS.toFixed(1)}/s), of them ${counts.controllerWrites + counts.apiWrites + counts.otherWrites} not reads`);
     }
 
-    // 3. The probe.
-    let probe: RunResult["probe"];
-    if (o.probeJobs > 0) {
+    // 3. The probes, slowest first.
+    const probes: RunResult["probes"] = [];
+    for (const rate of o.probeJobs > 0 ? [...o.probeRates].sort((x, y) => x - y) : []) {
       const before = await jobCounts(db, counter);
       const tp0 = performance.now();
       let probeStop = false;
       const timer = setTimeout(() => (probeStop = true), o.probeBudgetMs);
-      // how long the process's event loop (API, controller, simulated cluster and clients alike) was busy
+      // how long the process's event loop (API, controller and simulated cluster) was busy
       const loopDelay = monitorEventLoopDelay({ resolution: 10 });
       loopDelay.enable();
       const p = await submitLoadOnThread({
         baseUrl: address,
         clients: o.clients,
         jobs: o.probeJobs,
-        rate: o.probeRate,
+        rate,
         users: users.clients,
         sleepSeconds: o.sleepSeconds,
         stop: () => probeStop,
       });
       clearTimeout(timer);
       loopDelay.disable();
-      say(`paced: event loop delay p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms`);
-      probe = { rate: o.probeRate, jobs: p.ok, latency: latencyStats(p.latencies), failed: p.failed, activeBefore: before.active };
+      const probe = { rate, jobs: p.ok, latency: latencyStats(p.latencies), failed: p.failed, activeBefore: before.active };
+      probes.push(probe);
       say(
-        `paced: ${p.ok} submissions at ${o.probeRate}/s with ${before.active} active jobs in ${((performance.now() - tp0) / 1000).toFixed(1)} s: p50 ${probe.latency.p50.toFixed(1)} ms, p99 ${probe.latency.p99.toFixed(1)} ms` +
+        `paced: ${p.ok} submissions at ${rate}/s with ${before.active} active jobs in ${((performance.now() - tp0) / 1000).toFixed(1)} s: p50 ${probe.latency.p50.toFixed(1)} ms, p99 ${probe.latency.p99.toFixed(1)} ms; ` +
+          `event loop delay p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms` +
           `${p.failed ? `; ${p.failed} failed (${p.firstFailure})` : ""}${probeStop ? `; stopped at its budget of ${o.probeBudgetMs / 1000} s` : ""}`,
       );
+      // the next rate starts with this one's jobs started
+      const tw = performance.now();
+      while ((await jobCounts(db, counter)).waiting > 0 && performance.now() - tw < o.budgetMs) await sleep(o.sampleMs);
     }
 
     // 4. The backlog.
@@ -384,7 +388,7 @@ export async function runController(o: RunOptions): Promise<RunResult> {
       },
       statements: statementsOf(rampCounts, loaded.ok, last.started, samples),
       idle,
-      probe,
+      probes,
       backlog,
       samples,
     };
