@@ -13,6 +13,7 @@ describe("errors in words", () => {
 
   it("says an unlabelled path in words, and keeps a message without a field as it is", () => {
     expect(fieldErrors(Object.assign(new Error("storageClassName: too long"), { field: "storageClassName" }))).toEqual({ storageClassName: "storage class name: too long" });
+    expect(fieldErrors(Object.assign(new Error("value (vaultSize): must be an integer greater than 0"), { field: "value (vaultSize)" }), { value: "Value" })).toEqual({ "value (vaultSize)": "Value (vaultSize): must be an integer greater than 0" });
     expect(fieldErrors(new Error("only system administrators edit payer metadata"))).toEqual({ _: "only system administrators edit payer metadata" });
   });
 

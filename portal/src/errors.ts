@@ -35,6 +35,9 @@ export function humanize(path: string): string {
 
 /** The label of an API field path: exact, then with indexes as "*" (machines.*.jobs), then its last part. */
 export function labelOf(path: string, labels: Record<string, string>): string {
+  // "value (vaultSize)": the API names the field, then what it is about
+  const about = / \(([^)]*)\)$/.exec(path);
+  if (about) return `${labelOf(path.slice(0, about.index), labels)} (${about[1]})`;
   return labels[path] ?? labels[path.replace(/\.\d+(?=\.|$)/g, ".*")] ?? labels[path.split(".").pop() ?? path] ?? humanize(path);
 }
 
@@ -87,7 +90,7 @@ export const hasErrors = (errors: Errors) => Object.values(errors).some(Boolean)
 export function errFor(errors: Errors, ...paths: string[]): string | undefined {
   for (const p of paths) if (errors[p]) return errors[p];
   for (const p of paths) {
-    const sub = Object.keys(errors).find((k) => k.startsWith(`${p}.`));
+    const sub = Object.keys(errors).find((k) => k.startsWith(`${p}.`) || k.startsWith(`${p} (`));
     if (sub) return errors[sub];
   }
   return undefined;
@@ -96,7 +99,7 @@ export function errFor(errors: Errors, ...paths: string[]): string | undefined {
 /** Messages no field shows: "_" and every path not among `shown` (nor under one of them). */
 export function unshown(errors: Errors, shown: string[]): string[] {
   return Object.entries(errors)
-    .filter(([k, v]) => v && (k === "_" || !shown.some((s) => k === s || k.startsWith(`${s}.`))))
+    .filter(([k, v]) => v && (k === "_" || !shown.some((s) => k === s || k.startsWith(`${s}.`) || k.startsWith(`${s} (`))))
     .map(([, v]) => v);
 }
 

@@ -34,7 +34,8 @@ export interface Loaded<T> {
 /** GET `url` as `key` (null url: wait); `pollMs` refetches while the view is shown. */
 export function useApi<T>(key: QueryKey, url: string | null, opts: { pollMs?: number } = {}): Loaded<T> {
   const q = useQuery<T, Error>({ queryKey: key, queryFn: () => call<T>("GET", url!), enabled: url !== null, refetchInterval: opts.pollMs ?? false });
-  const e = q.error;
+  // while retrying, react-query keeps `error` empty and says why in `failureReason`
+  const e = q.error ?? q.failureReason;
   const error = e ? (e instanceof ApiError && e.status === 0 ? `${e.message}; retrying` : e.message) : undefined;
   return { data: q.data, loading: q.isPending && url !== null && !e, error, reload: () => void q.refetch() };
 }
