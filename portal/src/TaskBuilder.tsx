@@ -8,6 +8,7 @@ import { checkTag, type TagCheck } from "../../src/core/ipaddr";
 import { LABEL_VALUE_MAX } from "../../src/core/labels";
 import { call, errorsOf, type Me } from "./api";
 import { buildSubmission, defaultParameters, previewJson, type TaskForm } from "./submission";
+import { CopyButton } from "./kit/CopyButton";
 import { Check, Field, FormError, SelectField, TextField, errFor } from "./ui";
 
 interface Machine {
@@ -36,7 +37,6 @@ export function TaskBuilder({ me, onSubmitted }: { me: Me; onSubmitted: (number:
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [serverTag, setServerTag] = useState<TagCheck | null>(null);
   const [submitted, setSubmitted] = useState<string>("");
-  const [copied, setCopied] = useState(false);
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
@@ -216,18 +216,7 @@ export function TaskBuilder({ me, onSubmitted }: { me: Me; onSubmitted: (number:
             <pre data-testid="preview" tabIndex={0}>
               {previewJson(submission, me.username)}
             </pre>
-            <button
-              type="button"
-              onClick={() => {
-                void navigator.clipboard?.writeText(previewJson(submission, me.username)).then(
-                  () => setCopied(true),
-                  () => setCopied(false),
-                );
-              }}
-            >
-              Copy
-            </button>
-            {copied ? <span role="status"> Copied.</span> : null}
+            <CopyButton text={previewJson(submission, me.username)} />
           </div>
         )}
         <FormError errors={errors} known={["app", "application.command", "machine.type", "machine.nodes", "vault.name", "vault", "ipaddr", ...Object.keys(defs ?? {}).flatMap((id) => [`application.parameters.${id}`, `parameters.${id}`])]} />

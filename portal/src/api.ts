@@ -1,5 +1,14 @@
 // The portal's only transport: JSON calls to the public API with the session
-// token. A 401 ends the session (it expired, or the user logged out elsewhere).
+// token. Use `call<T>(method, url, body?)`; screens read through kit/query.ts
+// (useApi) and write through useApiMutation, which both call this.
+// - A 401 ends the session (it expired, or the user logged out elsewhere).
+// - Failures are ApiErrors in words: a network failure is "Cannot reach
+//   Paddock (network error)" (status 0), an answer that is not JSON (a proxy's
+//   502 page) is "Paddock answered 502 Bad Gateway", never raw HTML.
+// - The session lives in localStorage, so every tab shares it; logging out in
+//   one tab ends it in the others (the storage event; see `onSessionChange`).
+import { answerText, NETWORK_ERROR } from "./errors";
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -10,59 +19,60 @@ export class ApiError extends Error {
   }
 }
 
-const KEY = "paddock.session";
-let token: string | null = sessionStorage.getItem(KEY);
+export const SESSION_KEY = "paddock.session";
+let token: string | null = localStorage.getItem(SESSION_KEY);
 let onExpired: (message: string) => void = () => {};
+let onChange: (loggedIn: boolean) => void = () => {};
 
 export const hasSession = () => token !== null;
 export function setSession(t: string | null): void {
   token = t;
-  if (t) sessionStorage.setItem(KEY, t);
-  else sessionStorage.removeItem(KEY);
+  if (t) localStorage.setItem(SESSION_KEY, t);
+  else localStorage.removeItem(SESSION_KEY);
 }
 export function whenExpired(f: (message: string) => void): void {
   onExpired = f;
 }
+/** `f(loggedIn)` runs when another tab logs in or out (this tab's own changes do not fire it). */
+export function onSessionChange(f: (loggedIn: boolean) => void): void {
+  onChange = f;
+}
+addEventListener("storage", (e) => {
+  if (e.key !== SESSION_KEY && e.key !== null) return;
+  const next = localStorage.getItem(SESSION_KEY);
+  if (next === token) return;
+  token = next;
+  onChange(next !== null);
+});
 
 export async function call<T = Record<string, unknown>>(method: string, url: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = {};
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers["content-type"] = "application/json";
-  const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  let json: unknown = {};
+  let res: Response;
+  let text: string;
   try {
-    json = text ? JSON.parse(text) : {};
+    res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    text = await res.text();
   } catch {
-    json = { error: text };
+    throw new ApiError(0, NETWORK_ERROR);
   }
-  if (!res.ok) {
-    const j = json as { error?: string; field?: string };
+  const answer = answerText(res.status, res.statusText, res.headers.get("content-type"), text);
+  if (!res.ok || answer.error !== undefined) {
+    const message = answer.error ?? `Paddock answered ${res.status} ${res.statusText}`.trim();
     if (res.status === 401 && token && !url.endsWith("/api/login")) {
       setSession(null);
-      onExpired(j.error ?? "session expired; log in again");
+      onExpired(message || "session expired; log in again");
     }
-    throw new ApiError(res.status, j.error ?? `${res.status} ${res.statusText}`, j.field);
+    throw new ApiError(res.status, message, answer.field);
   }
-  return json as T;
+  return answer.json as T;
 }
 
-/** An error as a map from API field to message ("_" when it names no field). */
+/** An error as a map from API field to message ("_" when it names no field). Kept for the screens not yet on kit/errors' fieldErrors. */
 export function errorsOf(e: unknown): Record<string, string> {
   if (e instanceof ApiError) return { [e.field ?? "_"]: e.message };
   return { _: e instanceof Error ? e.message : String(e) };
 }
 
-export interface Me {
-  id: number;
-  username: string;
-  email: string;
-  role: "payer" | "member";
-  payer: string | null;
-  tenant: string;
-  sysadmin: boolean;
-  teamAdmin: boolean;
-}
-
-/** Payers, team admins and system administrators see their team. */
-export const managesTeam = (me: Me) => me.sysadmin || me.role === "payer" || me.teamAdmin;
+export { managesTeam, roleText, type Me } from "./me";

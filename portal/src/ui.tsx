@@ -1,5 +1,8 @@
 // Small form pieces: every field has a label and its error right beside it.
+//   <TextField label="Value" value={v} onChange={setV} error={errFor(status.errors, "value")} />
+// Shared components (Table, Confirm, Tabs, CopyButton, DetailsPanel, ...) are in ./kit; errors in words in ./errors.
 import { useId, type ReactNode } from "react";
+import { Confirm as KitConfirm } from "./kit/Confirm";
 
 export function Field(props: { label: string; error?: string | undefined; hint?: ReactNode; children: (id: string, describedBy: string | undefined) => ReactNode }) {
   const id = useId();
@@ -83,19 +86,9 @@ export function FormError({ errors, known }: { errors: Record<string, string>; k
   ) : null;
 }
 
-/** An inline confirmation: a sentence and two buttons, in the page (keyboard-friendly, no pop-up). */
-export function Confirm(props: { text: ReactNode; yes: string; onYes: () => void; onNo: () => void }) {
-  return (
-    <div className="confirm" role="alertdialog" aria-label="Confirmation">
-      <p>{props.text}</p>
-      <button type="button" className="danger" onClick={props.onYes} autoFocus>
-        {props.yes}
-      </button>{" "}
-      <button type="button" onClick={props.onNo}>
-        Cancel
-      </button>
-    </div>
-  );
+/** The old confirmation's signature, for screens not yet on kit/Confirm (focus on Cancel, Escape cancels). */
+export function Confirm(props: { text: string; yes: string; onYes: () => void; onNo: () => void }) {
+  return <KitConfirm question={props.text} confirmLabel={props.yes} onConfirm={props.onYes} onCancel={props.onNo} label="Confirmation" />;
 }
 
 /** The API's error for `field`, also when it names a sub-field (vaultOverrides.vaultSize). */

@@ -73,7 +73,7 @@ describe("the portal in Chromium", () => {
     await expect.poll(() => page.getByRole("alert").textContent()).toContain("invalid user name or password");
     await page.getByLabel("Password").fill(paddock.admin.password);
     await page.keyboard.press("Enter");
-    await page.getByRole("heading", { name: "Task Builder" }).waitFor();
+    await page.getByRole("heading", { name: "Compute" }).waitFor();
     await logout();
   });
 
@@ -123,10 +123,10 @@ describe("the portal in Chromium", () => {
     await expect.poll(() => page.getByRole("alert").first().textContent()).toContain("must be an integer greater than 0");
     await page.getByLabel("Value").fill("10");
     await page.getByRole("button", { name: "Add", exact: true }).click();
-    const dialog = page.getByRole("alertdialog", { name: "Confirmation" });
+    const dialog = page.getByRole("alertdialog", { name: "Add vaultSize = 10 for acme?" });
     await expect.poll(() => dialog.textContent()).toContain("future invites of acme's team only");
     await shot("05-admin-metadata-confirm");
-    await dialog.getByRole("button", { name: "Confirm" }).click();
+    await dialog.getByRole("button", { name: "Add row" }).click();
     await page.locator('tr[data-meta="acme/vaultSize"]').waitFor();
     await page.getByLabel("Filter by payer").fill("acme");
     await expect.poll(() => page.locator("tbody tr").count()).toBe(2); // vaultEphemeralZone (the invitation's override) and vaultSize
@@ -157,6 +157,7 @@ describe("the portal in Chromium", () => {
 
   it("builds and submits a 2-node job with an IP Address Tag, which reaches PROCESSING STARTING with its labels", async () => {
     await login("alice", users.alice!.password);
+    await nav("Task Builder");
     await page.getByLabel("Machine type").locator('option[value="n4"]').waitFor({ state: "attached" });
     await page.getByLabel("App").selectOption("demo");
     await page.getByLabel("Command").selectOption("sleep");
@@ -268,7 +269,7 @@ describe("the portal in Chromium", () => {
     const projects = ((await api("GET", "/api/users/alice/vaults")).json.vaults as Array<{ id: number; name: string }>).find((v) => v.name === "projects")!;
     const answers = await page.evaluate(
       async ({ job, vault }) => {
-        const token = sessionStorage.getItem("paddock.session");
+        const token = localStorage.getItem("paddock.session");
         const h = { authorization: `Bearer ${token}`, "content-type": "application/json" };
         const out: Record<string, number> = {};
         for (const [m, u, b] of [
@@ -292,7 +293,7 @@ describe("the portal in Chromium", () => {
 
   it("ends an expired session and asks to log in again", async () => {
     await page.evaluate(async () => {
-      await fetch("/api/logout", { method: "POST", headers: { authorization: `Bearer ${sessionStorage.getItem("paddock.session")}` } });
+      await fetch("/api/logout", { method: "POST", headers: { authorization: `Bearer ${localStorage.getItem("paddock.session")}` } });
     });
     await nav("Dashboard");
     await expect.poll(() => page.getByRole("status").first().textContent()).toContain("Your session ended");
