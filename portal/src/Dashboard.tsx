@@ -73,6 +73,7 @@ export function Dashboard({ me, focus }: { me: Me; focus?: number | undefined })
       <h2>{completed ? "Job history" : "Active jobs"}</h2>
       {completed ? <p className="hint">Newest first, {HISTORY_PAGE} jobs a page.</p> : null}
       <JobsTable
+        key={completed ? "history" : "active"}
         caption={completed ? `Job history: ${whose} completed jobs, newest first` : `${whose[0]!.toUpperCase()}${whose.slice(1)} active jobs`}
         list={list}
         history={completed}

@@ -71,7 +71,7 @@ export function JobsTable(p: {
       header: "Job",
       cell: (j) => (
         <>
-          {j.job_name}
+          <span className="nowrap">{j.job_name}</span>
           {j.job_label ? <div className="hint">{j.job_label}</div> : null}
         </>
       ),

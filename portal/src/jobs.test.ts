@@ -41,6 +41,7 @@ describe("job status", () => {
     expect(exitText({ job_status: "COMPLETED", job_exitcode: 0 })).toBe("0 (success)");
     expect(exitText({ job_status: "COMPLETED WITH ERROR", job_exitcode: 137 })).toBe("137");
     expect(exitText({ job_status: "TERMINATED", job_exitcode: null })).toBe("");
+    expect(exitText({ job_status: "TERMINATED", job_exitcode: 0 })).toBe("0");
     expect(exitText({ job_status: "PROCESSING STARTING", job_exitcode: 0 })).toBe("");
   });
 });

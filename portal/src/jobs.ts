@@ -107,10 +107,10 @@ export function timesOf(j: Pick<Job, "job_submit_time" | "job_start_time" | "job
   return { submitted: formatTime(submit), started: formatTime(start), ended: formatTime(end), elapsed };
 }
 
-/** The exit status in words: "" while it runs or when none was recorded. */
+/** The exit status in words: "" while it runs or when none was recorded; "(success)" only for a job that completed. */
 export function exitText(j: Pick<Job, "job_exitcode" | "job_status">): string {
   if (isActive(j.job_status) || j.job_exitcode === null || j.job_exitcode === undefined) return "";
-  return j.job_exitcode === 0 ? "0 (success)" : String(j.job_exitcode);
+  return j.job_exitcode === 0 && j.job_status === "COMPLETED" ? "0 (success)" : String(j.job_exitcode);
 }
 
 export interface ListQuery {
