@@ -265,6 +265,19 @@ describe("the Dashboard", () => {
     await expect.poll(() => heading.textContent()).toContain(`Job ${running}: jarvice-job-${running}`);
     await expect.poll(() => heading.evaluate((h) => document.activeElement === h)).toBe(true);
   });
+
+  it("says when the list cannot be loaded, never 'No active jobs'", async () => {
+    await page.route(/\/api\/jobs\?/, (r) => r.fulfill({ status: 502, contentType: "text/html", body: "<html><body><h1>502 Bad Gateway</h1></body></html>" }));
+    try {
+      await page.goto(`${paddock.url}/jobs`);
+      const alert = page.getByRole("alert").filter({ hasText: "Could not load" });
+      await expect.poll(() => alert.textContent(), { timeout: 30_000 }).toContain("Paddock answered 502");
+      expect(await page.locator("main").textContent()).not.toMatch(/No active jobs|<html>/);
+      await shot(page, "jobs-11-dashboard-load-failed");
+    } finally {
+      await page.unroute(/\/api\/jobs\?/);
+    }
+  });
 });
 
 describe("Administration -> Jobs", () => {
