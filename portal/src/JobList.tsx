@@ -247,7 +247,7 @@ export function JobDetails({ number, onClose }: { number: number; onClose: () =>
           <dt>Owner</dt>
           <dd>
             {job.job_owner_username}
-            {job.job_owner_payer ? ` (payer ${job.job_owner_payer})` : ""}
+            {job.job_owner_payer && job.job_owner_payer !== job.job_owner_username ? ` (payer ${job.job_owner_payer})` : ""}
           </dd>
           <dt>App</dt>
           <dd>
