@@ -84,6 +84,7 @@ async function main(): Promise<void> {
     opened = await openDatabase({
       databaseUrl: settings.databaseUrl,
       dataDir: settings.databaseUrl ? undefined : settings.dataDir,
+      preparedStatements: settings.pgPrepared,
       log,
       // another process has the embedded database now: writing on would corrupt it
       onLockLost: (m) => fail(`${m}; stopping`),

@@ -39,6 +39,8 @@ export interface Settings {
   metricsPort: number;
   dataDir: string;
   databaseUrl: string | undefined;
+  /** PostgreSQL: the hot statements as named prepared statements (PADDOCK_PG_PREPARED, default true) */
+  pgPrepared: boolean;
   /** executable run at account creation instead of the default vault hook */
   dalHook: string | undefined;
   dalHookTimeoutMs: number;
@@ -233,6 +235,7 @@ export function parseSettings(env: Env): { settings: Settings; warnings: string[
     metricsPort: int("PADDOCK_METRICS_PORT", 9402, 0, 65535),
     dataDir: str("PADDOCK_DATA_DIR") ?? ".data",
     databaseUrl: str("DATABASE_URL"),
+    pgPrepared: bool("PADDOCK_PG_PREPARED", true),
     dalHook: str("PADDOCK_DAL_HOOK"),
     dalHookTimeoutMs: int("PADDOCK_DAL_HOOK_TIMEOUT", 30, 1, 3600) * 1000,
     externalAuth,
