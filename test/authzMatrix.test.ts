@@ -304,10 +304,10 @@ const ENTRIES: Entry[] = [
     addresses: "user",
     cross: [{ name: "set the other tenant's user's password", targets: usersOf, req: (x) => ({ method: "PUT", url: `/api/users/${x.user}/password`, body: { password: "taken-over-123" } }), expect: 404 }],
     own: [
-      { who: "payer", name: "its own", req: (w) => ({ method: "PUT", url: `/api/users/${w.a.users.payer.username}/password`, body: { password: "alpha-payer-pw-2" } }), expect: 200, after: (_j, w) => (w.a.users.payer.password = "alpha-payer-pw-2") },
+      { who: "payer", name: "its own", req: (w) => ({ method: "PUT", url: `/api/users/${w.a.users.payer.username}/password`, body: { password: "alpha-payer-pw-2", current: w.a.users.payer.password } }), expect: 200, after: (_j, w) => (w.a.users.payer.password = "alpha-payer-pw-2") },
       { who: "payer", name: "not its member's", req: (w) => ({ method: "PUT", url: `/api/users/${w.a.users.member.username}/password`, body: { password: "taken-over-123" } }), expect: 403 },
       { who: "teamAdmin", name: "not a member's", req: (w) => ({ method: "PUT", url: `/api/users/${w.a.users.member.username}/password`, body: { password: "taken-over-123" } }), expect: 403 },
-      { who: "member", name: "its own", req: (w) => ({ method: "PUT", url: `/api/users/${w.a.users.member.username}/password`, body: { password: "alpha-member-pw-2" } }), expect: 200, after: (_j, w) => (w.a.users.member.password = "alpha-member-pw-2") },
+      { who: "member", name: "its own", req: (w) => ({ method: "PUT", url: `/api/users/${w.a.users.member.username}/password`, body: { password: "alpha-member-pw-2", current: w.a.users.member.password } }), expect: 200, after: (_j, w) => (w.a.users.member.password = "alpha-member-pw-2") },
       { who: "member", name: "not a teammate's", req: (w) => ({ method: "PUT", url: `/api/users/${w.a.users.spare.username}/password`, body: { password: "taken-over-123" } }), expect: 404 },
       { who: "sysadmin", name: "anyone's", req: (w) => ({ method: "PUT", url: `/api/users/${w.b.users.spare.username}/password`, body: { password: "reset-by-root-1" } }), expect: 200 },
     ],
@@ -746,7 +746,7 @@ const IN_TENANT: InCase[] = [
       payer: { self: 200, spare: 403, admin2: 403, sysMember: 403 },
       sysMember: { self: 200, spare: 200, admin2: 200, payer: 200 },
     },
-    (u) => ({ method: "PUT", url: `/api/users/${u.username}/password`, body: { password: `${u.username}-pw-3` } }),
+    (u) => ({ method: "PUT", url: `/api/users/${u.username}/password`, body: { password: `${u.username}-pw-3`, current: u.password } }), // `current`: needed for one's own
     (target, _j, w) => (w.a.users[target].password = `${w.a.users[target].username}-pw-3`),
   ),
   // Vaults: adding one widens zone access (system administrators only); sharing hands out what one manages, never into a system administrator
