@@ -4,7 +4,7 @@ import { forbidden, invalid, notFound } from "../../core/errors";
 import { administersSystem, managesTenant, mayChangeProfile, mayChangeRights, mayInvite, mayRegenerateApiKey, maySetPassword, seesAccount, tenantOf } from "../../core/tenancy";
 import { explainZoneAccess } from "../../core/zoneAccess";
 import { lockoutWarning } from "../../core/lockout";
-import { zonesWithMachines } from "../../catalog/catalog";
+import { withZoneName, zonesWithMachines, zoneNames } from "../../catalog/catalog";
 import { createAccount, findUser, findUserById, listUsers, regenerateApiKey, setPassword, storedApiKey, toAccount } from "../../accounts/accounts";
 import type { Ctx } from "../../store/ctx";
 import { newPassword } from "../../accounts/secrets";
@@ -129,13 +129,14 @@ export function userRoutes(api: Api, ctx: Ctx): void {
         vaultOverrides: overrides,
       });
       const warning = lockoutWarning(username, await zoneAccessOfUser(db, created.user.id), await zonesWithMachines(db));
+      const names = await zoneNames(db);
       reply.status(201);
       return {
         user: await userJson(db, created.user, payer?.username),
         warnings: warning ? [warning] : [],
         apikey: created.apikey,
         ...(b.password === undefined ? { password } : {}),
-        vaults: created.vaults.map((v) => ({ id: v.id, name: v.name, kind: v.kind, zone: v.zone_id ?? -1 })),
+        vaults: created.vaults.map((v) => withZoneName({ id: v.id, name: v.name, kind: v.kind, zone: v.zone_id ?? -1 }, names)),
       };
     },
   );
