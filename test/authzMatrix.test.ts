@@ -440,6 +440,8 @@ const ENTRIES: Entry[] = [
 
   // --- admission limits: a tenant's (team default, users') and administrator limits ---
   ...limitEntries(),
+  // last: these delete what the entries above use
+  ...deleteEntries(),
 ];
 
 function jobEntries(): Entry[] {
@@ -618,6 +620,79 @@ function catalogEntries(): Entry[] {
       own: [
         ...denied(() => ({ method: "PUT", url: "/api/apps/matrix-app", body: { appdef: { ...MATRIX_APPDEF, name: "rogue" } } }), "change an app"),
         { who: "sysadmin", name: "changes an app", req: () => ({ method: "PUT", url: "/api/apps/matrix-app", body: { appdef: { ...MATRIX_APPDEF, name: "Matrix 2" } } }), expect: 200, check: (j) => want((j.appdef as { name?: string }).name === "Matrix 2", "name not changed") },
+      ],
+    },
+  ];
+}
+
+/** Issue 14: one's own API key shown again, and deletes (run last: they remove what the cases above use). */
+function deleteEntries(): Entry[] {
+  const none = { none: "system-wide catalog, owned by no tenant" };
+  const denied = (req: (w: World) => Req, what: string): OwnCase[] => ROLES.map((r) => ({ who: r, name: `cannot ${what}`, req, expect: 403 }));
+  const del = (url: string): Req => ({ method: "DELETE", url });
+  const at = (key: string, w: World) => w.scratch[key] ?? GHOST.vault;
+  return [
+    {
+      route: "GET /api/me/apikey",
+      addresses: { none: "the caller's own key" },
+      lists: () => [{ req: get("/api/me/apikey"), expect: 200 }],
+      own: WHOS.map((who) => ({
+        who,
+        name: "sees its own key, never another's",
+        req: () => get("/api/me/apikey"),
+        expect: 200,
+        check: (j, w) => want(j.apikey === (who === "sysadmin" ? w.sys : w.a.users[who]).apikey, `is not ${who}'s current key`),
+      })),
+    },
+    {
+      route: "DELETE /api/vaults/{id}",
+      addresses: "vault",
+      cross: [{ name: "delete the other tenant's vault", targets: vaultsOf, req: (x) => del(`/api/vaults/${x.vault}`), expect: 404 }],
+      own: [
+        { who: "member", name: "not its payer's vault", req: (w) => del(`/api/vaults/${w.a.payerVault}`), expect: 404 },
+        { who: "teamAdmin", name: "not its payer's vault", req: (w) => del(`/api/vaults/${w.a.payerVault}`), expect: 403 },
+        // scratch vaults: the cases after these still use the tenants' vaults
+        ...(["member", "payer", "teamAdmin", "sysadmin"] as const).flatMap((who): OwnCase[] => [
+          { who: "sysadmin", name: `adds a vault for the ${who} to delete`, req: (w) => ({ method: "POST", url: `/api/users/${w.a.users.member.username}/vaults`, body: { name: fresh("alpha-del"), kind: "pvc", storageClass: "standard", size: 1 } }), expect: 201, after: (j, w) => (w.scratch.doomedVault = j.id as number) },
+          { who, name: who === "member" ? "its own vault" : "a member's vault", req: (w) => del(`/api/vaults/${at("doomedVault", w)}`), expect: 200 },
+        ]),
+      ],
+    },
+    {
+      route: "PATCH /api/apps/{id}",
+      addresses: none,
+      own: [
+        ...denied(() => ({ method: "PATCH", url: "/api/apps/matrix-app", body: { public: false } }), "make an app private"),
+        { who: "sysadmin", name: "makes an app private", req: () => ({ method: "PATCH", url: "/api/apps/matrix-app", body: { public: false } }), expect: 200, check: (j) => want(j.public === false, "still public") },
+      ],
+    },
+    {
+      route: "DELETE /api/apps/{id}",
+      addresses: none,
+      own: [...denied(() => del("/api/apps/matrix-app"), "delete an app"), { who: "sysadmin", name: "deletes an app", req: () => del("/api/apps/matrix-app"), expect: 200 }],
+    },
+    {
+      route: "DELETE /api/clusters/{id}",
+      addresses: none,
+      own: [
+        ...denied((w) => del(`/api/clusters/${at("cluster", w)}`), "delete a cluster"),
+        { who: "sysadmin", name: "not a cluster with machine types", req: (w) => del(`/api/clusters/${at("cluster", w)}`), expect: 409 },
+      ],
+    },
+    {
+      route: "DELETE /api/machines/{id}",
+      addresses: none,
+      own: [...denied((w) => del(`/api/machines/${at("machine", w)}`), "delete a machine"), { who: "sysadmin", name: "deletes a machine", req: (w) => del(`/api/machines/${at("machine", w)}`), expect: 200 }],
+    },
+    {
+      route: "DELETE /api/zones/{id}",
+      addresses: none,
+      own: [
+        ...denied((w) => del(`/api/zones/${at("zone", w)}`), "delete a zone"),
+        { who: "sysadmin", name: "not the Default zone", req: () => del("/api/zones/0"), expect: 409 },
+        { who: "sysadmin", name: "not a zone with a cluster", req: (w) => del(`/api/zones/${at("zone", w)}`), expect: 409 },
+        { who: "sysadmin", name: "deletes the emptied cluster", req: (w) => del(`/api/clusters/${at("cluster", w)}`), expect: 200 },
+        { who: "sysadmin", name: "deletes the emptied zone", req: (w) => del(`/api/zones/${at("zone", w)}`), expect: 200 },
       ],
     },
   ];
