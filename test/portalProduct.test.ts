@@ -284,6 +284,12 @@ describe("names and order", () => {
     expect(clusters.clusters[0]!.zoneName).toBe("Default");
     const vaults = (await t.call("GET", "/api/users/wile/vaults", { as: wile })).json() as { vaults: Array<{ zone: number; zoneName: string | null }> };
     for (const v of vaults.vaults) expect(v.zoneName).toBe(v.zone === -1 ? null : "Default");
+    // payer metadata whose value is a zone id
+    const meta = await t.call("POST", "/api/metadata", { as: t.admin, body: { payer: "globex", key: "vaultEphemeralZone", value: 0 } });
+    expect(meta.statusCode, meta.body).toBe(201);
+    expect(meta.json()).toMatchObject({ key: "vaultEphemeralZone", value: "0", zoneName: "Default" });
+    const rows = (await t.call("GET", "/api/metadata?payer=globex", { as: t.admin })).json() as { metadata: Array<{ key: string; zoneName?: string }> };
+    expect(rows.metadata.find((r) => r.key === "vaultEphemeralZone")).toMatchObject({ zoneName: "Default" });
   });
 
   it("AppDefs keep their key order through POST, PUT, GET /api/apps and /jarvice/apps, and so do command lines", async () => {
