@@ -184,6 +184,36 @@ describe("deletes", () => {
     expect((await t.call("POST", "/api/jobs", { as: wile, body: { app: "temp", application: { command: "sleep" }, machine: { type: "n2" } } })).statusCode).toBe(404);
   });
 
+  it("a job inserted while a machine type is being deleted: the delete waits for it and refuses (409), never a job on a deleted machine", async () => {
+    const admin = { as: t.admin };
+    const m = (await t.call("POST", "/api/machines", { ...admin, body: { name: "n3", cluster: "embedded", cores: 3, memoryGb: 3, perNode: 4 } })).json() as { id: number };
+    const users = await t.opened.db.selectFrom("users").select(["id", "username"]).where("username", "in", ["wile", "acme"]).execute();
+    const id = (name: string) => users.find((u) => u.username === name)!.id;
+    let deleting: Promise<{ statusCode: number; body: string }> | undefined;
+    const number = await t.opened.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .insertInto("jobs")
+        .values({ name: "jarvice-job-race", owner_id: id("wile"), tenant_id: id("acme"), app_id: "demo", app_ref: "demo", command: "sleep", argv: JSON.stringify(["/bin/sleep", "600"]), machine_id: m.id, machine_name: "n3", nodes: 1, status: "SUBMITTED", submit_time: Math.floor(Date.now() / 1000), submission: "{}" })
+        .returning("number")
+        .executeTakeFirstOrThrow();
+      // the delete starts while this insert is not committed yet (on PostgreSQL it waits for the row lock; on PGlite for the connection)
+      deleting = t.call("DELETE", `/api/machines/${m.id}`, admin);
+      await new Promise((r) => setTimeout(r, 200));
+      return row.number;
+    });
+    const r = await deleting!;
+    expect(r.statusCode, r.body).toBe(409);
+    expect(r.body).toContain("jarvice-job-race");
+    const job = await t.opened.db.selectFrom("jobs").select(["machine_id"]).where("number", "=", number).executeTakeFirstOrThrow();
+    expect(job.machine_id).toBe(m.id);
+    await terminate(wile, number);
+    expect((await t.call("DELETE", `/api/machines/${m.id}`, admin)).statusCode).toBe(200);
+    // and the other way round: a job can never be stored naming a deleted machine type or app
+    await expect(
+      t.opened.db.insertInto("jobs").values({ name: "jarvice-job-late", owner_id: id("wile"), tenant_id: id("acme"), app_id: "demo", app_ref: "demo", command: "sleep", argv: "[]", machine_id: m.id, nodes: 1, status: "SUBMITTED", submit_time: 0, submission: "{}" }).execute(),
+    ).rejects.toMatchObject({ code: "23503" });
+  });
+
   it("vaults: by their owner or its managers, not while an active job uses them; shares go too", async () => {
     const v = await t.call("POST", "/api/users/wile/vaults", { as: t.admin, body: { name: "scratch", kind: "pvc", storageClass: "standard", size: 1 } });
     const id = (v.json() as { id: number }).id;
