@@ -6,11 +6,13 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { parseSecretKey, SECRET_KEY_BYTES } from "../core/secretKey";
+
+export { parseSecretKey };
 
 const VERSION = "v1";
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
-export const SECRET_KEY_BYTES = 32;
 
 /** `plaintext` sealed under `key`: "v1:" and base64 of IV, GCM tag and ciphertext. */
 export function seal(key: Buffer, plaintext: string): string {
@@ -33,17 +35,6 @@ export function unseal(key: Buffer, sealed: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** A 32-byte key written as 64 hex digits or as base64; undefined when it is neither. */
-export function parseSecretKey(text: string): Buffer | undefined {
-  const t = text.trim();
-  if (/^[0-9a-fA-F]{64}$/.test(t)) return Buffer.from(t, "hex");
-  if (/^[A-Za-z0-9+/_-]{43}=?$/.test(t)) {
-    const b = Buffer.from(t.replace(/-/g, "+").replace(/_/g, "/"), "base64");
-    if (b.length === SECRET_KEY_BYTES) return b;
-  }
-  return undefined;
 }
 
 /**
