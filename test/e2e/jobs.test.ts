@@ -300,13 +300,13 @@ describe("Administration -> Jobs", () => {
     await page.locator(`tr[data-job="${running}"]`).waitFor();
     await page.getByLabel("User", { exact: true }).fill("");
 
-    await page.getByLabel("Jobs", { exact: true }).selectOption("completed");
+    await page.getByLabel("Show", { exact: true }).selectOption("completed");
     await page.getByLabel("Status").selectOption("COMPLETED");
     await expect.poll(async () => new Set(await page.locator("tbody [data-testid^='status-']").allTextContents())).toEqual(new Set(["COMPLETED"]));
     expect(await page.locator("tbody tr[data-job]").count()).toBe(3);
 
     // the same details as the Dashboard
-    await page.getByLabel("Jobs", { exact: true }).selectOption("active");
+    await page.getByLabel("Show", { exact: true }).selectOption("active");
     await page.getByRole("button", { name: `Details of jarvice-job-${bobJob}` }).click();
     const heading = page.getByTestId("job-details").getByRole("heading", { level: 2 });
     await expect.poll(() => heading.textContent()).toContain(`Job ${bobJob}: jarvice-job-${bobJob}`);

@@ -44,15 +44,15 @@ export function Jobs() {
       <p className="hint">Every tenant's jobs, newest first.</p>
       <div className="toolbar grid" role="search" aria-label="Filter jobs">
         <SelectField
-          label="Jobs"
+          label="Show"
           value={completed ? "completed" : "active"}
           onChange={(v) => {
             setCompleted(v === "completed");
             setStatus("");
           }}
           options={[
-            ["active", "Active"],
-            ["completed", "Completed"],
+            ["active", "Active jobs"],
+            ["completed", "Completed jobs"],
           ]}
         />
         <SelectField label="Status" value={status} onChange={setStatus} options={[["", "Any status"], ...statuses.map((s): [string, string] => [s, s])]} />
