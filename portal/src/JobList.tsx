@@ -102,7 +102,8 @@ export function JobsTable(p: {
           { header: "Exit status", cell: (j: Job) => <span data-testid={`exit-${j.job_number}`}>{exitText(j)}</span> },
         ]
       : [{ header: "Elapsed", cell: (j: Job) => <span data-testid={`elapsed-${j.job_number}`}>{timesOf(j, now).elapsed}</span>, className: "nowrap" }]),
-    { header: "IP Address Tag", cell: (j) => j.job_ipaddr },
+    // the tag matters while a job runs (how it is reached); the history leaves it to the details
+    ...(p.history ? [] : [{ header: "IP Address Tag", cell: (j: Job) => j.job_ipaddr }]),
   ];
 
   return (

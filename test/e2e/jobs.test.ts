@@ -87,6 +87,9 @@ afterAll(async () => {
   await paddock?.stop();
 });
 
+/** How far the job table reaches under its sticky actions column (px): 0 when every column shows in a wide window. */
+const tableOverflow = (p: Page) => p.locator("main .table-wrap").first().evaluate((e) => e.scrollWidth - e.clientWidth);
+
 /** Whether each element is on screen, inside the window's width, and the one a click at its centre reaches. */
 function reachable(p: Page, selector: string) {
   return p.evaluate((sel) => {
@@ -111,6 +114,7 @@ describe("the Dashboard", () => {
     // newest first: the running job (submitted before the other 25) is near the bottom
     const numbers = (await rows.evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute("data-job"))))) as number[];
     expect(numbers).toEqual([...numbers].sort((a, b) => b - a));
+    expect(await tableOverflow(page)).toBeLessThanOrEqual(1);
     await checkA11y(page, "Dashboard");
     await shot(page, "jobs-01-dashboard");
 
@@ -225,6 +229,7 @@ describe("the Dashboard", () => {
     const rows = page.locator("tbody tr[data-job]");
     const shown = () => rows.evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute("data-job"))));
     await expect.poll(shown).toEqual(all.slice(0, 20));
+    expect(await tableOverflow(page)).toBeLessThanOrEqual(1);
     await checkA11y(page, "Dashboard: job history");
     await shot(page, "jobs-06-dashboard-history");
     await page.getByRole("button", { name: "Older jobs" }).click();
@@ -286,6 +291,7 @@ describe("Administration -> Jobs", () => {
     await page.getByRole("heading", { name: "Jobs", level: 1 }).waitFor();
     await page.locator(`tr[data-job="${bobJob}"]`).waitFor();
     await page.locator(`tr[data-job="${running}"]`).waitFor();
+    expect(await tableOverflow(page)).toBeLessThanOrEqual(1);
     await checkA11y(page, "Administration -> Jobs");
     await shot(page, "jobs-08-admin-jobs");
 
