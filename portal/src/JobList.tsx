@@ -93,11 +93,11 @@ export function JobsTable(p: {
         </>
       ),
     },
-    { header: "Submitted", cell: (j) => timesOf(j, now).submitted, className: "nowrap" },
+    { header: "Submitted", cell: (j) => timesOf(j, now).submitted },
     ...(p.history
       ? [
-          { header: "Started", cell: (j: Job) => timesOf(j, now).started, className: "nowrap" },
-          { header: "Ended", cell: (j: Job) => timesOf(j, now).ended, className: "nowrap" },
+          { header: "Started", cell: (j: Job) => timesOf(j, now).started },
+          { header: "Ended", cell: (j: Job) => timesOf(j, now).ended },
           { header: "Run time", cell: (j: Job) => timesOf(j, now).elapsed, className: "nowrap" },
           { header: "Exit status", cell: (j: Job) => <span data-testid={`exit-${j.job_number}`}>{exitText(j)}</span> },
         ]
@@ -123,7 +123,7 @@ export function JobsTable(p: {
         rowAttrs={(j) => ({ "data-job": j.job_number })}
         columns={columns}
         actions={(j) => (
-          <div className="job-actions">
+          <div className={`job-actions${isActive(j.job_status) ? " stoppable" : ""}`}>
             <button type="button" aria-expanded={p.open === j.job_number} onClick={() => p.onOpen(p.open === j.job_number ? undefined : j.job_number)}>
               Details<span className="sr-only"> of {j.job_name}</span>
             </button>
