@@ -15,7 +15,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { parseSettings } from "../../src/config/settings";
-import { parseSecretKey } from "../../src/core/secretKey";
+import { parseSecretKey } from "../../src/config/secretKey";
 import { downstreamKubeconfig } from "../../scripts/downstreamKubeconfig";
 import { startHarness, type Harness } from "./harness";
 import { kubeConfigFor } from "./stack";
@@ -68,7 +68,7 @@ describe("the Helm chart", () => {
     expect(secrets).toEqual(file.includes("downstream") ? ["paddock-control-plane-token"] : ["paddock-secret-key"]);
     if (!file.includes("downstream")) {
       const key = (objs.find((o) => o.kind === "Secret") as k8s.V1Secret).data!.PADDOCK_SECRET_KEY!;
-      // a key the API accepts (src/core/secretKey.ts), given to the API as PADDOCK_SECRET_KEY
+      // a key the API accepts (src/config/secretKey.ts), given to the API as PADDOCK_SECRET_KEY
       expect(parseSecretKey(Buffer.from(key, "base64").toString())).toBeDefined();
       const apiDep = objs.find((o) => o.kind === "Deployment" && o.metadata!.name === "paddock-api") as k8s.V1Deployment;
       expect(apiDep.spec!.template.spec!.containers[0]!.env!.find((e) => e.name === "PADDOCK_SECRET_KEY")?.valueFrom?.secretKeyRef).toEqual({ name: "paddock-secret-key", key: "PADDOCK_SECRET_KEY" });
