@@ -314,7 +314,10 @@ export function TaskBuilder({ me, appId, onSubmitted }: { me: Me; appId: string 
 
   const key = apikey.data?.apikey;
   const preview = previewJson(submission, me.username, key);
-  const previewPanel = (
+  // shown once the key's answer is in, so what is shown is what Copy copies
+  const previewPanel = apikey.loading ? (
+    <p className="loading">Loading the preview…</p>
+  ) : (
     <div>
       <p>
         The same job through the JARVICE API: POST this to <code>/jarvice/submit</code>.{" "}
