@@ -137,8 +137,9 @@ describe("Compute and the Task Builder", () => {
     const options = await field("Machine type").locator("option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
     expect(options).toEqual(["g2", "n4", "n8", "n16"]);
     expect(await field("Machine type").locator('option[value="g2"]').textContent()).toContain("(not for this app)");
-    expect(await beside(field("Machine type"))).toContain("In zone Default; up to 4 nodes.");
-    expect(await field("Vault").locator('option[value="east-data"]').textContent()).toBe("east-data (pvc, east)");
+    // zone names come with their own answer: wait for them
+    await expect.poll(() => beside(field("Machine type"))).toContain("In zone Default; up to 4 nodes.");
+    await expect.poll(() => field("Vault").locator('option[value="east-data"]').textContent()).toBe("east-data (pvc, east)");
   });
 
   it("moves between the tabs with the arrow keys; axe finds nothing serious on each", async () => {
