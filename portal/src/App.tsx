@@ -33,7 +33,7 @@ interface ScreenProps {
 
 const SCREENS: Record<Path, (p: ScreenProps) => ReactNode> = {
   "/compute": (p) => <Compute me={p.me} />,
-  "/builder": (p) => <TaskBuilder me={p.me} onSubmitted={p.onSubmitted} />,
+  "/builder": (p) => <TaskBuilder me={p.me} appId={p.param} onSubmitted={p.onSubmitted} />,
   "/jobs": (p) => <Dashboard me={p.me} focus={p.focusJob} />,
   "/account": (p) => <Account me={p.me} />,
   "/account/limits": (p) => <TeamLimits me={p.me} />,

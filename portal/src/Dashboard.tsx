@@ -21,7 +21,8 @@ export function Dashboard({ me, focus }: { me: Me; focus?: number | undefined })
   const [completed, setCompleted] = useState(false);
   const [pages, setPages] = useState<Pages>([]);
   const [open, setOpen] = useState<number | undefined>();
-  const asked = focus ?? jobParam(location.search);
+  // the address first: the shell keeps `focus` (the last submission) while /jobs?job=N may name another job
+  const asked = jobParam(location.search) ?? focus;
   // opened after the first render, so the panel takes focus after the shell focuses the view's h1
   useEffect(() => {
     if (asked !== undefined) setOpen(asked);

@@ -14,7 +14,8 @@ describe("the portal's views", () => {
     expect(viewOf("/admin/users").view.title).toBe("Users");
     expect(viewOf("/builder/demo")).toMatchObject({ view: { title: "Task Builder" }, param: "demo" });
     expect(viewOf("/jobs/").view.title).toBe("Dashboard");
-    expect(viewOf("/jobs?job=42").view.title).toBe("Dashboard");
+    expect(viewOf("/jobs?job=3").view.title).toBe("Dashboard");
+    expect(viewOf("/builder/demo?command=web")).toMatchObject({ view: { title: "Task Builder" }, param: "demo" });
     expect(viewOf("/").view.title).toBe("Compute");
     expect(viewOf("/nowhere").view.title).toBe("Compute");
     expect([isViewPath("/"), isViewPath("/nowhere"), isViewPath("/compute"), isViewPath("/admin/jobs")]).toEqual([false, false, true, true]);

@@ -41,8 +41,8 @@ export const LANDING: Path = "/compute";
 
 /** The view at a location path, with the rest of the path as its parameter (`/builder/<appId>`). */
 export function viewOf(pathname: string): { view: View; param: string | undefined } {
-  // a query or fragment (/jobs?job=42, as the shell's go() may be given) does not change the view
-  const clean = pathname.split(/[?#]/)[0]!.replace(/\/+$/, "") || "/";
+  // a path given with its query (go("/jobs?job=3")) is the same view
+  const clean = pathname.replace(/[?#].*$/s, "").replace(/\/+$/, "") || "/";
   for (const v of VIEWS) {
     if (clean === v.path) return { view: v, param: undefined };
     if (v.path === "/builder" && clean.startsWith("/builder/")) return { view: v, param: decodeURIComponent(clean.slice("/builder/".length)) };

@@ -6,7 +6,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { parseSecretKey, SECRET_KEY_BYTES } from "../core/secretKey";
+import { parseSecretKey, SECRET_KEY_BYTES } from "../config/secretKey";
 
 export { parseSecretKey };
 

@@ -12,7 +12,7 @@ import { isIP } from "node:net";
 import { labelKeyProblem, labelValueProblem } from "../core/labels";
 import type { ExternalAuthRule } from "../core/externalAuth";
 import { checkPayerMetadata } from "../core/payerMetadata";
-import { parseSecretKey } from "../core/secretKey";
+import { parseSecretKey } from "./secretKey";
 
 export interface Settings {
   JARVICE_JOBS_MULTI_TENANT: boolean;

@@ -15,6 +15,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { parseSettings } from "../../src/config/settings";
+import { parseSecretKey } from "../../src/config/secretKey";
 import { downstreamKubeconfig } from "../../scripts/downstreamKubeconfig";
 import { startHarness, type Harness } from "./harness";
 import { kubeConfigFor } from "./stack";
@@ -61,9 +62,17 @@ describe("the Helm chart", () => {
     const objs = objects(r.stdout);
     const kinds = objs.map((o) => o.kind);
     expect(kinds).toEqual(expect.arrayContaining(["Deployment", "ServiceAccount", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"]));
-    // A downstream-only release serves no API: no Service, its token Secret instead.
+    // A downstream-only release serves no API: no Service and no key that seals API keys, its token Secret instead.
     expect(kinds.includes("Service")).toBe(!file.includes("downstream"));
-    expect(kinds.includes("Secret")).toBe(file.includes("downstream"));
+    const secrets = objs.filter((o) => o.kind === "Secret").map((o) => o.metadata!.name);
+    expect(secrets).toEqual(file.includes("downstream") ? ["paddock-control-plane-token"] : ["paddock-secret-key"]);
+    if (!file.includes("downstream")) {
+      const key = (objs.find((o) => o.kind === "Secret") as k8s.V1Secret).data!.PADDOCK_SECRET_KEY!;
+      // a key the API accepts (src/config/secretKey.ts), given to the API as PADDOCK_SECRET_KEY
+      expect(parseSecretKey(Buffer.from(key, "base64").toString())).toBeDefined();
+      const apiDep = objs.find((o) => o.kind === "Deployment" && o.metadata!.name === "paddock-api") as k8s.V1Deployment;
+      expect(apiDep.spec!.template.spec!.containers[0]!.env!.find((e) => e.name === "PADDOCK_SECRET_KEY")?.valueFrom?.secretKeyRef).toEqual({ name: "paddock-secret-key", key: "PADDOCK_SECRET_KEY" });
+    }
 
     const kc = kubeConfigFor(h);
     const api = k8s.KubernetesObjectApi.makeApiClient(kc);
