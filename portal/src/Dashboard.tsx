@@ -1,201 +1,99 @@
-// Dashboard: the user's jobs (or, for payers and team admins, the team's),
-// polled for live status with the substatus text (why a SUBMITTED job waits:
-// "Waiting for limits: ..." while its Limits hold it); connection info for
-// running jobs; shutdown and terminate after a confirmation; the output tail.
-import { useState } from "react";
-import { useLoad } from "./useLoad";
-import { call, errorsOf, managesTeam, type Me } from "./api";
-import { Check, Confirm, FormError } from "./ui";
+// Dashboard: the user's jobs (or, for payers and team admins, the team's). Active jobs are polled for
+// live status with the substatus text (why a SUBMITTED job waits: "Waiting for limits: ..."), elapsed
+// times, Connect, Shutdown and Terminate; Completed jobs are the job history: newest first, a page at
+// a time (the API's `next`), with start and end times, run time and exit status. Details of a job open
+// below the table, scroll into view and take focus; they show connection info and pods, the output
+// tail and a download of the whole output.
+// The job to open comes from the `focus` prop (the shell's last submission) or `?job=N` in the address
+// (the Task Builder goes to /jobs?job=N after Submit).
+import { useEffect, useState } from "react";
+import { managesTeam, type Me } from "./api";
+import { JobDetails, JobsTable, POLL_MS } from "./JobList";
+import { beforeOf, jobParam, jobsUrl, newer, older, type Job, type Pages } from "./jobs";
+import { useApi } from "./kit";
+import { Check } from "./ui";
 
-interface Job {
-  job_number: number;
-  job_name: string;
-  job_status: string;
-  job_substatus_text: string;
-  job_application: string;
-  job_command: string;
-  job_owner_username: string;
-  job_mc_name: string;
-  job_mc_scale: number;
-  job_ipaddr: string;
-}
-interface Info {
-  address: string;
-  ipaddr: string;
-  help: string;
-  services: Array<{ name: string; namespace?: string; selector?: Record<string, string> } | string>;
-  pods: Array<{ index: number; name: string; phase: string; node: string; address: string }>;
-}
-
-const POLL_MS = 2000;
-
-/** Held by its Limits: SUBMITTED, and the substatus says which limit it waits for. */
-const held = (j: Job) => j.job_status === "SUBMITTED" && j.job_substatus_text.startsWith("Waiting for limits");
+/** Completed jobs per page of the history. */
+export const HISTORY_PAGE = 20;
 
 export function Dashboard({ me, focus }: { me: Me; focus?: number | undefined }) {
   const [team, setTeam] = useState(false);
   const [completed, setCompleted] = useState(false);
-  const [jobs, setJobs] = useState<Job[]>([]);
-  const [open, setOpen] = useState<number | undefined>(focus);
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [pages, setPages] = useState<Pages>([]);
+  const [open, setOpen] = useState<number | undefined>();
+  // the address first: the shell keeps `focus` (the last submission) while /jobs?job=N may name another job
+  const asked = jobParam(location.search) ?? focus;
+  // opened after the first render, so the panel takes focus after the shell focuses the view's h1
+  useEffect(() => {
+    if (asked !== undefined) setOpen(asked);
+  }, [asked]);
 
-  const load = useLoad(
-    async () => {
-      const r = await call<{ jobs: Job[] }>("GET", `/api/jobs?team=${team}&completed=${completed}`);
-      setJobs(r.jobs);
-      setErrors({});
-    },
-    [team, completed],
-    setErrors, POLL_MS,
-  );
+  const before = completed ? beforeOf(pages) : undefined;
+  const url = jobsUrl({ team, completed, ...(completed ? { limit: HISTORY_PAGE, before } : {}) });
+  const list = useApi<{ jobs: Job[]; next: number | null }>(["jobs", "list", url], url, { pollMs: completed && before !== undefined ? 0 : POLL_MS });
+  const next = list.data?.next ?? null;
+  const whose = team ? "your team's" : "your";
 
   return (
     <section aria-labelledby="dash-title">
       <h1 id="dash-title">Dashboard</h1>
       <div className="toolbar">
-        {managesTeam(me) ? <Check label="Team jobs" checked={team} onChange={setTeam} /> : null}
-        <Check label="Completed jobs" checked={completed} onChange={setCompleted} />
+        <fieldset className="choice">
+          <legend>Show</legend>
+          {(
+            [
+              [false, "Active jobs"],
+              [true, "Completed jobs"],
+            ] as const
+          ).map(([value, label]) => (
+            <label key={label} className="radio">
+              <input
+                type="radio"
+                name="dash-show"
+                checked={completed === value}
+                onChange={() => {
+                  setCompleted(value);
+                  setPages([]);
+                }}
+              />{" "}
+              {label}
+            </label>
+          ))}
+        </fieldset>
+        {managesTeam(me) ? (
+          <Check
+            label="Team jobs"
+            checked={team}
+            onChange={(v) => {
+              setTeam(v);
+              setPages([]);
+            }}
+          />
+        ) : null}
       </div>
-      <FormError errors={errors} />
-      <div className="table-wrap">
-        <table>
-          <caption className="sr-only">{team ? "Your team's jobs" : "Your jobs"}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Job</th>
-              <th scope="col">Owner</th>
-              <th scope="col">App</th>
-              <th scope="col">Machine</th>
-              <th scope="col">Status</th>
-              <th scope="col">IP Address Tag</th>
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {jobs.length === 0 ? (
-              <tr>
-                <td colSpan={7}>No {completed ? "completed" : "active"} jobs.</td>
-              </tr>
-            ) : null}
-            {jobs.map((j) => (
-              <tr key={j.job_number} data-job={j.job_number}>
-                <td>{j.job_name}</td>
-                <td>{j.job_owner_username}</td>
-                <td>
-                  {j.job_application} {j.job_command}
-                </td>
-                <td>
-                  {j.job_mc_scale} x {j.job_mc_name}
-                </td>
-                <td>
-                  <span data-testid={`status-${j.job_number}`}>{j.job_status}</span>
-                  {j.job_substatus_text ? (
-                    <div className={`substatus${held(j) ? " held" : ""}`} data-testid={`substatus-${j.job_number}`}>
-                      {j.job_substatus_text}
-                    </div>
-                  ) : null}
-                </td>
-                <td>{j.job_ipaddr}</td>
-                <td>
-                  <button type="button" aria-expanded={open === j.job_number} onClick={() => setOpen(open === j.job_number ? undefined : j.job_number)}>
-                    Details<span className="sr-only"> of {j.job_name}</span>
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      {open !== undefined ? <JobDetails key={open} number={open} onChanged={() => void load()} /> : null}
-    </section>
-  );
-}
-
-function JobDetails({ number, onChanged }: { number: number; onChanged: () => void }) {
-  const [job, setJob] = useState<Job | null>(null);
-  const [info, setInfo] = useState<Info | null>(null);
-  const [output, setOutput] = useState("");
-  const [confirm, setConfirm] = useState<"shutdown" | "terminate" | null>(null);
-  const [message, setMessage] = useState("");
-  const [errors, setErrors] = useState<Record<string, string>>({});
-
-  const load = useLoad(
-    async () => {
-      const r = await call<{ job: Job; info: Info | null }>("GET", `/api/jobs/${number}`);
-      setJob(r.job);
-      setInfo(r.info);
-      const o = await call<{ output: string }>("GET", `/api/jobs/${number}/output?lines=20`);
-      setOutput(o.output);
-    },
-    [number],
-    setErrors, POLL_MS,
-  );
-
-  async function stop(how: "shutdown" | "terminate") {
-    setConfirm(null);
-    try {
-      const r = await call<{ status: string }>("POST", `/api/jobs/${number}/stop`, { how });
-      setMessage(`Job ${number}: ${r.status}.`);
-      onChanged();
-      void load();
-    } catch (e) {
-      setErrors(errorsOf(e));
-    }
-  }
-
-  const active = job && (job.job_status === "SUBMITTED" || job.job_status === "PROCESSING STARTING");
-  return (
-    <section className="details" aria-label={`Job ${number}`}>
-      <h2>
-        Job {number}
-        {job ? `: ${job.job_name}, ${job.job_status}` : ""}
-      </h2>
-      <FormError errors={errors} />
-      {job?.job_substatus_text ? (
-        <p className={`substatus${held(job) ? " held" : ""}`} data-testid="job-substatus">
-          {job.job_substatus_text}
-        </p>
-      ) : null}
-      {info ? (
-        <dl className="info" data-testid="connection">
-          <dt>Address</dt>
-          <dd>{info.address || "(none yet)"}</dd>
-          <dt>IP Address Tag label value</dt>
-          <dd data-testid="ipaddr-value">{info.ipaddr || "(no tag)"}</dd>
-          <dt>How to reach it</dt>
-          <dd>{info.help}</dd>
-          <dt>Services selecting it</dt>
-          <dd>{info.services.length === 0 ? "none" : info.services.map((s) => (typeof s === "string" ? s : `${s.namespace ? `${s.namespace}/` : ""}${s.name}`)).join(", ")}</dd>
-          <dt>Pods</dt>
-          <dd>
-            <ul>
-              {info.pods.map((p) => (
-                <li key={p.index}>
-                  {p.name}: {p.phase} on {p.node || "?"} {p.address}
-                </li>
-              ))}
-            </ul>
-          </dd>
-        </dl>
-      ) : null}
-      {active ? (
-        <div className="actions">
-          <button type="button" onClick={() => setConfirm("shutdown")}>
-            Shutdown
-          </button>{" "}
-          <button type="button" className="danger" onClick={() => setConfirm("terminate")}>
-            Terminate
+      <h2>{completed ? "Job history" : "Active jobs"}</h2>
+      {completed ? <p className="hint">Newest first, {HISTORY_PAGE} jobs a page.</p> : null}
+      <JobsTable
+        key={completed ? "history" : "active"}
+        caption={completed ? `Job history: ${whose} completed jobs, newest first` : `${whose[0]!.toUpperCase()}${whose.slice(1)} active jobs`}
+        list={list}
+        history={completed}
+        empty={completed ? (pages.length ? "No older jobs." : "No completed jobs.") : "No active jobs."}
+        open={open}
+        onOpen={setOpen}
+      />
+      {completed ? (
+        <nav className="pager" aria-label="Job history pages">
+          <button type="button" disabled={pages.length === 0} onClick={() => setPages(newer(pages))}>
+            Newer jobs
           </button>
-        </div>
+          <span>Page {pages.length + 1}</span>
+          <button type="button" disabled={next === null} onClick={() => next !== null && setPages(older(pages, next))}>
+            Older jobs
+          </button>
+        </nav>
       ) : null}
-      {confirm ? <Confirm text={`${confirm === "terminate" ? "Terminate" : "Shut down"} job ${number}? ${confirm === "terminate" ? "Its pods are killed now." : "It is asked to stop."}`} yes={confirm === "terminate" ? "Yes, terminate" : "Yes, shut down"} onYes={() => void stop(confirm)} onNo={() => setConfirm(null)} /> : null}
-      {message ? <p role="status">{message}</p> : null}
-      <h3>Output (last 20 lines)</h3>
-      <pre className="output" tabIndex={0}>
-        {output || "(no output)"}
-      </pre>
+      {open !== undefined ? <JobDetails key={open} number={open} onClose={() => setOpen(undefined)} /> : null}
     </section>
   );
 }
