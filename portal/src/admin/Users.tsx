@@ -70,7 +70,7 @@ function SecretsPanel({ shown, onDismiss }: { shown: Shown; onDismiss: () => voi
           <div key={s.label} style={{ display: "contents" }}>
             <dt>{s.label}</dt>
             <dd>
-              <code data-testid={s.testId}>{s.value}</code> <CopyButton text={s.value} label={`Copy ${s.label.toLowerCase()}`} />
+              <code data-testid={s.testId}>{s.value}</code> <CopyButton text={s.value} label={`Copy ${s.label === "Password" ? "password" : s.label}`} />
             </dd>
           </div>
         ))}
@@ -530,7 +530,9 @@ function Vaults({ owner, me }: { owner: User; me: Me }) {
           {
             header: "Share with",
             cell: (v) =>
-              v.sharedBy || !rights.handOut ? null : (
+              v.sharedBy || !rights.handOut ? null : v.kind === "ephemeral" ? (
+                <span className="hint">ephemeral: not shared</span>
+              ) : (
                 <form
                   className="inline"
                   noValidate
@@ -539,7 +541,7 @@ function Vaults({ owner, me }: { owner: User; me: Me }) {
                     void share(v);
                   }}
                 >
-                  <TextField label={`Share ${v.name} with user`} value={shareWith[v.id] ?? ""} onChange={(x) => setShareWith({ ...shareWith, [v.id]: x })} error={errFor(rowErrors[v.id] ?? {}, "username", "_")} />
+                  <TextField label={`Share ${v.name} with user`} value={shareWith[v.id] ?? ""} onChange={(x) => setShareWith({ ...shareWith, [v.id]: x })} error={Object.values(rowErrors[v.id] ?? {}).join("; ") || undefined} />
                   <button type="submit">
                     Share<span className="sr-only"> {v.name}</span>
                   </button>
