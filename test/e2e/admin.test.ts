@@ -255,6 +255,11 @@ describe("Administration -> Users", () => {
         const box = (await b.boundingBox())!;
         expect(await b.evaluate((el, [x, y]) => el.contains(document.elementFromPoint(x!, y!)), [box.x + box.width / 2, box.y + box.height / 2]), name).toBe(true);
       }
+      // and the row still shows whose actions they are: the sticky actions column does not cover the user's name
+      const name = userRow("alice2").getByRole("cell").first();
+      await name.scrollIntoViewIfNeeded();
+      const nb = (await name.boundingBox())!;
+      expect(await name.evaluate((el, [x, y]) => el.contains(document.elementFromPoint(x!, y!)), [nb.x + 8, nb.y + nb.height / 2])).toBe(true);
       await checkA11y(page, "Users (400 px)");
       await shot(page, "admin-07-users-narrow");
       // a 400 px click reaches the action: a new API key, shown once with Copy

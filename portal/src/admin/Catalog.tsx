@@ -233,7 +233,7 @@ function CatalogTable({ spec }: { spec: Spec }) {
         rowAttrs={(r) => ({ [`data-${spec.singular.replace(" type", "")}`]: spec.name(r) })}
         columns={columns}
         actions={(r) => (
-          <>
+          <div className="stack">
             <button
               type="button"
               aria-expanded={editing?.id === r.id}
@@ -262,7 +262,7 @@ function CatalogTable({ spec }: { spec: Spec }) {
             >
               Delete<span className="sr-only"> {spec.name(r)}</span>
             </button>
-          </>
+          </div>
         )}
         below={(r) => {
           if (editing?.id === r.id) return <Editor key={String(r.id)} spec={spec} zones={zones} editing={r} onDone={(m) => {

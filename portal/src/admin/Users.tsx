@@ -164,7 +164,7 @@ export function Users({ me }: { me: Me }) {
           const r = rightsOver(me, u);
           const manageable = r.disable || r.teamAdmin || r.secrets;
           return (
-            <>
+            <div className="stack">
               <button type="button" onClick={() => setPanel({ user: u, kind: "zones" })}>
                 Zone access<span className="sr-only"> of {u.username}</span>
               </button>{" "}
@@ -186,7 +186,7 @@ export function Users({ me }: { me: Me }) {
                   </button>
                 </>
               ) : null}
-            </>
+            </div>
           );
         }}
         below={(u) => {
