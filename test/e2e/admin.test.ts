@@ -67,7 +67,7 @@ beforeAll(async () => {
   for (let i = 1; i <= MANY; i++) await invite({ username: `m${String(i).padStart(2, "0")}`, payer: "alice" });
   // a PVC vault of alice in zone west, which bob (another tenant) cannot use
   const west = await api("POST", "/api/zones", { name: "west" });
-  const projects = await api("POST", "/api/users/alice/vaults", { name: "projects", kind: "pvc", zone: west.json.id });
+  const projects = await api("POST", "/api/users/alice/vaults", { name: "projects", kind: "pvc", storageClass: "fast-sc", accessModes: "ReadWriteMany", size: 10, zone: west.json.id });
   if (projects.status !== 201) throw new Error(`vault: ${projects.status} ${JSON.stringify(projects.json)}`);
   // a job that keeps machine type n4 in use
   const job = await api("POST", "/api/jobs", { app: "demo", application: { command: "sleep", parameters: { seconds: 900 } }, machine: { type: "n4", nodes: 1 } }, { username: "alice", apikey: users.alice!.apikey });
@@ -129,11 +129,12 @@ describe("Account", () => {
     await page.getByLabel("New password", { exact: true }).fill(next);
     await page.getByLabel("Repeat the new password").fill("something else");
     await page.getByRole("button", { name: "Change password" }).click();
-    await expect.poll(() => page.getByRole("alert").allTextContents()).toEqual(["Current password: required", "Repeat the new password: does not match the new password"]);
+    const form = page.getByRole("form", { name: "Password" });
+    await expect.poll(() => form.getByRole("alert").allTextContents()).toEqual(["Current password: required", "Repeat the new password: does not match the new password"]);
     await page.getByLabel("Current password").fill("wrong-password-1");
     await page.getByLabel("Repeat the new password").fill(next);
     await page.getByRole("button", { name: "Change password" }).click();
-    await expect.poll(() => page.getByRole("alert").allTextContents()).toEqual(["Current password: is not your current password"]);
+    await expect.poll(() => form.getByRole("alert").allTextContents()).toEqual(["Current password: is not your current password"]);
     await checkA11y(page, "Account (password errors)");
     await shot(page, "admin-03-account-password-refused");
 
@@ -294,21 +295,45 @@ describe("Administration -> Users", () => {
   });
 });
 
+describe("Administration -> Users for a team admin", () => {
+  it("shows only the actions a team admin may use, and says whom an invitation adds (no Payer field to clear)", async () => {
+    expect((await api("PATCH", "/api/users/m01", { teamAdmin: true })).status).toBe(200);
+    await login("m01");
+    await nav("Users");
+    await userRow("m02").waitFor();
+    expect(await page.getByTestId("invite-into").textContent()).toContain("joins your team (alice) as a member");
+    expect(await page.getByLabel("Payer (empty: invite a payer)").count()).toBe(0);
+    // a plain member: disable and team admin rights, but not its password or key (only it and system administrators)
+    await page.getByRole("button", { name: "Manage m02", exact: true }).click();
+    const group = page.getByRole("group", { name: "Manage m02" });
+    expect(await group.getByRole("button").allTextContents()).toEqual(["Disable m02", "Make team admin m02"]);
+    // the payer, itself: no Manage at all
+    for (const u of ["alice", "m01"]) expect(await page.getByRole("button", { name: `Manage ${u}`, exact: true }).count()).toBe(0);
+    // VAULTS without "Add a vault" (system administrators only)
+    await page.getByRole("button", { name: "VAULTS of m02", exact: true }).click();
+    await page.getByRole("heading", { name: "VAULTS of m02", level: 2 }).waitFor();
+    expect(await page.getByRole("button", { name: "Add vault" }).count()).toBe(0);
+    await checkA11y(page, "Users (team admin)");
+    await shot(page, "admin-09-users-team-admin");
+  });
+});
+
 describe("Administration -> Zones / Clusters / Machines / Apps", () => {
   it("lists machine types in natural order and deletes one after a confirmation; one in use is refused in words", async () => {
+    await login(paddock.admin.username);
     await nav("Zones / Clusters / Machines / Apps");
     await page.getByRole("tab", { name: "Machines" }).click();
     await page.locator("tr[data-machine]").first().waitFor();
     expect(await page.locator("tr[data-machine]").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-machine")))).toEqual(["n4", "n8", "n16"]);
     expect(await page.locator('tr[data-machine="n4"] td').nth(2).textContent()).toBe("Default (0)");
     await checkA11y(page, "Catalog (Machines)");
-    await shot(page, "admin-09-catalog-machines");
+    await shot(page, "admin-10-catalog-machines");
 
     await page.getByRole("button", { name: "Delete n4", exact: true }).click();
     const dialog = page.getByRole("alertdialog", { name: "Delete machine type n4?" });
     await dialog.getByRole("button", { name: "Delete machine type" }).click();
     await expect.poll(() => page.getByRole("alert").first().textContent()).toMatch(/^Cannot delete machine type n4: .*active job/);
-    await shot(page, "admin-10-catalog-delete-refused");
+    await shot(page, "admin-11-catalog-delete-refused");
     expect(await page.locator('tr[data-machine="n4"]').count()).toBe(1);
 
     await page.getByRole("button", { name: "Delete n16", exact: true }).click();
@@ -336,10 +361,10 @@ describe("Administration -> Zones / Clusters / Machines / Apps", () => {
     const stored = (await api("GET", "/api/apps/demo")).json.appdef as Record<string, unknown>;
     expect(Object.keys(JSON.parse(text) as Record<string, unknown>)).toEqual(Object.keys(stored));
     await checkA11y(page, "Catalog (Apps, editing)");
-    await shot(page, "admin-11-catalog-apps-edit");
+    await shot(page, "admin-12-catalog-apps-edit");
     await editor.getByRole("button", { name: "Cancel" }).click();
     await page.getByRole("tab", { name: "Zones" }).click();
     await checkA11y(page, "Catalog (Zones)");
-    await shot(page, "admin-12-catalog-zones");
+    await shot(page, "admin-13-catalog-zones");
   });
 });
