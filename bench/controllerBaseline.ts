@@ -117,7 +117,7 @@ export class BaselineJobController {
       if (step.createPods) {
         await this.cluster.prepareTenant(job.tenant);
         const argv = job.argv;
-        const appdef = job.appdef as AppDef;
+        const appdef = JSON.parse(job.appdef) as AppDef;
         await this.cluster.createPods(
           podPlan({
             number: job.number,

@@ -30,6 +30,7 @@ import { buildServer } from "../src/http/server";
 import { JobController } from "../src/jobs/controller";
 import { migrateToLatest } from "../src/store/migrate";
 import { pgliteAsPool } from "../src/store/pglitePool";
+import { prepareOn } from "../src/store/preparedStatements";
 import type { Db } from "../src/store/db";
 import type { Database } from "../src/store/schema";
 import { BaselineJobController } from "./controllerBaseline";
@@ -116,11 +117,13 @@ export async function openBenchDatabase(kind: DbKind, counter: StatementCounter,
   pool.on("error", (e) => {
     if (!closing) console.error(`bench: idle database connection failed: ${e.message}`);
   });
+  prepareOn(pool); // as src/store/db.ts opens Paddock's pools
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: counter.pool(pool) }) });
   const controllerPool = new pg.Pool({ connectionString: url.toString(), max: 4, connectionTimeoutMillis: 10_000 });
   controllerPool.on("error", (e) => {
     if (!closing) console.error(`bench: idle database connection (controller's pool) failed: ${e.message}`);
   });
+  prepareOn(controllerPool);
   const controllerDb = new Kysely<Database>({ dialect: new PostgresDialect({ pool: counter.pool(controllerPool) }) });
   await counter.run("uncounted", () => migrateToLatest(db as Kysely<unknown>));
   return {

@@ -10,6 +10,7 @@ import { parseSettings, SettingsError, type Settings } from "./config/settings";
 import { openDatabase, type OpenedDatabase } from "./store/db";
 import { buildServer, PORTAL_DIR } from "./http/server";
 import { checkSystemVaultZones, ensureFirstAdmin } from "./accounts/bootstrap";
+import { dataDirSecretKey } from "./accounts/sealing";
 import { PaddockError } from "./core/errors";
 import { seedDemoCatalog } from "./catalog/demo";
 import type { ClusterBackend } from "./cluster/cluster";
@@ -84,11 +85,16 @@ async function main(): Promise<void> {
     opened = await openDatabase({
       databaseUrl: settings.databaseUrl,
       dataDir: settings.databaseUrl ? undefined : settings.dataDir,
+      preparedStatements: settings.pgPrepared,
       log,
       // another process has the embedded database now: writing on would corrupt it
       onLockLost: (m) => fail(`${m}; stopping`),
     });
     const db = opened.db;
+    if (roles.has("api") && !settings.secretKey) {
+      settings.secretKey = dataDirSecretKey(settings.dataDir);
+      if (settings.databaseUrl) log(`API keys are sealed under ${settings.dataDir}/secret.key; several API replicas need one key in PADDOCK_SECRET_KEY`);
+    }
     const ctx = { db, settings };
     countJobsIn(db); // jarvice_jobs on /metrics
     try {

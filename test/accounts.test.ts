@@ -248,7 +248,7 @@ describe("accounts", () => {
     });
 
     it("sets a password, logs in with it and logs out", async () => {
-      const set = await t.call("PUT", "/api/users/wile/password", { as: wile, body: { password: "second-password" } });
+      const set = await t.call("PUT", "/api/users/wile/password", { as: wile, body: { password: "second-password", current: "first-password" } });
       expect(set.statusCode, set.body).toBe(200);
       expect((await login("wile", "first-password")).statusCode).toBe(401);
       const r = await login("wile", "second-password");
@@ -272,7 +272,7 @@ describe("accounts", () => {
       expect(wrong.json()).toEqual(unknown.json());
       // an empty password is missing input
       expect((await login("wile", "")).statusCode).toBe(400);
-      const short = await t.call("PUT", "/api/users/wile/password", { as: wile, body: { password: "short" } });
+      const short = await t.call("PUT", "/api/users/wile/password", { as: wile, body: { password: "short", current: "second-password" } });
       expect(short.statusCode).toBe(400);
       expect(short.json()).toMatchObject({ field: "password" });
       expect((await login("wile", "second-password")).statusCode).toBe(200);

@@ -3,6 +3,7 @@
 // demo catalog, a simulated cluster and a job controller, wired as in
 // src/main.ts but with fast timings.
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
+import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseSettings, type Settings } from "../src/config/settings";
@@ -73,6 +74,7 @@ export interface TestAppOptions {
 
 export async function startTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const { settings } = parseSettings(env);
+  settings.secretKey ??= randomBytes(32); // main.ts: PADDOCK_SECRET_KEY or the data directory's key
   const opened = await freshDatabase();
   const ctx = { db: opened.db, settings };
   const first = await ensureFirstAdmin(ctx);

@@ -304,10 +304,10 @@ const ENTRIES: Entry[] = [
     addresses: "user",
     cross: [{ name: "set the other tenant's user's password", targets: usersOf, req: (x) => ({ method: "PUT", url: `/api/users/${x.user}/password`, body: { password: "taken-over-123" } }), expect: 404 }],
     own: [
-      { who: "payer", name: "its own", req: (w) => ({ method: "PUT", url: `/api/users/${w.a.users.payer.username}/password`, body: { password: "alpha-payer-pw-2" } }), expect: 200, after: (_j, w) => (w.a.users.payer.password = "alpha-payer-pw-2") },
+      { who: "payer", name: "its own", req: (w) => ({ method: "PUT", url: `/api/users/${w.a.users.payer.username}/password`, body: { password: "alpha-payer-pw-2", current: w.a.users.payer.password } }), expect: 200, after: (_j, w) => (w.a.users.payer.password = "alpha-payer-pw-2") },
       { who: "payer", name: "not its member's", req: (w) => ({ method: "PUT", url: `/api/users/${w.a.users.member.username}/password`, body: { password: "taken-over-123" } }), expect: 403 },
       { who: "teamAdmin", name: "not a member's", req: (w) => ({ method: "PUT", url: `/api/users/${w.a.users.member.username}/password`, body: { password: "taken-over-123" } }), expect: 403 },
-      { who: "member", name: "its own", req: (w) => ({ method: "PUT", url: `/api/users/${w.a.users.member.username}/password`, body: { password: "alpha-member-pw-2" } }), expect: 200, after: (_j, w) => (w.a.users.member.password = "alpha-member-pw-2") },
+      { who: "member", name: "its own", req: (w) => ({ method: "PUT", url: `/api/users/${w.a.users.member.username}/password`, body: { password: "alpha-member-pw-2", current: w.a.users.member.password } }), expect: 200, after: (_j, w) => (w.a.users.member.password = "alpha-member-pw-2") },
       { who: "member", name: "not a teammate's", req: (w) => ({ method: "PUT", url: `/api/users/${w.a.users.spare.username}/password`, body: { password: "taken-over-123" } }), expect: 404 },
       { who: "sysadmin", name: "anyone's", req: (w) => ({ method: "PUT", url: `/api/users/${w.b.users.spare.username}/password`, body: { password: "reset-by-root-1" } }), expect: 200 },
     ],
@@ -440,6 +440,8 @@ const ENTRIES: Entry[] = [
 
   // --- admission limits: a tenant's (team default, users') and administrator limits ---
   ...limitEntries(),
+  // last: these delete what the entries above use
+  ...deleteEntries(),
 ];
 
 function jobEntries(): Entry[] {
@@ -623,6 +625,79 @@ function catalogEntries(): Entry[] {
   ];
 }
 
+/** Issue 14: one's own API key shown again, and deletes (run last: they remove what the cases above use). */
+function deleteEntries(): Entry[] {
+  const none = { none: "system-wide catalog, owned by no tenant" };
+  const denied = (req: (w: World) => Req, what: string): OwnCase[] => ROLES.map((r) => ({ who: r, name: `cannot ${what}`, req, expect: 403 }));
+  const del = (url: string): Req => ({ method: "DELETE", url });
+  const at = (key: string, w: World) => w.scratch[key] ?? GHOST.vault;
+  return [
+    {
+      route: "GET /api/me/apikey",
+      addresses: { none: "the caller's own key" },
+      lists: () => [{ req: get("/api/me/apikey"), expect: 200 }],
+      own: WHOS.map((who) => ({
+        who,
+        name: "sees its own key, never another's",
+        req: () => get("/api/me/apikey"),
+        expect: 200,
+        check: (j, w) => want(j.apikey === (who === "sysadmin" ? w.sys : w.a.users[who]).apikey, `is not ${who}'s current key`),
+      })),
+    },
+    {
+      route: "DELETE /api/vaults/{id}",
+      addresses: "vault",
+      cross: [{ name: "delete the other tenant's vault", targets: vaultsOf, req: (x) => del(`/api/vaults/${x.vault}`), expect: 404 }],
+      own: [
+        { who: "member", name: "not its payer's vault", req: (w) => del(`/api/vaults/${w.a.payerVault}`), expect: 404 },
+        { who: "teamAdmin", name: "not its payer's vault", req: (w) => del(`/api/vaults/${w.a.payerVault}`), expect: 403 },
+        // scratch vaults: the cases after these still use the tenants' vaults
+        ...(["member", "payer", "teamAdmin", "sysadmin"] as const).flatMap((who): OwnCase[] => [
+          { who: "sysadmin", name: `adds a vault for the ${who} to delete`, req: (w) => ({ method: "POST", url: `/api/users/${w.a.users.member.username}/vaults`, body: { name: fresh("alpha-del"), kind: "pvc", storageClass: "standard", size: 1 } }), expect: 201, after: (j, w) => (w.scratch.doomedVault = j.id as number) },
+          { who, name: who === "member" ? "its own vault" : "a member's vault", req: (w) => del(`/api/vaults/${at("doomedVault", w)}`), expect: 200 },
+        ]),
+      ],
+    },
+    {
+      route: "PATCH /api/apps/{id}",
+      addresses: none,
+      own: [
+        ...denied(() => ({ method: "PATCH", url: "/api/apps/matrix-app", body: { public: false } }), "make an app private"),
+        { who: "sysadmin", name: "makes an app private", req: () => ({ method: "PATCH", url: "/api/apps/matrix-app", body: { public: false } }), expect: 200, check: (j) => want(j.public === false, "still public") },
+      ],
+    },
+    {
+      route: "DELETE /api/apps/{id}",
+      addresses: none,
+      own: [...denied(() => del("/api/apps/matrix-app"), "delete an app"), { who: "sysadmin", name: "deletes an app", req: () => del("/api/apps/matrix-app"), expect: 200 }],
+    },
+    {
+      route: "DELETE /api/clusters/{id}",
+      addresses: none,
+      own: [
+        ...denied((w) => del(`/api/clusters/${at("cluster", w)}`), "delete a cluster"),
+        { who: "sysadmin", name: "not a cluster with machine types", req: (w) => del(`/api/clusters/${at("cluster", w)}`), expect: 409 },
+      ],
+    },
+    {
+      route: "DELETE /api/machines/{id}",
+      addresses: none,
+      own: [...denied((w) => del(`/api/machines/${at("machine", w)}`), "delete a machine"), { who: "sysadmin", name: "deletes a machine", req: (w) => del(`/api/machines/${at("machine", w)}`), expect: 200 }],
+    },
+    {
+      route: "DELETE /api/zones/{id}",
+      addresses: none,
+      own: [
+        ...denied((w) => del(`/api/zones/${at("zone", w)}`), "delete a zone"),
+        { who: "sysadmin", name: "not the Default zone", req: () => del("/api/zones/0"), expect: 409 },
+        { who: "sysadmin", name: "not a zone with a cluster", req: (w) => del(`/api/zones/${at("zone", w)}`), expect: 409 },
+        { who: "sysadmin", name: "deletes the emptied cluster", req: (w) => del(`/api/clusters/${at("cluster", w)}`), expect: 200 },
+        { who: "sysadmin", name: "deletes the emptied zone", req: (w) => del(`/api/zones/${at("zone", w)}`), expect: 200 },
+      ],
+    },
+  ];
+}
+
 const MATRIX_APPDEF = { name: "Matrix", image: { type: "docker", data: "busybox" }, commands: { run: { path: "/bin/true" } } };
 
 // ---------------------------------------------------------------------------------------------
@@ -746,7 +821,7 @@ const IN_TENANT: InCase[] = [
       payer: { self: 200, spare: 403, admin2: 403, sysMember: 403 },
       sysMember: { self: 200, spare: 200, admin2: 200, payer: 200 },
     },
-    (u) => ({ method: "PUT", url: `/api/users/${u.username}/password`, body: { password: `${u.username}-pw-3` } }),
+    (u) => ({ method: "PUT", url: `/api/users/${u.username}/password`, body: { password: `${u.username}-pw-3`, current: u.password } }), // `current`: needed for one's own
     (target, _j, w) => (w.a.users[target].password = `${w.a.users[target].username}-pw-3`),
   ),
   // Vaults: adding one widens zone access (system administrators only); sharing hands out what one manages, never into a system administrator

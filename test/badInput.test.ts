@@ -103,6 +103,7 @@ const BODIES: Record<string, () => Json> = {
   "patch /api/machines/{id}": () => ({ description: "changed" }),
   "post /api/apps": () => ({ id: "bi-new", appdef: APPDEF }),
   "put /api/apps/{id}": () => ({ appdef: APPDEF }),
+  "patch /api/apps/{id}": () => ({ public: true }),
   "post /api/ipaddr/check": () => ({ tag: "web" }),
   "post /api/jobs": () => structuredClone(JOB),
   "post /api/jobs/{number}/stop": () => ({ how: "shutdown" }),

@@ -49,6 +49,11 @@ export function describeStatement(node: RootOperationNode): Statement {
       // The controller's batched transitions (src/jobs/controllerStore.ts saveTransitions): an UPDATE of
       // jobs from unnest(numbers, old statuses, new statuses, ...): the third parameter is the statuses set.
       const text = (n.sqlFragments as string[]).join("?");
+      // the batched pod rows (savePodRows): an INSERT into job_pods from unnest(...)
+      if (/^\s*INSERT INTO job_pods\b/i.test(text)) {
+        const jobs = ((n.parameters as AnyNode[])[0] as AnyNode | undefined)?.value;
+        return { kind: "insert", table: "job_pods", rows: Array.isArray(jobs) ? jobs.length : undefined };
+      }
       if (!/^\s*UPDATE jobs\b/i.test(text)) return { kind: "other" };
       const statuses = ((n.parameters as AnyNode[])[2] as AnyNode | undefined)?.value;
       return { kind: "update", table: "jobs", setsStatus: Array.isArray(statuses) ? statuses.map(String) : undefined };

@@ -82,7 +82,7 @@ describe("job lists without paging parameters: the most recent jobs, at most JOB
       const body = r.json() as { jobs: Array<{ job_number: number }>; next: number | null };
       expect(body.jobs.map((e) => e.job_number)).toEqual(all.slice(0, JOB_LIST_MAX));
       expect(body.next).toBe(all[JOB_LIST_MAX - 1]);
-      expect(r.body.length).toBeLessThan(JOB_LIST_MAX * 700);
+      expect(r.body.length).toBeLessThan(JOB_LIST_MAX * 800); // the portal's entries also name the owner's payer (job_owner_payer)
     }
   });
 });

@@ -38,3 +38,21 @@ describe("reusedQuery", () => {
     expect(() => byName.compile(t.opened.db, { name: undefined as unknown as string, min: 1 })).toThrow(/no value for name/);
   });
 });
+
+describe("reusedQuery on a Kysely instance with plugins", () => {
+  it("builds the statement each time, so that the plugins see it", async () => {
+    const seen: string[] = [];
+    const spied = t.opened.db.withPlugin({
+      transformQuery: (a) => {
+        seen.push(a.node.kind);
+        return a.node;
+      },
+      transformResult: async (a) => a.result,
+    });
+    const q = reusedQuery<{ name: string }>()((db, slot) => db.selectFrom("users").select("username").where("username", "=", slot("name")));
+    await q.execute(t.opened.db, { name: t.admin.username });
+    expect((await q.execute(spied, { name: t.admin.username })).rows).toEqual([{ username: t.admin.username }]);
+    await q.execute(spied, { name: "nobody" });
+    expect(seen).toEqual(["SelectQueryNode", "SelectQueryNode"]);
+  });
+});

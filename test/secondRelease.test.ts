@@ -262,7 +262,8 @@ describe("GET /jarvice/queues", () => {
     await j.submit(bob, demoJob());
     await j.submit(ann, demoJob());
     const info = expectOk(await j.get("queues", bob, { info: "true" }));
-    expect(info).toEqual({ default: { name: "default", app: "demo", machine: "n16", size: 4, depth: before + 2, held: 0, released: before + 2 } });
+    // the first machine type in natural order (n4, n8, n16): the smallest, not the largest (issue 14)
+    expect(info).toEqual({ default: { name: "default", app: "demo", machine: "n4", size: 4, depth: before + 2, held: 0, released: before + 2 } });
     expect(expectOk(await j.get("queues", bob, { info: 1, name: "all" }))).toEqual(info);
     await t.restartController();
   });

@@ -12,7 +12,9 @@ import type { Db } from "../store/db";
 import { violatedUniqueConstraint } from "../store/errors";
 import type { UserRow, VaultRow } from "../store/schema";
 import { runDalHook } from "./dalHook";
-import { hashPassword, hashToken, newApiKey } from "./secrets";
+import { hashPassword, hashToken, newApiKey, verifyPassword } from "./secrets";
+import { seal, unseal } from "./sealing";
+import type { Settings } from "../config/settings";
 
 export interface NewAccount {
   username: string;
@@ -118,6 +120,7 @@ export async function createAccount(ctx: Ctx, input: NewAccount): Promise<Create
           is_team_admin: input.payer ? (input.teamAdmin ?? false) : false,
           password_hash: passwordHash,
           apikey_hash: hashToken(apikey),
+          apikey_sealed: sealedApiKey(settings, apikey),
           external_subject: input.externalSubject ?? null,
           upn: input.upn ?? null,
           sam: input.sam ?? null,
@@ -169,19 +172,40 @@ function conflictOfUserInsert(e: unknown, input: NewAccount): PaddockError | und
   return conflict("username", `the new account collides with an existing one (${constraint})`);
 }
 
+/** The API key sealed under the server key, for showing it again; null when the server has no key (nothing to show). */
+function sealedApiKey(settings: Settings, apikey: string): string | null {
+  return settings.secretKey ? seal(settings.secretKey, apikey) : null;
+}
+
 /** A new API key for the user; the old one stops working, and so does every session made from an API key. */
-export async function regenerateApiKey(db: Db, userId: number): Promise<string> {
+export async function regenerateApiKey(ctx: Ctx, userId: number): Promise<string> {
   const apikey = newApiKey();
-  await db.transaction().execute(async (trx) => {
-    const r = await trx.updateTable("users").set({ apikey_hash: hashToken(apikey) }).where("id", "=", userId).executeTakeFirst();
+  await ctx.db.transaction().execute(async (trx) => {
+    const r = await trx.updateTable("users").set({ apikey_hash: hashToken(apikey), apikey_sealed: sealedApiKey(ctx.settings, apikey) }).where("id", "=", userId).executeTakeFirst();
     if (r.numUpdatedRows === 0n) throw notFound("user");
     await trx.deleteFrom("sessions").where("user_id", "=", userId).where("apikey_hash", "is not", null).execute();
   });
   return apikey;
 }
 
-export async function setPassword(db: Db, userId: number, password: string): Promise<void> {
+/**
+ * The user's API key as sealed at its creation: 404 (field apikey) for a key made before keys were
+ * sealed, or sealed under another server key, or whose sealed copy no longer matches its hash.
+ */
+export function storedApiKey(ctx: Ctx, user: UserRow): string {
+  const key = ctx.settings.secretKey;
+  const apikey = key && user.apikey_sealed ? unseal(key, user.apikey_sealed) : undefined;
+  if (apikey === undefined || hashToken(apikey) !== user.apikey_hash) throw new PaddockError("not_found", "apikey: not stored; generate a new key", "apikey");
+  return apikey;
+}
+
+/**
+ * Set a user's password. `current` is the password the user has now: callers changing their own password
+ * give it (403 when wrong, and nothing changes); administrators setting another user's do not.
+ */
+export async function setPassword(db: Db, userId: number, password: string, current?: { password: string; storedHash: string | null }): Promise<void> {
   if (password.length < 8) throw invalid("password", "must be at least 8 characters");
+  if (current !== undefined && !(await verifyPassword(current.password, current.storedHash))) throw new PaddockError("forbidden", "current: is not your current password", "current");
   await db.updateTable("users").set({ password_hash: await hashPassword(password) }).where("id", "=", userId).execute();
   // A new password ends every open session of that user.
   await db.deleteFrom("sessions").where("user_id", "=", userId).execute();

@@ -5,6 +5,7 @@ import { nodeSelectorProblem } from "../core/labels";
 import type { PodToleration } from "../core/podPlan";
 import { parseTolerations } from "../core/tolerations";
 import { parseZoneId } from "../core/vaults";
+import { naturalCompare } from "../core/naturalOrder";
 import { kubeconfigPathProblem, namespaceProblem, secretNameProblem } from "../core/clusterRouting";
 import { isUniqueViolation } from "../store/errors";
 import type { Db } from "../store/db";
@@ -20,6 +21,16 @@ async function uniquely<T>(field: string, what: string, f: () => Promise<T>): Pr
     if (isUniqueViolation(e)) throw conflict(field, `a ${what} with that name already exists`);
     throw e;
   }
+}
+
+/** Every zone's name by id, for answers that show a zone id (they name it beside: zoneName). */
+export async function zoneNames(db: Db): Promise<Map<number, string>> {
+  return new Map((await db.selectFrom("zones").select(["id", "name"]).execute()).map((z) => [z.id, z.name]));
+}
+
+/** `row` with its zone's name beside its zone id (`zone`): null for unzoned (-1) or an unknown id. */
+export function withZoneName<R extends { zone: number }>(row: R, names: Map<number, string>): R & { zoneName: string | null } {
+  return { ...row, zoneName: names.get(row.zone) ?? null };
 }
 
 export async function listZones(db: Db) {
@@ -159,8 +170,8 @@ export interface MachineView {
 export async function listMachines(db: Db, filter: { name?: string } = {}): Promise<MachineView[]> {
   let q = db.selectFrom("machines as m").innerJoin("clusters as c", "c.id", "m.cluster_id").selectAll("m").select(["c.name as cluster_name", "c.zone_id"]);
   if (filter.name !== undefined) q = q.where("m.name", "=", filter.name);
-  const rows = await q.orderBy("m.name").execute();
-  return rows.map((r) => machineView(r, r.cluster_name, r.zone_id));
+  const rows = await q.execute();
+  return rows.map((r) => machineView(r, r.cluster_name, r.zone_id)).sort((a, b) => naturalCompare(a.name, b.name));
 }
 
 function machineView(r: MachineRow, cluster: string, zone: number): MachineView {

@@ -12,6 +12,7 @@ import { isIP } from "node:net";
 import { labelKeyProblem, labelValueProblem } from "../core/labels";
 import type { ExternalAuthRule } from "../core/externalAuth";
 import { checkPayerMetadata } from "../core/payerMetadata";
+import { parseSecretKey } from "../core/secretKey";
 
 export interface Settings {
   JARVICE_JOBS_MULTI_TENANT: boolean;
@@ -39,11 +40,18 @@ export interface Settings {
   metricsPort: number;
   dataDir: string;
   databaseUrl: string | undefined;
+  /** PostgreSQL: the hot statements as named prepared statements (PADDOCK_PG_PREPARED, default true) */
+  pgPrepared: boolean;
   /** executable run at account creation instead of the default vault hook */
   dalHook: string | undefined;
   dalHookTimeoutMs: number;
   externalAuth: { header: string; secret: string; rules: ExternalAuthRule[] } | undefined;
   sessionTtlMs: number;
+  /**
+   * PADDOCK_SECRET_KEY (32 bytes, hex or base64): the key API keys are sealed under (accounts/sealing.ts).
+   * Unset: start-up uses <dataDir>/secret.key, made on first start; several API replicas need it set.
+   */
+  secretKey: Buffer | undefined;
   adminUser: string;
   /** the embedded simulated cluster */
   simulated: { nodes: number; nodeCores: number; nodeMemoryGb: number; startDelayMs: number };
@@ -233,10 +241,12 @@ export function parseSettings(env: Env): { settings: Settings; warnings: string[
     metricsPort: int("PADDOCK_METRICS_PORT", 9402, 0, 65535),
     dataDir: str("PADDOCK_DATA_DIR") ?? ".data",
     databaseUrl: str("DATABASE_URL"),
+    pgPrepared: bool("PADDOCK_PG_PREPARED", true),
     dalHook: str("PADDOCK_DAL_HOOK"),
     dalHookTimeoutMs: int("PADDOCK_DAL_HOOK_TIMEOUT", 30, 1, 3600) * 1000,
     externalAuth,
     sessionTtlMs: int("PADDOCK_SESSION_TTL_HOURS", 12, 1, 24 * 90) * 3600 * 1000,
+    secretKey: secretKeySetting(str("PADDOCK_SECRET_KEY"), problems),
     adminUser: str("PADDOCK_ADMIN_USER") ?? "root",
     simulated: {
       nodes: int("PADDOCK_SIM_NODES", 4, 1, 100_000),
@@ -262,6 +272,14 @@ export function parseSettings(env: Env): { settings: Settings; warnings: string[
   }
   if (problems.length > 0) throw new SettingsError(problems);
   return { settings, warnings };
+}
+
+function secretKeySetting(v: string | undefined, problems: string[]): Buffer | undefined {
+  if (v === undefined) return undefined;
+  const key = parseSecretKey(v);
+  // the value is a secret: the problem does not repeat it
+  if (!key) problems.push("PADDOCK_SECRET_KEY: must be 32 bytes written as 64 hex digits or as base64 (e.g. `openssl rand -hex 32`)");
+  return key;
 }
 
 function namespaceProblem(ns: string): string | undefined {

@@ -102,7 +102,7 @@ export function checkAppDef(doc: unknown): Checked<AppDef> {
   const [first] = appDefProblems(doc);
   if (first) return { ok: false, ...first };
   const d = doc as Record<string, unknown> & { commands: Record<string, object> };
-  const value = { ...d, commands: Object.fromEntries(Object.entries(d.commands).map(([id, c]) => [id, { name: id, ...c }])) } as AppDef;
+  const value = { ...d, commands: Object.fromEntries(Object.entries(d.commands).map(([id, c]) => [id, "name" in c ? c : { name: id, ...c }])) } as AppDef;
   return { ok: true, value };
 }
 

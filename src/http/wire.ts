@@ -15,12 +15,16 @@ import { jsonDepth, MAX_DEPTH } from "./inputGuard";
 /** JSON is UTF-8 by definition (RFC 8259): no charset parameter is needed, and the legacy clients refuse one. */
 const CHARSET = /^\s*(application\/json|text\/plain)\s*;\s*charset=utf-8\s*$/i;
 
-/** Strip Fastify's `; charset=utf-8` from JSON answers everywhere and from text answers of the API (the portal's own files keep theirs). */
+/**
+ * Strip Fastify's `; charset=utf-8` from JSON answers everywhere and from text answers of the API (the portal's own files
+ * keep theirs, and so do downloads: a file saved by a browser needs its charset).
+ */
 export function exactMediaTypes(app: FastifyInstance): void {
   app.addHook("onSend", async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const type = reply.getHeader("content-type");
     const m = typeof type === "string" ? CHARSET.exec(type) : null;
-    if (m && (m[1]!.toLowerCase() === "application/json" || isApiPath(req.url))) void reply.header("content-type", m[1]!.toLowerCase());
+    const download = String(reply.getHeader("content-disposition") ?? "").startsWith("attachment");
+    if (m && (m[1]!.toLowerCase() === "application/json" || (isApiPath(req.url) && !download))) void reply.header("content-type", m[1]!.toLowerCase());
     return payload;
   });
 }

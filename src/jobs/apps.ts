@@ -6,14 +6,23 @@ import type { Db } from "../store/db";
 
 const APP_ID = /^[a-z0-9][-a-z0-9_.]{0,62}$/;
 
+/**
+ * An AppDef as stored (text since migration 0008, so its keys keep the order they were given in:
+ * JSON.parse keeps the order of non-integer keys). Accepts an already parsed object too (a row read
+ * inside a JSON aggregate, or one from before the migration).
+ */
+export function parseAppDef(stored: unknown): AppDef {
+  return (typeof stored === "string" ? JSON.parse(stored) : stored) as AppDef;
+}
+
 export async function findApp(db: Db, id: string): Promise<{ id: string; appdef: AppDef; public: boolean } | undefined> {
   const row = await db.selectFrom("apps").selectAll().where("id", "=", id).executeTakeFirst();
-  return row ? { id: row.id, appdef: row.appdef as AppDef, public: row.public } : undefined;
+  return row ? { id: row.id, appdef: parseAppDef(row.appdef), public: row.public } : undefined;
 }
 
 export async function listApps(db: Db) {
   const rows = await db.selectFrom("apps").selectAll().orderBy("id").execute();
-  return rows.map((r) => ({ id: r.id, appdef: r.appdef as AppDef, public: r.public, updated: Math.floor(new Date(r.updated_at).getTime() / 1000) }));
+  return rows.map((r) => ({ id: r.id, appdef: parseAppDef(r.appdef), public: r.public, updated: Math.floor(new Date(r.updated_at).getTime() / 1000) }));
 }
 
 export async function putApp(db: Db, id: unknown, appdef: unknown, opts: { create: boolean }): Promise<{ id: string; appdef: AppDef }> {

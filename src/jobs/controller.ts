@@ -17,7 +17,7 @@ import { ClusterRefusal, type ClusterBackend } from "../cluster/cluster";
 import { inSlices } from "../lib/inSlices";
 import { CoalescedRunner, DEFAULT_BACKOFF, type Backoff } from "../lib/coalescedRunner";
 import { WorkQueue } from "../lib/workQueue";
-import type { AppDef } from "../core/appdef";
+import { parseAppDef } from "./apps";
 import { ACTIVE_STATUSES, isActive, nextStep, type JobStatus, type ObservedPod } from "../core/jobLifecycle";
 import { podPlan, type PlannedPod, type PodToleration } from "../core/podPlan";
 import { vaultMount, type PlannedClaim, type VaultMount } from "../core/vaultVolumes";
@@ -365,7 +365,7 @@ export class JobController {
   /** The job's pods, and the claim of its vault to ensure first; a vault that cannot be mounted (its sub-path) refuses the job. */
   private plan(job: JobRow): { pods: PlannedPod[]; claims: PlannedClaim[] } {
     const argv = job.argv;
-    const appdef = job.appdef as AppDef;
+    const appdef = parseAppDef(job.appdef);
     const vault = jobVault(job, this.opts.namespace);
     const pods = podPlan({
       number: job.number,

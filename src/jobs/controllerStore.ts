@@ -3,6 +3,7 @@
 // and the reconciles running at the same time share one statement for each
 // kind. A lone reconcile still costs one round trip per step; a thousand
 // reconciles cost a few statements, not a few thousand.
+import { reusedQuery } from "../store/reusedQuery";
 import { sql } from "kysely";
 import { jsonArrayFrom } from "kysely/helpers/postgres";
 import { Batcher } from "../lib/batcher";
@@ -30,11 +31,11 @@ export interface PodRow {
   ip: string | null;
 }
 
-export type JobRow = NonNullable<Awaited<ReturnType<typeof readJobs>>[number]>;
 
-/** Jobs with what their pods need, and their stored pod rows, in one statement; in the order of `numbers` (undefined: no such job). */
-export async function readJobs(db: Db, numbers: readonly number[]) {
-  const rows = await db
+
+/** readJobs' statement, compiled once (reusedQuery). */
+const readJobsQuery = reusedQuery<{ numbers: number[] }>()((db, slot) =>
+  db
     .selectFrom("jobs as j")
     .innerJoin("users as u", "u.id", "j.owner_id")
     .innerJoin("users as t", "t.id", "j.tenant_id")
@@ -78,16 +79,23 @@ export async function readJobs(db: Db, numbers: readonly number[]) {
       "a.appdef",
       jsonArrayFrom(eb.selectFrom("job_pods as p").select(["p.pod_index", "p.name", "p.phase", "p.node", "p.ip"]).whereRef("p.job_number", "=", "j.number")).as("pod_rows"),
     ])
-    .where("j.number", "in", [...numbers])
-    .execute();
+    // one array parameter, not an IN list: the same statement (prepared once per connection) for any batch size
+    .where("j.number", "=", sql<number>`any(${slot("numbers")}::int[])`),
+);
+
+export type JobRow = NonNullable<Awaited<ReturnType<typeof readJobs>>[number]>;
+
+/** Jobs with what their pods need, and their stored pod rows, in one statement; in the order of `numbers` (undefined: no such job). */
+export async function readJobs(db: Db, numbers: readonly number[]) {
+  const { rows } = await readJobsQuery.execute(db, { numbers: [...numbers] });
   const byNumber = new Map(rows.map((r) => [r.number, r]));
   return numbers.map((n) => byNumber.get(n));
 }
 
 /** Save transitions, each only if its job still has the status it was decided from; whether each was saved. */
-export async function saveTransitions(db: Db, ts: readonly Transition[]): Promise<boolean[]> {
-  const col = <T>(f: (t: Transition) => T | undefined) => ts.map((t) => f(t) ?? null);
-  const { rows } = await sql<{ number: number }>`
+/** saveTransitions' statement, compiled once (reusedQuery): eight arrays, one element per transition. */
+const saveTransitionsQuery = reusedQuery<{ number: number[]; from: string[]; status: string[]; startTime: Array<number | null>; endTime: Array<number | null>; exitcode: Array<number | null>; substatusText: Array<string | null>; output: Array<string | null> }>()((db, slot) => {
+  const update = sql<{ number: number }>`
     UPDATE jobs AS j SET
       status = v.status,
       start_time = coalesce(v.start_time, j.start_time),
@@ -96,34 +104,54 @@ export async function saveTransitions(db: Db, ts: readonly Transition[]): Promis
       substatus_text = coalesce(v.substatus_text, j.substatus_text),
       output = coalesce(v.output, j.output)
     FROM unnest(
-      ${col((t) => t.number)}::int[], ${col((t) => t.from)}::text[], ${col((t) => t.status)}::text[],
-      ${col((t) => t.startTime)}::bigint[], ${col((t) => t.endTime)}::bigint[], ${col((t) => t.exitcode)}::int[],
-      ${col((t) => t.substatusText)}::text[], ${col((t) => t.output)}::text[]
+      ${slot("number")}::int[], ${slot("from")}::text[], ${slot("status")}::text[],
+      ${slot("startTime")}::bigint[], ${slot("endTime")}::bigint[], ${slot("exitcode")}::int[],
+      ${slot("substatusText")}::text[], ${slot("output")}::text[]
     ) AS v(number, old_status, status, start_time, end_time, exitcode, substatus_text, output)
     WHERE j.number = v.number AND j.status = v.old_status
-    RETURNING j.number`.execute(db);
+    RETURNING j.number`;
+  return { compile: () => update.compile(db) };
+});
+
+export async function saveTransitions(db: Db, ts: readonly Transition[]): Promise<boolean[]> {
+  const col = <T>(f: (t: Transition) => T | undefined) => ts.map((t) => f(t) ?? null);
+  const { rows } = await saveTransitionsQuery.execute(db, {
+    number: ts.map((t) => t.number),
+    from: ts.map((t) => t.from),
+    status: ts.map((t) => t.status),
+    startTime: col((t) => t.startTime),
+    endTime: col((t) => t.endTime),
+    exitcode: col((t) => t.exitcode),
+    substatusText: col((t) => t.substatusText),
+    output: col((t) => t.output),
+  });
   const saved = new Set(rows.map((r) => Number(r.number)));
   return ts.map((t) => saved.has(t.number));
 }
+
+/** savePodRows' statement, compiled once (reusedQuery): six arrays, one element per pod. */
+const savePodRowsQuery = reusedQuery<{ job: number[]; index: number[]; name: string[]; phase: string[]; node: Array<string | null>; ip: Array<string | null> }>()((db, slot) => {
+  const upsert = sql`
+    INSERT INTO job_pods (job_number, pod_index, name, phase, node, ip)
+    SELECT * FROM unnest(${slot("job")}::int[], ${slot("index")}::int[], ${slot("name")}::text[], ${slot("phase")}::text[], ${slot("node")}::text[], ${slot("ip")}::text[])
+    ON CONFLICT (job_number, pod_index) DO UPDATE SET
+      name = excluded.name, phase = excluded.phase, node = excluded.node, ip = excluded.ip, updated_at = now()`;
+  return { compile: () => upsert.compile(db) };
+});
 
 /** Insert or update pod rows (phase, node, address), all jobs' in one statement. */
 export async function savePodRows(db: Db, rows: readonly PodRow[]): Promise<void> {
   // one row per pod (a later one wins): ON CONFLICT cannot touch a row twice in one statement
   const unique = [...new Map(rows.map((r) => [`${r.jobNumber}/${r.index}`, r])).values()];
   if (unique.length === 0) return;
-  await db
-    .insertInto("job_pods")
-    .values(unique.map((c) => ({ job_number: c.jobNumber, pod_index: c.index, name: c.name, phase: c.phase, node: c.node, ip: c.ip })))
-    .onConflict((oc) =>
-      oc.columns(["job_number", "pod_index"]).doUpdateSet((eb) => ({
-        name: eb.ref("excluded.name"),
-        phase: eb.ref("excluded.phase"),
-        node: eb.ref("excluded.node"),
-        ip: eb.ref("excluded.ip"),
-        updated_at: new Date(),
-      })),
-    )
-    .execute();
+  await savePodRowsQuery.execute(db, {
+    job: unique.map((c) => c.jobNumber),
+    index: unique.map((c) => c.index),
+    name: unique.map((c) => c.name),
+    phase: unique.map((c) => c.phase),
+    node: unique.map((c) => c.node),
+    ip: unique.map((c) => c.ip),
+  });
 }
 
 /** The three batched round trips of a reconcile. */

@@ -14,6 +14,7 @@ import { hasZoneAccess, machineVaultZoneProblem } from "../core/zoneAccess";
 import { multiNodeVaultProblem } from "../core/vaultVolumes";
 import type { Ctx } from "../store/ctx";
 import type { Db } from "../store/db";
+import { isForeignKeyViolation } from "../store/errors";
 import { userByApiKey, type Caller } from "../accounts/credentials";
 import { zonesGrantedBy } from "../vaults/vaults";
 import { claimIpaddrValue, ipaddrValueOrThrow } from "./ipaddrTag";
@@ -60,7 +61,7 @@ const appCommandLine: CommandLineOf = (appdef, sub) => commandLine(appdef, sub.c
 const nextNumber = sql<number>`nextval(pg_get_serial_sequence('jobs', 'number'))::int`;
 
 /** The columns a submission writes (the number and name come from the sequence, in the statement). */
-const JOB_COLUMNS = ["owner_id", "tenant_id", "app_id", "command", "argv", "parameters", "env", "machine_id", "nodes", "vault_id", "vault_readonly", "ipaddr_tag", "ipaddr_value", "submit_time", "walltime", "job_label", "job_project", "licenses", "submission", "held", "substatus_text"] as const;
+const JOB_COLUMNS = ["owner_id", "tenant_id", "app_id", "app_ref", "command", "argv", "parameters", "env", "machine_id", "machine_name", "nodes", "vault_id", "vault_readonly", "ipaddr_tag", "ipaddr_value", "submit_time", "walltime", "job_label", "job_project", "licenses", "submission", "held", "substatus_text"] as const;
 type JobValues = Required<Pick<Insertable<JobsTable>, (typeof JOB_COLUMNS)[number]>>;
 
 /** The INSERT of every submission, compiled once (reusedQuery): it is the same statement with other values. */
@@ -76,6 +77,20 @@ const insertJob = reusedQuery<JobValues>()((db, slot) =>
     })
     .returning(["name", "number"]),
 );
+
+/**
+ * The machine type, app or vault the submission named was deleted between the reads and the insert (the delete
+ * locked the row, the insert's foreign key check waited for it and failed): the answer a submission naming a
+ * missing one gets, not a database error.
+ */
+async function deletedMeanwhile<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (isForeignKeyViolation(e)) throw new PaddockError("conflict", "machine.type: the machine type, app or vault was deleted while the job was being submitted; check the catalog and submit again", "machine.type");
+    throw e;
+  }
+}
 
 export async function submitAs(ctx: Ctx, { user, account }: Caller, sub: Submission, body: unknown, commandLineOf: CommandLineOf = appCommandLine): Promise<Submitted> {
   const { db } = ctx;
@@ -112,11 +127,13 @@ export async function submitAs(ctx: Ctx, { user, account }: Caller, sub: Submiss
         owner_id: user.id,
         tenant_id: tenant,
         app_id: app.id,
+        app_ref: app.id,
         command: sub.command,
         argv: JSON.stringify(cl.value.argv),
         parameters: JSON.stringify(cl.value.parameters),
         env: JSON.stringify(cl.value.env),
         machine_id: machine.id,
+        machine_name: machine.name,
         nodes: sub.nodes,
         vault_id: vault.id,
         vault_readonly: sub.vault.readonly,
@@ -136,14 +153,14 @@ export async function submitAs(ctx: Ctx, { user, account }: Caller, sub: Submiss
   // The common case, a tenant without limits and no tag: one INSERT, no transaction. A limit saved meanwhile
   // (after the read above) misses this job, as it did when the read was in the transaction: nothing locks a
   // tenant without limits, and saving a limit takes the lock and decides the jobs it then sees.
-  if (limits.length === 0 && ipaddr === undefined) return insert(db, RELEASED);
+  if (limits.length === 0 && ipaddr === undefined) return deletedMeanwhile(() => insert(db, RELEASED));
 
-  return db.transaction().execute(async (trx) => {
+  return deletedMeanwhile(() => db.transaction().execute(async (trx) => {
     // Admission Limits first, under the tenant's lock: a job that can never fit is refused with nothing stored,
     // and the job is written once, held or not.
     const admitted = limits.length > 0 ? await admitAtSubmit(trx, { tenant, owner: user.id, ownerName: user.username, machine, nodes: sub.nodes }, limits) : RELEASED;
     // The label value is the first user's who used it: claimed here, so a concurrent claim by another user waits and loses.
     if (ipaddr !== undefined) await claimIpaddrValue(trx, user.id, ipaddr);
     return insert(trx, admitted);
-  });
+  }));
 }

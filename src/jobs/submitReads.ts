@@ -10,6 +10,7 @@
 // (text, integers, booleans, jsonb): no timestamps, numerics or bigints.
 import { jsonArrayFrom, jsonObjectFrom } from "kysely/helpers/postgres";
 import type { AppDef } from "../core/appdef";
+import { parseAppDef } from "./apps";
 import type { Limit } from "../core/limits";
 import type { HeldVault } from "../core/vaults";
 import type { Db } from "../store/db";
@@ -60,7 +61,7 @@ export async function submitReads(db: Db, q: { app: string; machine: string; use
   const r = (await readsQuery.execute(db, q)).rows[0]!;
   const m = r.machine;
   return {
-    app: r.app ? { id: r.app.id, appdef: r.app.appdef as AppDef } : undefined,
+    app: r.app ? { id: r.app.id, appdef: parseAppDef(r.app.appdef) } : undefined,
     machine: m ? { id: m.id, name: m.name, cores: m.cores, maxNodes: m.max_nodes, zone: m.zone_id, maxCpus: m.max_cpus, perNode: m.per_node } : undefined,
     // An aggregate's order is its subquery's in practice, not by any promise: the held vaults' order is kept here.
     held: heldOf([...r.held].sort((a, b) => a.shared - b.shared || a.id - b.id)),

@@ -1,6 +1,8 @@
 // Jobs as the JARVICE API shows them (JobEntry / sched.JobStatusEntry keys),
 // and which jobs a caller may see.
+import { sql } from "kysely";
 import { invalid, PaddockError } from "../core/errors";
+import { BILLING_STATUSES } from "../core/billing";
 import { managesTenant } from "../core/tenancy";
 import { typedSubmission } from "../core/typedSubmission";
 import type { Account } from "../core/tenancy";
@@ -11,10 +13,11 @@ function jobQuery(db: Db) {
     .selectFrom("jobs as j")
     .innerJoin("users as u", "u.id", "j.owner_id")
     .innerJoin("users as t", "t.id", "j.tenant_id")
-    .innerJoin("machines as m", "m.id", "j.machine_id")
+    // a deleted machine type leaves its name on the job (migration 0008)
+    .leftJoin("machines as m", "m.id", "j.machine_id")
     .leftJoin("vaults as v", "v.id", "j.vault_id")
     .selectAll("j")
-    .select(["u.username as owner", "t.username as payer", "m.name as machine", "v.name as vault"]);
+    .select(["u.username as owner", "t.username as payer", sql<string>`coalesce(m.name, j.machine_name)`.as("machine"), "v.name as vault"]);
 }
 
 export type JobView = Awaited<ReturnType<ReturnType<typeof jobQuery>["executeTakeFirstOrThrow"]>>;
@@ -49,6 +52,14 @@ export function jobEntry(j: JobView, address?: string) {
     // typed again on the way out: rows stored before submissions were typed on arrival
     job_api_submission: typedSubmission(j.submission),
   };
+}
+
+/**
+ * A job as the portal's lists show it (/api/jobs): JARVICE's JobEntry, with the exit code null until the
+ * job ends (JARVICE's wire keeps 0) and the owner's payer named.
+ */
+export function portalJobEntry(j: JobView, address?: string) {
+  return { ...jobEntry(j, address), job_exitcode: j.exitcode, job_owner_payer: j.payer as string | null };
 }
 
 /**
@@ -88,12 +99,30 @@ export function nextBefore(jobs: JobView[], page: JobPage): number | null {
   return jobs.length === page.limit && jobs.length > 0 ? jobs[jobs.length - 1]!.number : null;
 }
 
+/** Which jobs a list holds: one owner's, one tenant's, or (neither) every tenant's; narrowed by status, owner name, payer name. */
+export interface JobFilter {
+  ownerId?: number;
+  tenantId?: number;
+  /** one JARVICE status (then `completed` is not consulted) */
+  status?: string | undefined;
+  /** the owner's user name */
+  user?: string | undefined;
+  /** the user name of the owner's payer (the tenant) */
+  payer?: string | undefined;
+}
+
+/** The JARVICE job statuses a list may be filtered by. */
+export const JOB_STATUSES: readonly string[] = BILLING_STATUSES;
+
 /** Active (or, with `completed`, finished) jobs, newest first, one page at a time: the limit is the database's. */
-export async function jobsOf(db: Db, where: { ownerId?: number; tenantId?: number }, completed: boolean, page: JobPage = { limit: JOB_LIST_MAX }): Promise<JobView[]> {
+export async function jobsOf(db: Db, where: JobFilter, completed: boolean, page: JobPage = { limit: JOB_LIST_MAX }): Promise<JobView[]> {
   let q = jobQuery(db);
   if (where.ownerId !== undefined) q = q.where("j.owner_id", "=", where.ownerId);
   if (where.tenantId !== undefined) q = q.where("j.tenant_id", "=", where.tenantId);
-  q = completed ? q.where("j.status", "not in", ["SUBMITTED", "PROCESSING STARTING"]) : q.where("j.status", "in", ["SUBMITTED", "PROCESSING STARTING"]);
+  if (where.user !== undefined) q = q.where("u.username", "=", where.user);
+  if (where.payer !== undefined) q = q.where("t.username", "=", where.payer);
+  if (where.status !== undefined) q = q.where("j.status", "=", where.status);
+  else q = completed ? q.where("j.status", "not in", ["SUBMITTED", "PROCESSING STARTING"]) : q.where("j.status", "in", ["SUBMITTED", "PROCESSING STARTING"]);
   if (page.before !== undefined) q = q.where("j.number", "<", page.before);
   return q.orderBy("j.number", "desc").limit(page.limit).execute();
 }

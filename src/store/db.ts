@@ -7,6 +7,7 @@ import { mkdirSync } from "node:fs";
 import { pgliteAsPool } from "./pglitePool";
 import { lockDataDir, type DataDirLock } from "./dataDirLock";
 import { migrateToLatest } from "./migrate";
+import { prepareOn } from "./preparedStatements";
 import type { Database } from "./schema";
 
 export type Db = Kysely<Database>;
@@ -31,6 +32,8 @@ export async function openDatabase(opts: {
   pglite?: PGlite;
   /** where connection losses and recoveries are reported (default: stderr) */
   log?: (msg: string) => void;
+  /** send reusedQuery's statements as named prepared statements (default true; PADDOCK_PG_PREPARED=false for PgBouncer in transaction mode before 1.21) */
+  preparedStatements?: boolean;
   /** the data directory's lock stopped being ours (see dataDirLock.ts); default: log it */
   onLockLost?: (msg: string) => void;
 }): Promise<OpenedDatabase> {
@@ -42,11 +45,13 @@ export async function openDatabase(opts: {
     // A connection attempt to an unreachable server fails after 10 s (503) instead of hanging the request.
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10, connectionTimeoutMillis: 10_000 });
     watchConnections(pool, opts.log ?? ((m) => console.warn(`paddock: ${m}`)));
+    if (opts.preparedStatements !== false) prepareOn(pool);
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     // Opened lazily by pg on first use: a process that runs no background loop never connects it.
     const backgroundPool = new pg.Pool({ connectionString: opts.databaseUrl, max: 4, connectionTimeoutMillis: 10_000 });
     const logBackground = opts.log ?? ((m: string) => console.warn(`paddock: ${m}`));
     watchConnections(backgroundPool, (m) => logBackground(`${m} (background pool)`));
+    if (opts.preparedStatements !== false) prepareOn(backgroundPool);
     background = new Kysely<Database>({ dialect: new PostgresDialect({ pool: backgroundPool }) });
     const u = new URL(opts.databaseUrl);
     describe = `postgres:${u.host}${u.pathname}`;

@@ -14,6 +14,9 @@ export function violatedUniqueConstraint(e: unknown): string | undefined {
 
 export const isUniqueViolation = (e: unknown): boolean => violatedUniqueConstraint(e) !== undefined;
 
+/** A row referenced a row that is not there (a delete won the race: catalog/deletes.ts). */
+export const isForeignKeyViolation = (e: unknown): boolean => (e as { code?: string } | null | undefined)?.code === "23503";
+
 // The server went away or is not taking connections yet: a restart, a failover, a crash, the network.
 // Retrying later can succeed, so the HTTP layer answers 503 and the job controller backs off.
 const CONNECTION_CODES = new Set([

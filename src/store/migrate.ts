@@ -8,6 +8,7 @@ import * as m0004 from "./migrations/0004_identity";
 import * as m0005 from "./migrations/0005_ipaddr_owners";
 import * as m0006 from "./migrations/0006_limits";
 import * as m0007 from "./migrations/0007_multi_cluster";
+import * as m0008 from "./migrations/0008_portal_product";
 
 const MIGRATIONS: Record<string, Migration> = {
   "0001_foundation": m0001,
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0005_ipaddr_owners": m0005,
   "0006_limits": m0006,
   "0007_multi_cluster": m0007,
+  "0008_portal_product": m0008,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

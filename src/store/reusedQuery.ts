@@ -11,9 +11,12 @@
 // the dialect's (PostgreSQL for every Paddock database), so one compiled text
 // serves every Kysely instance. Shapes that vary (an optional column, an IN
 // list of any length) are not for this: give each shape its own reused query,
-// or pass the list as one array parameter (`= any(slot)`).
+// or pass the list as one array parameter (`= any(slot)`). On a Kysely instance
+// with plugins (statement spies in tests) the statement is built each time, so
+// that the plugins see it.
 import type { Compilable, CompiledQuery, QueryResult } from "kysely";
 import type { Db } from "./db";
+import { registerPrepared } from "./preparedStatements";
 
 class Slot {
   constructor(readonly name: string) {}
@@ -32,8 +35,13 @@ export function reusedQuery<P extends Record<string, unknown>>() {
   return <O>(build: (db: Db, slot: <K extends keyof P & string>(name: K) => P[K]) => Compilable<O>): ReusedQuery<P, O> => {
     let cached: { query: CompiledQuery<O>; parts: Part[] } | undefined;
     const compile = (db: Db, values: P): CompiledQuery<O> => {
+      // A Kysely instance with plugins (the tests' statement spies) sees each statement as it is built:
+      // built afresh, with the values themselves.
+      if (db.getExecutor().plugins.length > 0) return build(db, (name) => values[name]).compile();
       if (!cached) {
         const query = build(db, (name) => new Slot(name) as never).compile();
+        // on PostgreSQL sent as a named statement: parsed and planned once per connection (preparedStatements.ts)
+        registerPrepared(query.sql);
         const parts: Part[] = query.parameters.map((v) => (v instanceof Slot ? { slot: v.name } : { value: v }));
         cached = { query, parts };
       }

@@ -59,6 +59,8 @@ export interface UsersTable {
   disabled: Generated<boolean>;
   password_hash: string | null;
   apikey_hash: string;
+  /** the API key sealed under the server key (accounts/sealing.ts), so its owner can see it again; null before migration 0008 */
+  apikey_sealed: ColumnType<string | null, string | null | undefined, string | null>;
   external_subject: string | null;
   upn: string | null;
   sam: string | null;
@@ -109,7 +111,8 @@ export interface SessionsTable {
 
 export interface AppsTable {
   id: string;
-  appdef: ColumnType<Record<string, unknown>, string, string>;
+  /** the AppDef as given (text since migration 0008: jsonb reordered its keys); read it with parseAppDef (jobs/apps.ts) */
+  appdef: string;
   public: Generated<boolean>;
   created_at: CreatedAt;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
@@ -123,12 +126,17 @@ export interface JobsTable {
   name: string;
   owner_id: number;
   tenant_id: number;
+  /** the app's id (its name; kept when the app is deleted) */
   app_id: string;
+  /** the app row, while it exists (migration 0008: set null when the app is deleted) */
+  app_ref: ColumnType<string | null, string | null | undefined, string | null>;
   command: string;
   argv: ColumnType<string[], string, string>;
   parameters: ColumnType<Record<string, unknown>, string | undefined, string>;
   env: ColumnType<Record<string, string>, string | undefined, string>;
-  machine_id: number;
+  /** null once the machine type is deleted (migration 0008); machine_name keeps its name */
+  machine_id: number | null;
+  machine_name: Generated<string>;
   nodes: number;
   vault_id: number | null;
   vault_readonly: Generated<boolean>;

@@ -1,10 +1,11 @@
 // Administration -> Apps: the application catalog (AppDefs).
 import { forbidden, notFound } from "../../core/errors";
 import type { Ctx } from "../../store/ctx";
-import { findApp, listApps, putApp } from "../../jobs/apps";
+import { findApp, listApps, parseAppDef, putApp } from "../../jobs/apps";
+import { deleteApp } from "../../catalog/deletes";
 import type { Api } from "../api";
 import { callerOf } from "../auth";
-import { appAnswer } from "../answers";
+import { appAnswer, statusAnswer } from "../answers";
 import { z } from "zod";
 
 const listed = appAnswer.extend({ public: z.boolean() });
@@ -40,5 +41,18 @@ export function appRoutes(api: Api, ctx: Ctx): void {
     const c = callerOf(req);
     if (!c.account.isSysadmin) throw forbidden("only system administrators change the application catalog");
     return putApp(db, req.params.id, req.body.appdef, { create: false });
+  });
+  api.patch("/api/apps/:id", { summary: "Make an application public or private", tags: ["apps"], access: admin, params: byId, body: body({ public: z.boolean({ error: "must be true or false" }) }), response: { 200: listed } }, async (req) => {
+    const c = callerOf(req);
+    if (!c.account.isSysadmin) throw forbidden("only system administrators change the application catalog");
+    const row = await db.updateTable("apps").set({ public: req.body.public, updated_at: new Date() }).where("id", "=", req.params.id).returning(["id", "appdef", "public"]).executeTakeFirst();
+    if (!row) throw notFound(`app '${req.params.id}'`);
+    return { id: row.id, appdef: parseAppDef(row.appdef), public: row.public };
+  });
+  api.delete("/api/apps/:id", { summary: "Delete an application without active jobs (finished jobs keep its id)", tags: ["apps"], access: admin, params: byId, response: { 200: statusAnswer }, responses: { "409": "active jobs use it (named)" } }, async (req) => {
+    const c = callerOf(req);
+    if (!c.account.isSysadmin) throw forbidden("only system administrators change the application catalog");
+    await deleteApp(db, req.params.id);
+    return { status: "deleted" };
   });
 }

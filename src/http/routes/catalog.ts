@@ -2,12 +2,13 @@
 import { forbidden } from "../../core/errors";
 import { hasZoneAccess } from "../../core/zoneAccess";
 import type { Ctx } from "../../store/ctx";
-import { createCluster, createMachine, createZone, listClusters, listMachines, listZones, updateCluster, updateMachine, updateZone } from "../../catalog/catalog";
+import { createCluster, createMachine, createZone, listClusters, listMachines, listZones, updateCluster, updateMachine, updateZone, withZoneName, zoneNames } from "../../catalog/catalog";
 import { zoneAccessOfUser } from "../../vaults/vaults";
 import type { Api } from "../api";
 import type { Caller } from "../../accounts/credentials";
 import { callerOf } from "../auth";
-import { clusterAnswer, machineAnswer, zoneAnswer } from "../answers";
+import { clusterAnswer, machineAnswer, statusAnswer, zoneAnswer } from "../answers";
+import { deleteCluster, deleteMachine, deleteZone } from "../../catalog/deletes";
 import { z } from "zod";
 import { body, catalogName, text, idParam, int, jsonObject, num, optional, optionalBool, optionalZoneId, params, query, TEXT_MAX } from "../schemas";
 
@@ -52,6 +53,12 @@ export function catalogRoutes(api: Api, ctx: Ctx, deps: { clusters?: ClusterStat
     const h = deps.clusters?.health(c.id);
     return { ...c, reachable: h?.reachable ?? null, ...(h?.reason ? { unreachableReason: h.reason } : {}), nodes: h?.nodes ?? null };
   };
+  /** clusters and machines name their zone beside its id (zoneName) */
+  const named = async <C extends { zone: number }>(rows: C[]) => {
+    const names = await zoneNames(db);
+    return rows.map((r) => withZoneName(r, names));
+  };
+  const namedOne = async <C extends { zone: number }>(row: C) => (await named([row]))[0]!;
   const changed = async () => {
     await deps.clusters?.sync().catch(() => {}); // the registry retries on its own schedule
   };
@@ -69,10 +76,15 @@ export function catalogRoutes(api: Api, ctx: Ctx, deps: { clusters?: ClusterStat
     sysadminOnly(callerOf(req));
     return updateZone(db, req.params.id, req.body);
   });
+  api.delete("/api/zones/:id", { summary: "Delete a zone without clusters or vaults (never the Default zone)", tags: ["zones"], access: admin, params: byId, response: { 200: statusAnswer }, responses: { "409": "the Default zone, or clusters, vaults or payer metadata still use it (named)" } }, async (req) => {
+    sysadminOnly(callerOf(req));
+    await deleteZone(db, req.params.id, ctx.settings);
+    return { status: "deleted" };
+  });
 
   api.get("/api/clusters", { summary: "Compute clusters and their zones", tags: ["clusters"], access: admin, response: { 200: list("clusters", clusterAnswer) } }, async (req) => {
     sysadminOnly(callerOf(req));
-    return { clusters: (await listClusters(db)).map(withHealth) };
+    return { clusters: (await named(await listClusters(db))).map(withHealth) };
   });
   api.post(
     "/api/clusters",
@@ -82,7 +94,7 @@ export function catalogRoutes(api: Api, ctx: Ctx, deps: { clusters?: ClusterStat
       reply.status(201);
       const c = await createCluster(db, req.body);
       await changed();
-      return withHealth(c);
+      return withHealth(await namedOne(c));
     },
   );
   api.patch(
@@ -104,16 +116,23 @@ export function catalogRoutes(api: Api, ctx: Ctx, deps: { clusters?: ClusterStat
     sysadminOnly(callerOf(req));
     const c = await updateCluster(db, req.params.id, req.body);
     await changed();
-    return withHealth(c);
+    return withHealth(await namedOne(c));
     },
   );
+
+  api.delete("/api/clusters/:id", { summary: "Delete a cluster without machine types", tags: ["clusters"], access: admin, params: byId, response: { 200: statusAnswer }, responses: { "409": "machine types are still offered on it (named)" } }, async (req) => {
+    sysadminOnly(callerOf(req));
+    await deleteCluster(db, req.params.id);
+    await changed();
+    return { status: "deleted" };
+  });
 
   api.get(
     "/api/machines",
     { summary: "Machine types: all for system administrators, else those in the caller's zones", tags: ["machines"], access: "any authenticated user", query: query({ usable: optionalBool().describe("true: only those in the caller's zones, for system administrators too (the Task Builder)") }), response: { 200: list("machines", machineAnswer) } },
     async (req) => {
     const c = callerOf(req);
-    const all = await listMachines(db);
+    const all = await named(await listMachines(db));
     if (c.account.isSysadmin && req.query.usable !== true) return { machines: all };
     const access = await zoneAccessOfUser(db, c.account.id);
     return { machines: all.filter((m) => hasZoneAccess(access, m.zone)) };
@@ -122,10 +141,15 @@ export function catalogRoutes(api: Api, ctx: Ctx, deps: { clusters?: ClusterStat
   api.post("/api/machines", { summary: "Create a machine type on a cluster", tags: ["machines"], access: admin, body: machineBody, response: { 201: machineAnswer }, responses: { "201": "created" } }, async (req, reply) => {
     sysadminOnly(callerOf(req));
     reply.status(201);
-    return createMachine(db, req.body);
+    return namedOne(await createMachine(db, req.body));
   });
   api.patch("/api/machines/:id", { summary: "Change a machine type", tags: ["machines"], access: admin, params: byId, body: machineBody, response: { 200: machineAnswer } }, async (req) => {
     sysadminOnly(callerOf(req));
-    return updateMachine(db, req.params.id, req.body);
+    return namedOne(await updateMachine(db, req.params.id, req.body));
+  });
+  api.delete("/api/machines/:id", { summary: "Delete a machine type without active jobs (finished jobs keep its name)", tags: ["machines"], access: admin, params: byId, response: { 200: statusAnswer }, responses: { "409": "active jobs use it (named)" } }, async (req) => {
+    sysadminOnly(callerOf(req));
+    await deleteMachine(db, req.params.id);
+    return { status: "deleted" };
   });
 }

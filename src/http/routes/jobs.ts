@@ -9,7 +9,7 @@ import { jobInfo, jobOutput, linesParam, requestStop } from "../../jobs/actions"
 import { checkIpaddrTag } from "../../jobs/ipaddrTag";
 import { submitForCaller } from "../../jobs/submit";
 import { timedSubmit } from "../../jobs/jobMetrics";
-import { jobEntry, jobPage, jobsOf, nextBefore, visibleJob } from "../../jobs/views";
+import { JOB_STATUSES, jobPage, jobsOf, nextBefore, portalJobEntry, visibleJob } from "../../jobs/views";
 import type { Api } from "../api";
 import type { Caller } from "../../accounts/credentials";
 import { callerOf } from "../auth";
@@ -71,10 +71,14 @@ export function jobRoutes(api: Api, ctx: Ctx, deps: JarviceDeps): void {
   api.get(
     "/api/jobs",
     {
-      summary: "The caller's jobs (or its team's, for payers and team admins), as /jarvice/jobs and /jarvice/teamjobs list them",
+      summary: "The caller's jobs (or its team's, for payers and team admins; every tenant's, for system administrators with all=true), as /jarvice/jobs and /jarvice/teamjobs list them",
       tags: ["jobs"],
-      access: "any authenticated user: its own jobs; team=true: payers and team admins",
+      access: "any authenticated user: its own jobs; team=true: payers and team admins; all=true: system administrators",
       query: query({ team: optionalBool().describe("true: every job of the caller's team"), completed: optionalBool().describe("true: finished jobs instead of active ones"),
+        all: optionalBool().describe("true: every tenant's jobs (system administrators)"),
+        status: optional(32).describe("only jobs with this JARVICE status (e.g. COMPLETED WITH ERROR); `completed` is then not consulted"),
+        user: optional().describe("only jobs owned by this user name"),
+        payer: optional().describe("only jobs of this payer's team (the owner's payer's user name)"),
         limit: optional(16).describe("at most this many jobs (1 to 1000, the default), newest first"),
         before: optional(16).describe("only jobs numbered below this (the answer's `next` asks for the following page)"),
       }),
@@ -84,17 +88,21 @@ export function jobRoutes(api: Api, ctx: Ctx, deps: JarviceDeps): void {
       const c = callerOf(req);
       const q = req.query;
       const team = q.team ?? false;
+      const all = q.all ?? false;
+      if (all && !c.account.isSysadmin) throw forbidden("all jobs are for system administrators");
       if (team && !managesTenant(c.account, tenantOf(c.account))) throw forbidden("team jobs are for payers and team admins");
+      if (q.status !== undefined && !JOB_STATUSES.includes(q.status)) throw invalid("status", `must be one of ${JOB_STATUSES.join(", ")}`);
       const page = jobPage(q);
-      const jobs = await jobsOf(db, team ? { tenantId: tenantOf(c.account) } : { ownerId: c.account.id }, q.completed ?? false, page);
-      return { jobs: jobs.map((j) => jobEntry(j)), next: nextBefore(jobs, page) };
+      const scope = all ? {} : team ? { tenantId: tenantOf(c.account) } : { ownerId: c.account.id };
+      const jobs = await jobsOf(db, { ...scope, status: q.status, user: q.user, payer: q.payer }, q.completed ?? false, page);
+      return { jobs: jobs.map((j) => portalJobEntry(j)), next: nextBefore(jobs, page) };
     },
   );
 
   api.get("/api/jobs/:number", { summary: "One job; with connection info (/jarvice/info) while it runs", tags: ["jobs"], access: "its owner, its team's payer and team admins, system administrators", params: byNumber, response: { 200: z.looseObject({ job: jobAnswer, info: z.unknown().nullable() }) } }, async (req) => {
     const c = callerOf(req);
     const job = await jobOf(c, req.params);
-    return { job: jobEntry(job), info: job.status === "PROCESSING STARTING" ? await jobInfo(db, deps.cluster, job) : null };
+    return { job: portalJobEntry(job), info: job.status === "PROCESSING STARTING" ? await jobInfo(db, deps.cluster, job) : null };
   });
 
   api.post(
@@ -111,9 +119,25 @@ export function jobRoutes(api: Api, ctx: Ctx, deps: JarviceDeps): void {
     },
   );
 
-  api.get("/api/jobs/:number/output", { summary: "A job's output (the tail while it runs)", tags: ["jobs"], access: "as for reading the job", params: byNumber, query: query({ lines: optional(16).describe("only the last N lines") }), response: { 200: z.looseObject({ output: z.string() }) } }, async (req) => {
-    const c = callerOf(req);
-    const job = await jobOf(c, req.params);
-    return { output: await jobOutput(deps.cluster, job, linesParam(req.query.lines)) };
-  });
+  api.get(
+    "/api/jobs/:number/output",
+    {
+      summary: "A job's output (the tail while it runs); with download=true the whole output as a text file",
+      tags: ["jobs"],
+      access: "as for reading the job",
+      params: byNumber,
+      query: query({ lines: optional(16).describe("only the last N lines"), download: optionalBool().describe("true: the whole output as text/plain, as an attachment named jarvice-job-N.txt") }),
+      response: { 200: z.union([z.looseObject({ output: z.string() }), z.string()]) },
+    },
+    async (req, reply) => {
+      const c = callerOf(req);
+      const job = await jobOf(c, req.params);
+      if (req.query.download === true) {
+        const text = await jobOutput(deps.cluster, job, undefined);
+        reply.header("content-type", "text/plain; charset=utf-8").header("content-disposition", `attachment; filename="jarvice-job-${job.number}.txt"`);
+        return text;
+      }
+      return { output: await jobOutput(deps.cluster, job, linesParam(req.query.lines)) };
+    },
+  );
 }

@@ -4,7 +4,7 @@
 import { forbidden, notFound } from "../../core/errors";
 import { managesTenant, tenantOf } from "../../core/tenancy";
 import type { Ctx } from "../../store/ctx";
-import { zonesWithMachines } from "../../catalog/catalog";
+import { zoneNames, zonesWithMachines } from "../../catalog/catalog";
 import { zoneMetadataWarning } from "../../core/lockout";
 import { createMetadata, deleteMetadata, findMetadata, listMetadata, updateMetadata } from "../../metadata/metadata";
 import type { Api } from "../api";
@@ -20,6 +20,8 @@ const byId = params({ id: idParam() });
 /** A metadata value: text, or a number (sizes and zone ids); the key's rules are the domain's. */
 const metadataValue = () => z.union([text(TEXT_MAX), z.number()], { error: "must be a string or a number" }).optional();
 
+const ZONE_KEYS = ["vaultZone", "vaultEphemeralZone"];
+
 const CAUTION = "edits affect accounts created from now on in that payer's team only; existing accounts (the payer's own included) keep their vaults";
 
 export function metadataRoutes(api: Api, ctx: Ctx): void {
@@ -29,6 +31,13 @@ export function metadataRoutes(api: Api, ctx: Ctx): void {
     if (row.key !== "vaultZone" && row.key !== "vaultEphemeralZone") return [];
     const w = zoneMetadataWarning(row.payer, row.key, Number(row.value), await zonesWithMachines(db));
     return w ? [w] : [];
+  }
+
+  /** Rows whose value is a zone id (vaultZone, vaultEphemeralZone) name the zone beside it: zoneName (null: unzoned or unknown). */
+  async function named<R extends { key: string; value: string }>(rows: R[]): Promise<Array<R & { zoneName?: string | null }>> {
+    if (!rows.some((r) => ZONE_KEYS.includes(r.key))) return rows;
+    const names = await zoneNames(db);
+    return rows.map((r) => (ZONE_KEYS.includes(r.key) ? { ...r, zoneName: names.get(Number(r.value)) ?? null } : r));
   }
 
   async function rowFor(c: Caller, id: number) {
@@ -47,7 +56,7 @@ export function metadataRoutes(api: Api, ctx: Ctx): void {
       const a = c.account;
       if (!a.isSysadmin && !managesTenant(a, tenantOf(a))) throw forbidden("payer metadata is for system administrators and a team's managers");
       const rows = await listMetadata(db, { search: q.search, payer: q.payer, tenantId: a.isSysadmin ? undefined : tenantOf(a) });
-      return { metadata: rows, caution: CAUTION };
+      return { metadata: await named(rows), caution: CAUTION };
     },
   );
 
@@ -60,7 +69,7 @@ export function metadataRoutes(api: Api, ctx: Ctx): void {
       const b = req.body;
       const row = await createMetadata(db, b.payer, b.key, b.value);
       reply.status(201);
-      return { ...row, caution: CAUTION, warnings: await warningsFor(row) };
+      return { ...(await named([row]))[0]!, caution: CAUTION, warnings: await warningsFor(row) };
     },
   );
 
@@ -69,7 +78,7 @@ export function metadataRoutes(api: Api, ctx: Ctx): void {
     const row = await rowFor(c, req.params.id);
     await updateMetadata(db, row.id, req.body.value);
     const updated = (await listMetadata(db, { id: row.id }))[0]!;
-    return { ...updated, caution: CAUTION, warnings: await warningsFor(updated) };
+    return { ...(await named([updated]))[0]!, caution: CAUTION, warnings: await warningsFor(updated) };
   });
 
   api.delete("/api/metadata/:id", { summary: "Delete a payer metadata row (the system default applies again)", tags: ["metadata"], access: "system administrators", params: byId, response: { 200: z.looseObject({ status: z.string(), caution: z.string() }) } }, async (req) => {

@@ -4,8 +4,8 @@ import { forbidden, invalid, notFound } from "../../core/errors";
 import { administersSystem, managesTenant, mayChangeProfile, mayChangeRights, mayInvite, mayRegenerateApiKey, maySetPassword, seesAccount, tenantOf } from "../../core/tenancy";
 import { explainZoneAccess } from "../../core/zoneAccess";
 import { lockoutWarning } from "../../core/lockout";
-import { zonesWithMachines } from "../../catalog/catalog";
-import { createAccount, findUser, findUserById, listUsers, regenerateApiKey, setPassword, toAccount } from "../../accounts/accounts";
+import { withZoneName, zonesWithMachines, zoneNames } from "../../catalog/catalog";
+import { createAccount, findUser, findUserById, listUsers, regenerateApiKey, setPassword, storedApiKey, toAccount } from "../../accounts/accounts";
 import type { Ctx } from "../../store/ctx";
 import { newPassword } from "../../accounts/secrets";
 import type { Db } from "../../store/db";
@@ -129,13 +129,14 @@ export function userRoutes(api: Api, ctx: Ctx): void {
         vaultOverrides: overrides,
       });
       const warning = lockoutWarning(username, await zoneAccessOfUser(db, created.user.id), await zonesWithMachines(db));
+      const names = await zoneNames(db);
       reply.status(201);
       return {
         user: await userJson(db, created.user, payer?.username),
         warnings: warning ? [warning] : [],
         apikey: created.apikey,
         ...(b.password === undefined ? { password } : {}),
-        vaults: created.vaults.map((v) => ({ id: v.id, name: v.name, kind: v.kind, zone: v.zone_id ?? -1 })),
+        vaults: created.vaults.map((v) => withZoneName({ id: v.id, name: v.name, kind: v.kind, zone: v.zone_id ?? -1 }, names)),
       };
     },
   );
@@ -204,20 +205,47 @@ export function userRoutes(api: Api, ctx: Ctx): void {
     },
   );
 
-  api.post("/api/users/:username/apikey", { summary: "Regenerate a user's API key (the old one stops working); shown once", tags: ["users"], access: "the user; system administrators", params: byName, response: { 200: z.looseObject({ username: z.string(), apikey: z.string() }) } }, async (req) => {
+  api.get(
+    "/api/me/apikey",
+    { summary: "The caller's own API key, shown again (it is stored sealed under the server key)", tags: ["users", "session"], access: "any authenticated user, for its own key only", response: { 200: z.looseObject({ username: z.string(), apikey: z.string() }) }, responses: { "404": "a key made before keys were stored sealed: generate a new one" } },
+    async (req) => {
+      const c = callerOf(req);
+      // Read again: the caller's row was read before this request's own checks, a regeneration may have followed.
+      const me = await findUserById(db, c.user.id);
+      if (!me) throw notFound("user");
+      return { username: me.username, apikey: storedApiKey(ctx, me) };
+    },
+  );
+
+  api.post("/api/users/:username/apikey", { summary: "Regenerate a user's API key (the old one stops working); its owner can see it again at GET /api/me/apikey", tags: ["users"], access: "the user; system administrators", params: byName, response: { 200: z.looseObject({ username: z.string(), apikey: z.string() }) } }, async (req) => {
     const c = callerOf(req);
     const target = await visibleUser(ctx, c, req.params.username);
     if (!mayRegenerateApiKey(c.account, toAccount(target))) throw forbidden("only the user and system administrators regenerate an API key");
-    return { username: target.username, apikey: await regenerateApiKey(db, target.id) };
+    return { username: target.username, apikey: await regenerateApiKey(ctx, target.id) };
   });
 
-  api.put("/api/users/:username/password", { summary: "Set a user's password (ends the user's sessions)", tags: ["users"], access: "the user; system administrators", params: byName, body: body({ password: required(SECRET_MAX) }), response: { 200: statusAnswer } }, async (req) => {
-    const c = callerOf(req);
-    const target = await visibleUser(ctx, c, req.params.username);
-    if (!maySetPassword(c.account, toAccount(target))) throw forbidden("only the user and system administrators set a password");
-    await setPassword(db, target.id, req.body.password);
-    return { status: "password set" };
-  });
+  api.put(
+    "/api/users/:username/password",
+    {
+      summary: "Set a user's password (ends the user's sessions); your own needs your current password",
+      tags: ["users"],
+      access: "the user (with `current`); system administrators (another user's, without `current`)",
+      params: byName,
+      body: body({ password: required(SECRET_MAX), current: optional(SECRET_MAX).describe("your current password: required when you change your own") }),
+      response: { 200: statusAnswer },
+      responses: { "403": "not yours to set, or `current` is not your current password (nothing changes)" },
+    },
+    async (req) => {
+      const c = callerOf(req);
+      const target = await visibleUser(ctx, c, req.params.username);
+      if (!maySetPassword(c.account, toAccount(target))) throw forbidden("only the user and system administrators set a password");
+      const own = target.id === c.account.id;
+      const current = req.body.current;
+      if (own && current === undefined) throw invalid("current", "required");
+      await setPassword(db, target.id, req.body.password, own ? { password: current!, storedHash: target.password_hash } : undefined);
+      return { status: "password set" };
+    },
+  );
 
   api.get("/api/users/:username/zone-access", { summary: "The zones a user may use, with the reasons", tags: ["users", "zones"], access: "those who may see the user", params: byName, response: { 200: z.looseObject({ username: z.string(), zones: z.array(z.looseObject({ id: z.number(), name: z.string(), reasons: z.array(z.unknown()) })), lockedTo: z.looseObject({ id: z.number(), name: z.string() }).nullable(), explanation: z.unknown() }) } }, async (req) => {
     const c = callerOf(req);

@@ -10,7 +10,9 @@ import type { Caller } from "../../accounts/credentials";
 import { callerOf } from "../auth";
 import { body, idParam, optional, optionalIntLike, optionalZoneId, params, required, TEXT_MAX } from "../schemas";
 import { visibleUser } from "./users";
-import { sharesAnswer, vaultAnswer } from "../answers";
+import { sharesAnswer, statusAnswer, vaultAnswer } from "../answers";
+import { deleteVault } from "../../catalog/deletes";
+import { withZoneName, zoneNames } from "../../catalog/catalog";
 import { z } from "zod";
 
 const byName = params({ username: required() });
@@ -35,7 +37,8 @@ export function vaultRoutes(api: Api, ctx: Ctx): void {
     const target = await visibleUser(ctx, c, req.params.username);
     const held = await heldVaults(db, target.id);
     const shares = await sharesOf(db, held.filter((h) => !h.sharedBy).map((h) => h.vault.id));
-    return { username: target.username, vaults: held.map((h) => vaultJson(h, h.sharedBy ? undefined : (shares.get(h.vault.id) ?? []))) };
+    const names = await zoneNames(db);
+    return { username: target.username, vaults: held.map((h) => withZoneName(vaultJson(h, h.sharedBy ? undefined : (shares.get(h.vault.id) ?? [])), names)) };
   });
 
   api.post(
@@ -78,7 +81,7 @@ export function vaultRoutes(api: Api, ctx: Ctx): void {
         nfsPath: b.nfsPath,
       });
       reply.status(201);
-      return vaultJson({ vault: toVault(row) }, []);
+      return withZoneName(vaultJson({ vault: toVault(row) }, []), await zoneNames(db));
     },
   );
 
@@ -86,7 +89,7 @@ export function vaultRoutes(api: Api, ctx: Ctx): void {
     const c = callerOf(req);
     const { vault, owner } = await visibleVault(c, req.params.id);
     const shares = await sharesOf(db, [vault.id]);
-    return { owner: owner.username, ...vaultJson({ vault: toVault(vault) }, shares.get(vault.id) ?? []) };
+    return { owner: owner.username, ...withZoneName(vaultJson({ vault: toVault(vault) }, shares.get(vault.id) ?? []), await zoneNames(db)) };
   });
 
   api.post(
@@ -110,6 +113,14 @@ export function vaultRoutes(api: Api, ctx: Ctx): void {
       return { vault: vault.id, sharedWith: (await sharesOf(db, [vault.id])).get(vault.id) ?? [] };
     },
   );
+
+  api.delete("/api/vaults/:id", { summary: "Delete a vault and its shares (its storage is not touched)", tags: ["vaults"], access: "its owner, the owner's payer and team admins, system administrators", params: byId, response: { 200: statusAnswer }, responses: { "409": "an active job uses it (named)" } }, async (req) => {
+    const c = callerOf(req);
+    const { owner } = await visibleVault(c, req.params.id);
+    if (!mayHandOutVault(c.account, toAccount(owner))) throw forbidden("only the vault's owner, those who manage the owner and system administrators delete it");
+    await deleteVault(db, req.params.id);
+    return { status: "deleted" };
+  });
 
   api.delete("/api/vaults/:id/shares/:username", { summary: "Stop sharing a vault with a user", tags: ["vaults"], access: "as for sharing", params: params({ id: idParam(), username: required() }), response: { 200: sharesAnswer } }, async (req) => {
     const c = callerOf(req);
