@@ -35,12 +35,12 @@ async function invite(body: Record<string, unknown>) {
   if (r.status !== 201) throw new Error(`invite ${JSON.stringify(body)}: ${r.status} ${JSON.stringify(r.json)}`);
   users[body.username as string] = { password: `${String(body.username)}-Secret-1`, apikey: r.json.apikey as string };
 }
-/** /jarvice/jobs's HTTP status with `apikey`, given as query credentials or as HTTP Basic (as JARVICE clients do). */
+/** The HTTP status of /jarvice/jobs with `apikey` in its query (as JARVICE clients give it), or of /api/me with it as HTTP Basic credentials. */
 async function jarviceJobs(username: string, apikey: string, how: "query" | "basic"): Promise<number> {
   const res =
     how === "query"
       ? await fetch(`${paddock.url}/jarvice/jobs?username=${encodeURIComponent(username)}&apikey=${encodeURIComponent(apikey)}`)
-      : await fetch(`${paddock.url}/jarvice/jobs`, { headers: { authorization: `Basic ${Buffer.from(`${username}:${apikey}`).toString("base64")}` } });
+      : await fetch(`${paddock.url}/api/me`, { headers: { authorization: `Basic ${Buffer.from(`${username}:${apikey}`).toString("base64")}` } });
   return res.status;
 }
 const login = (username: string, path?: string) => logIn(page, paddock.url, username, username === paddock.admin.username ? paddock.admin.password : users[username]!.password, path);
@@ -105,6 +105,7 @@ describe("Account", () => {
     await page.keyboard.press("Enter");
     await expect.poll(() => dialog.count()).toBe(0);
     expect(await jarviceJobs("alice", old, "query")).toBe(200);
+    expect(await jarviceJobs("alice", old, "basic")).toBe(200);
 
     await regenerate.click();
     await dialog.getByRole("button", { name: "Make a new key" }).click();
