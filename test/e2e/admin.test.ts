@@ -333,7 +333,11 @@ describe("Administration -> Zones / Clusters / Machines / Apps", () => {
     await page.getByRole("button", { name: "Delete n4", exact: true }).click();
     const dialog = page.getByRole("alertdialog", { name: "Delete machine type n4?" });
     await dialog.getByRole("button", { name: "Delete machine type" }).click();
-    await expect.poll(() => page.getByRole("alert").first().textContent()).toMatch(/^Cannot delete machine type n4: .*active job/);
+    const refused = page.getByRole("alert").filter({ hasText: "Cannot delete machine type n4" });
+    await expect.poll(() => refused.textContent()).toMatch(/^Cannot delete machine type n4: machine type 'n4' is used by active job\(s\) jarvice-job-\d+/);
+    // under the row it concerns
+    const [row, note] = [await page.locator('tr[data-machine="n4"]').boundingBox(), await refused.boundingBox()];
+    expect(note!.y - (row!.y + row!.height)).toBeLessThan(40);
     await shot(page, "admin-11-catalog-delete-refused");
     expect(await page.locator('tr[data-machine="n4"]').count()).toBe(1);
 

@@ -204,17 +204,21 @@ function CatalogTable({ spec }: { spec: Spec }) {
   const [editing, setEditing] = useState<Row | null>(null);
   const [pending, setPending] = useState<Pending | null>(null);
   const [status, setStatus] = useState<FormState>(idle);
+  /** a refused change, shown under its row */
+  const [refused, setRefused] = useState<{ id: number | string; text: string } | null>(null);
   const change = useApiMutation((p: Pending) => (p.kind === "delete" ? call("DELETE", `${spec.list}/${encodeURIComponent(String(p.row.id))}`) : call("PATCH", `/api/apps/${encodeURIComponent(String(p.row.id))}`, { public: p.to })), [[spec.key], ["zones"]]);
 
   async function apply(p: Pending) {
     setPending(null);
+    setRefused(null);
     const what = `${spec.singular} ${spec.name(p.row)}`;
     try {
       await change.mutateAsync(p);
       setStatus(succeeded(p.kind === "delete" ? `Deleted ${what}.` : `${what} is ${p.to ? "public" : "private"} now.`));
     } catch (e) {
       const err = e instanceof ApiError ? e : new ApiError(0, e instanceof Error ? e.message : String(e));
-      setStatus(failed({ _: p.kind === "delete" ? refusal(what, err) : `${what}: ${err.message}` }));
+      setStatus(idle);
+      setRefused({ id: p.row.id, text: p.kind === "delete" ? refusal(what, err) : `${what}: ${err.message}` });
     }
   }
 
@@ -269,7 +273,12 @@ function CatalogTable({ spec }: { spec: Spec }) {
                   setEditing(null);
                   setStatus(succeeded(m));
                 }} onCancel={() => setEditing(null)} />;
-          if (pending?.row.id !== r.id) return null;
+          if (pending?.row.id !== r.id)
+            return refused?.id === r.id ? (
+              <p className="error" role="alert">
+                {refused.text}
+              </p>
+            ) : null;
           const p = pending;
           const what = `${spec.singular} ${spec.name(r)}`;
           return p.kind === "delete" ? (

@@ -15,6 +15,7 @@ describe("catalog rows", () => {
   });
   it("says why a delete was refused", () => {
     expect(refusal("machine n4", { status: 409, message: "machine 'n4' has 1 active job" })).toBe("Cannot delete machine n4: machine 'n4' has 1 active job");
+    expect(refusal("machine type n4", { status: 409, field: "id", message: "id: machine type 'n4' is used by active job(s) jarvice-job-1" })).toBe("Cannot delete machine type n4: machine type 'n4' is used by active job(s) jarvice-job-1");
     expect(refusal("zone west", { status: 0, message: "Cannot reach Paddock (network error)" })).toBe("Deleting zone west failed: Cannot reach Paddock (network error)");
   });
 });

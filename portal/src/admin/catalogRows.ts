@@ -18,9 +18,10 @@ export function zoneLabel(id: unknown, name: unknown, zones: Array<{ id: number;
   return known === undefined ? `zone ${id}` : `${known} (${id})`;
 }
 
-/** A refused delete in words: a 409 says what still uses it. */
-export function refusal(what: string, e: { status?: number; message: string }): string {
-  if (e.status === 409) return `Cannot delete ${what}: ${e.message}`;
-  if (e.status === 403) return `Not allowed to delete ${what}: ${e.message}`;
-  return `Deleting ${what} failed: ${e.message}`;
+/** A refused delete in words: a 409 says what still uses it (without the API's leading "<field>: "). */
+export function refusal(what: string, e: { status?: number; message: string; field?: string | undefined }): string {
+  const why = e.field && e.message.startsWith(`${e.field}: `) ? e.message.slice(e.field.length + 2) : e.message;
+  if (e.status === 409) return `Cannot delete ${what}: ${why}`;
+  if (e.status === 403) return `Not allowed to delete ${what}: ${why}`;
+  return `Deleting ${what} failed: ${why}`;
 }
