@@ -33,6 +33,11 @@ export function setSession(t: string | null): void {
 export function whenExpired(f: (message: string) => void): void {
   onExpired = f;
 }
+/** End the session from a screen (a password change ends every session): the shell shows the login with `message`. */
+export function endSession(message: string): void {
+  setSession(null);
+  onExpired(message);
+}
 /** `f(loggedIn)` runs when another tab logs in or out (this tab's own changes do not fire it). */
 export function onSessionChange(f: (loggedIn: boolean) => void): void {
   onChange = f;
