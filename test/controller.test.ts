@@ -254,6 +254,25 @@ describe("writes only what changed", () => {
   });
 });
 
+describe("the resync", () => {
+  it("reads the active jobs a page at a time and finds the jobs due on every page", async () => {
+    const stopped = current;
+    current = undefined;
+    await stopped?.stop();
+    // submitted with no controller running: only the new controller's first resync can find them
+    const numbers: number[] = [];
+    for (let i = 0; i < 5; i++) numbers.push((await j.submit(ada, demoJob({ seconds: 3600 }))).number);
+    const spy = new StatementSpy();
+    const c = startController({ db: t.opened.db.withPlugin(spy), resyncPage: 2, resyncMs: 60_000 });
+    for (const n of numbers) await waitForStatus(n, "PROCESSING STARTING");
+    // pages of 2, 2 and 1 jobs, each with its pod rows: six reads before the first reconcile's
+    expect(spy.statements.slice(0, 6)).toEqual(Array.from({ length: 6 }, () => ({ kind: "select" })));
+    for (const n of numbers) expectOk(await j.get("terminate", ada, { number: n }));
+    for (const n of numbers) await waitForNoPods(n);
+    await c.stop();
+  });
+});
+
 describe("held jobs and admission", () => {
   it("gives a held job no pods; releaseHeld is asked on resync and after a job ends, and the job it releases starts", async () => {
     const releasable = new Set<number>();
