@@ -12,24 +12,18 @@ import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkA11y, shot } from "./a11y";
 import { launchChromium, startPaddock, type Paddock } from "./server";
+import { TestApi, type Who } from "./apiClient";
 import { logIn } from "./session";
 
 let paddock: Paddock;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
 let page: Page;
-const users: Record<string, { password: string; apikey: string }> = {};
+const testApi = new TestApi(() => paddock);
+const users = testApi.users;
 /** POST /api/jobs requests the page sent */
 let posts = 0;
 
-async function api(method: string, url: string, body?: unknown, as?: { username: string; apikey: string }): Promise<{ status: number; json: Record<string, unknown> }> {
-  const who = as ?? paddock.admin;
-  const res = await fetch(paddock.url + url, {
-    method,
-    headers: { authorization: `Basic ${Buffer.from(`${who.username}:${who.apikey}`).toString("base64")}`, ...(body ? { "content-type": "application/json" } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: res.status, json: (await res.json().catch(() => ({}))) as Record<string, unknown> };
-}
+const api = (method: string, url: string, body?: unknown, as?: Who | string) => testApi.call(method, url, body, as);
 async function must(method: string, url: string, body: unknown): Promise<Record<string, unknown>> {
   const r = await api(method, url, body);
   if (r.status >= 300) throw new Error(`${method} ${url}: ${r.status} ${JSON.stringify(r.json)}`);

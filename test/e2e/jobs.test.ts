@@ -12,36 +12,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkA11y, shot } from "./a11y";
 import { horizontalOverflow } from "./layout";
 import { launchChromium, startPaddock, type Paddock } from "./server";
+import { passwordOf, TestApi } from "./apiClient";
 import { logIn } from "./session";
 
 let paddock: Paddock;
 let browser: { context: BrowserContext; close: () => Promise<void> };
 let page: Page;
-const keys: Record<string, string> = {};
-const password = (u: string) => `${u}-Secret-1`;
+const testApi = new TestApi(() => paddock);
+const password = passwordOf;
 
-async function api(method: string, url: string, body?: unknown, as?: string): Promise<{ status: number; json: Record<string, unknown>; text: string; headers: Headers }> {
-  const who = as ? { username: as, apikey: keys[as]! } : paddock.admin;
-  const res = await fetch(paddock.url + url, {
-    method,
-    headers: { authorization: `Basic ${Buffer.from(`${who.username}:${who.apikey}`).toString("base64")}`, ...(body ? { "content-type": "application/json" } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  let json: Record<string, unknown> = {};
-  try {
-    json = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    /* not JSON (a download) */
-  }
-  return { status: res.status, json, text, headers: res.headers };
-}
+const api = (method: string, url: string, body?: unknown, as?: string) => testApi.call(method, url, body, as);
 
-async function invite(username: string, payer?: string) {
-  const r = await api("POST", "/api/users", { username, password: password(username), ...(payer ? { payer } : {}) });
-  if (r.status !== 201) throw new Error(`invite ${username}: ${r.status} ${r.text}`);
-  keys[username] = r.json.apikey as string;
-}
+const invite = (username: string, payer?: string) => testApi.invite({ username, ...(payer ? { payer } : {}) });
 
 async function submit(as: string, seconds: number, machine = "n4"): Promise<number> {
   const r = await api("POST", "/api/jobs", { app: "demo", application: { command: "sleep", parameters: { seconds } }, machine: { type: machine, nodes: 1 } }, as);
@@ -133,7 +115,7 @@ describe("the Dashboard", () => {
       expect(box.y + box.height).toBeLessThanOrEqual(viewport.height);
     }
     await expect.poll(() => panel.getByTestId("connection").textContent()).toContain(`jarvice-job-${running}-0`);
-    const connect = (await api("GET", `/jarvice/connect?username=alice&apikey=${keys.alice}&number=${running}`, undefined, "alice")).json as { address: string };
+    const connect = (await api("GET", `/jarvice/connect?username=alice&apikey=${testApi.users.alice!.apikey}&number=${running}`, undefined, "alice")).json as { address: string };
     expect(connect.address).toMatch(/^10\.244\./);
     expect(await panel.getByTestId("connection").textContent()).toContain(connect.address);
     expect(await panel.getByTestId("job-summary").textContent()).toMatch(/Submitted\d{4}-\d\d-\d\d \d\d:\d\d/);
@@ -149,7 +131,7 @@ describe("the Dashboard", () => {
   it("shows a running job's address as /jarvice/connect gives it, under its row", async () => {
     await page.getByRole("button", { name: `Connect to jarvice-job-${running}` }).click();
     const connect = page.getByRole("group", { name: `Connect to jarvice-job-${running}` });
-    const expected = ((await api("GET", `/jarvice/connect?username=alice&apikey=${keys.alice}&number=${running}`, undefined, "alice")).json as { address: string }).address;
+    const expected = ((await api("GET", `/jarvice/connect?username=alice&apikey=${testApi.users.alice!.apikey}&number=${running}`, undefined, "alice")).json as { address: string }).address;
     await expect.poll(() => connect.getByTestId("connect-address").textContent()).toBe(expected);
     expect(await connect.getByRole("link", { name: `Open http://${expected}/` }).getAttribute("href")).toBe(`http://${expected}/`);
     // right under the job's row

@@ -14,31 +14,21 @@ import path from "node:path";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ARTIFACTS, launchChromium, startPaddock, type Paddock } from "./server";
+import { TestApi, type Who } from "./apiClient";
 import { horizontalOverflow } from "./layout";
 import { logIn, logOut } from "./session";
 
 let paddock: Paddock;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
 let page: Page;
-const users: Record<string, { password: string; apikey: string }> = {};
+const testApi = new TestApi(() => paddock);
+const users = testApi.users;
 /** cores of the n16 machine type: the limits below are counted in its jobs */
 let c = 0;
 
-async function api(method: string, url: string, body?: unknown, as?: string): Promise<{ status: number; json: Record<string, unknown> }> {
-  const who = as ? { username: as, apikey: users[as]!.apikey } : paddock.admin;
-  const res = await fetch(paddock.url + url, {
-    method,
-    headers: { authorization: `Basic ${Buffer.from(`${who.username}:${who.apikey}`).toString("base64")}`, ...(body ? { "content-type": "application/json" } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: res.status, json: (await res.json().catch(() => ({}))) as Record<string, unknown> };
-}
+const api = (method: string, url: string, body?: unknown, as?: Who | string) => testApi.call(method, url, body, as);
 
-async function invite(body: Record<string, unknown>) {
-  const r = await api("POST", "/api/users", { password: `${String(body.username)}-Secret-1`, ...body });
-  if (r.status !== 201) throw new Error(`invite ${JSON.stringify(body)}: ${r.status} ${JSON.stringify(r.json)}`);
-  users[body.username as string] = { password: `${String(body.username)}-Secret-1`, apikey: r.json.apikey as string };
-}
+const invite = (body: Record<string, unknown>, by?: Who | string) => testApi.invite(body, by);
 
 interface Limit {
   id: number;

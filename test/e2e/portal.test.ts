@@ -11,30 +11,20 @@ import path from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ARTIFACTS, launchChromium, startPaddock, type Paddock } from "./server";
+import { TestApi, type Who } from "./apiClient";
 import { horizontalOverflow } from "./layout";
 import { logIn, logOut } from "./session";
 
 let paddock: Paddock;
 let browser: { context: BrowserContext; close: () => Promise<void> };
 let page: Page;
-const users: Record<string, { password: string; apikey: string }> = {};
+const testApi = new TestApi(() => paddock);
+const users = testApi.users;
 let aliceJob = 0;
 
-async function api(method: string, url: string, body?: unknown, as?: { username: string; apikey: string }): Promise<{ status: number; json: Record<string, unknown> }> {
-  const who = as ?? paddock.admin;
-  const res = await fetch(paddock.url + url, {
-    method,
-    headers: { authorization: `Basic ${Buffer.from(`${who.username}:${who.apikey}`).toString("base64")}`, ...(body ? { "content-type": "application/json" } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: res.status, json: (await res.json().catch(() => ({}))) as Record<string, unknown> };
-}
+const api = (method: string, url: string, body?: unknown, as?: Who | string) => testApi.call(method, url, body, as);
 
-async function invite(body: Record<string, unknown>, by?: { username: string; apikey: string }) {
-  const r = await api("POST", "/api/users", { password: `${String(body.username)}-Secret-1`, ...body }, by);
-  if (r.status !== 201) throw new Error(`invite ${JSON.stringify(body)}: ${r.status} ${JSON.stringify(r.json)}`);
-  users[body.username as string] = { password: `${String(body.username)}-Secret-1`, apikey: r.json.apikey as string };
-}
+const invite = (body: Record<string, unknown>, by?: Who | string) => testApi.invite(body, by);
 const creds = (u: string) => ({ username: u, apikey: users[u]!.apikey });
 
 const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });

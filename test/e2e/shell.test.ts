@@ -9,27 +9,17 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkA11y, shot } from "./a11y";
 import { launchChromium, startPaddock, type Paddock } from "./server";
+import { TestApi, type Who } from "./apiClient";
 import { logIn, logOut } from "./session";
 
 let paddock: Paddock;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
 let page: Page;
-const users: Record<string, { password: string; apikey: string }> = {};
+const testApi = new TestApi(() => paddock);
+const users = testApi.users;
 
-async function api(method: string, url: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const who = paddock.admin;
-  const res = await fetch(paddock.url + url, {
-    method,
-    headers: { authorization: `Basic ${Buffer.from(`${who.username}:${who.apikey}`).toString("base64")}`, ...(body ? { "content-type": "application/json" } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: res.status, json: (await res.json().catch(() => ({}))) as Record<string, unknown> };
-}
-async function invite(body: Record<string, unknown>) {
-  const r = await api("POST", "/api/users", { password: `${String(body.username)}-Secret-1`, ...body });
-  if (r.status !== 201) throw new Error(`invite ${JSON.stringify(body)}: ${r.status} ${JSON.stringify(r.json)}`);
-  users[body.username as string] = { password: `${String(body.username)}-Secret-1`, apikey: r.json.apikey as string };
-}
+const api = (method: string, url: string, body?: unknown, as?: Who | string) => testApi.call(method, url, body, as);
+const invite = (body: Record<string, unknown>, by?: Who | string) => testApi.invite(body, by);
 const login = (username: string, path?: string) => logIn(page, paddock.url, username, username === paddock.admin.username ? paddock.admin.password : users[username]!.password, path);
 const nav = (p: Page, name: string) => p.getByRole("navigation", { name: "Main" }).getByRole("link", { name, exact: true }).click();
 /** The focused element's role-ish description: tag and text. */
