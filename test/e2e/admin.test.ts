@@ -23,7 +23,10 @@ const testApi = new TestApi(() => paddock);
 const users = testApi.users;
 const MANY = 30;
 
-const api = (method: string, url: string, body?: unknown, as?: Who | string) => testApi.call(method, url, body, as);
+const api = async (method: string, url: string, body?: unknown, as?: Who | string) => {
+  const r = await testApi.call(method, url, body, as);
+  return { status: r.status, json: r.json };
+};
 const invite = (body: Record<string, unknown>, by?: Who | string) => testApi.invite(body, by);
 /** The HTTP status of /jarvice/jobs with `apikey` in its query (as JARVICE clients give it), or of /api/me with it as HTTP Basic credentials. */
 async function jarviceJobs(username: string, apikey: string, how: "query" | "basic"): Promise<number> {

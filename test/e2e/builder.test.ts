@@ -23,7 +23,10 @@ const users = testApi.users;
 /** POST /api/jobs requests the page sent */
 let posts = 0;
 
-const api = (method: string, url: string, body?: unknown, as?: Who | string) => testApi.call(method, url, body, as);
+const api = async (method: string, url: string, body?: unknown, as?: Who | string) => {
+  const r = await testApi.call(method, url, body, as);
+  return { status: r.status, json: r.json };
+};
 async function must(method: string, url: string, body: unknown): Promise<Record<string, unknown>> {
   const r = await api(method, url, body);
   if (r.status >= 300) throw new Error(`${method} ${url}: ${r.status} ${JSON.stringify(r.json)}`);

@@ -26,7 +26,10 @@ const users = testApi.users;
 /** cores of the n16 machine type: the limits below are counted in its jobs */
 let c = 0;
 
-const api = (method: string, url: string, body?: unknown, as?: Who | string) => testApi.call(method, url, body, as);
+const api = async (method: string, url: string, body?: unknown, as?: Who | string) => {
+  const r = await testApi.call(method, url, body, as);
+  return { status: r.status, json: r.json };
+};
 
 const invite = (body: Record<string, unknown>, by?: Who | string) => testApi.invite(body, by);
 

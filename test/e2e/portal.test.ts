@@ -22,7 +22,10 @@ const testApi = new TestApi(() => paddock);
 const users = testApi.users;
 let aliceJob = 0;
 
-const api = (method: string, url: string, body?: unknown, as?: Who | string) => testApi.call(method, url, body, as);
+const api = async (method: string, url: string, body?: unknown, as?: Who | string) => {
+  const r = await testApi.call(method, url, body, as);
+  return { status: r.status, json: r.json };
+};
 
 const invite = (body: Record<string, unknown>, by?: Who | string) => testApi.invite(body, by);
 const creds = (u: string) => ({ username: u, apikey: users[u]!.apikey });

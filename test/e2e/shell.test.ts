@@ -18,7 +18,10 @@ let page: Page;
 const testApi = new TestApi(() => paddock);
 const users = testApi.users;
 
-const api = (method: string, url: string, body?: unknown, as?: Who | string) => testApi.call(method, url, body, as);
+const api = async (method: string, url: string, body?: unknown, as?: Who | string) => {
+  const r = await testApi.call(method, url, body, as);
+  return { status: r.status, json: r.json };
+};
 const invite = (body: Record<string, unknown>, by?: Who | string) => testApi.invite(body, by);
 const login = (username: string, path?: string) => logIn(page, paddock.url, username, username === paddock.admin.username ? paddock.admin.password : users[username]!.password, path);
 const nav = (p: Page, name: string) => p.getByRole("navigation", { name: "Main" }).getByRole("link", { name, exact: true }).click();
