@@ -15,6 +15,7 @@ import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ARTIFACTS, launchChromium, startPaddock, type Paddock } from "./server";
 import { TestApi, type Who } from "./apiClient";
+import { checkA11y } from "./a11y";
 import { horizontalOverflow } from "./layout";
 import { logIn, logOut } from "./session";
 
@@ -158,6 +159,7 @@ describe("Limits in the portal", () => {
     await form.getByRole("button", { name: "Save" }).click();
     await expect.poll(() => range.textContent()).toContain(`${3 * c} CPUs`);
     await shot("limits-02-admin");
+    await checkA11y(page, "Administration -> Limits");
     await page.getByRole("button", { name: "Delete the limit on billing codes 1 to 9" }).click();
     await page.getByRole("alertdialog", { name: "Confirmation" }).getByRole("button", { name: "Yes, delete" }).click();
     await expect.poll(() => range.count()).toBe(0);
@@ -215,6 +217,7 @@ describe("Limits in the portal", () => {
     // the row shows the limit first and its usage when the usage has loaded: wait for both
     await expect.poll(() => wile.textContent()).toContain(`0 of ${c} CPUs in use`);
     await shot("limits-04-account");
+    await checkA11y(page, "Account -> Limits");
     const saved = await limits();
     expect(saved.find((l) => l.scope === "team" && l.payer === "acme")).toMatchObject({ cpus: c });
     expect(saved.find((l) => l.scope === "user")).toMatchObject({ user: "wile", cpus: c, machines: { n16: { jobs: 1 } } });
