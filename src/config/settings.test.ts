@@ -58,6 +58,7 @@ describe("parseSettings defaults", () => {
         metricsPort: 9402,
         dataDir: ".data",
         databaseUrl: undefined,
+        pgPrepared: true,
         dalHook: undefined,
         dalHookTimeoutMs: 30_000,
         externalAuth: undefined,
