@@ -2,21 +2,15 @@
 // once and nodes per job) and as a table row; shared by Administration -> Limits
 // and Account -> Limits. Errors of the API's "cpus" and "machines..." fields
 // show beside these fields.
-import { useEffect, useId, useState, type ReactNode } from "react";
-import { call } from "./api";
+import { useId, type ReactNode } from "react";
+import { useApi } from "./kit";
 import { cpusText, machinesText, targetText, type Limit, type LimitForm } from "./limits";
 import { SelectField, TextField, errFor } from "./ui";
 
 /** Machine type names the caller may see (all for system administrators). */
 export function useMachineTypes(): string[] {
-  const [names, setNames] = useState<string[]>([]);
-  useEffect(() => {
-    call<{ machines: Array<{ name: string }> }>("GET", "/api/machines").then(
-      (r) => setNames(r.machines.map((m) => m.name)),
-      () => setNames([]),
-    );
-  }, []);
-  return names;
+  const machines = useApi<{ machines: Array<{ name: string }> }>(["machines"], "/api/machines");
+  return (machines.data?.machines ?? []).map((m) => m.name);
 }
 
 /** Errors of the machines map, whatever sub-field the API names (machines.n4.jobs). */

@@ -3,8 +3,8 @@
 // default limit for each user and per-user limits, which may only lower it
 // (the API refuses more, naming the field; the form offers only the machine
 // types the administrator limit allows).
-import { useState } from "react";
-import { useLoad } from "../useLoad";
+import { useEffect, useState } from "react";
+import { useApiLoad } from "../kit";
 import { call, errorsOf, type Me } from "../api";
 import { LimitFields, LimitTable, isLimitField, useMachineTypes } from "../LimitFields";
 import { allowedMachineTypes, checkLimitForm, cpuUsageText, cpusText, cpusWithin, emptyForm, formOf, limitBody, machineUsageLines, machinesText, targetText, type Effective, type Governing, type Limit, type LimitForm } from "../limits";
@@ -13,11 +13,7 @@ import { Confirm, FormError, SelectField, errFor } from "../ui";
 export function TeamLimits({ me }: { me: Me }) {
   const team = me.tenant;
   const allTypes = useMachineTypes();
-  const [limits, setLimits] = useState<Limit[]>([]);
-  const [effective, setEffective] = useState<Effective | null>(null);
-  const [userUsage, setUserUsage] = useState<Record<string, Governing>>({});
-  const [members, setMembers] = useState<string[]>([]);
-  const [listErrors, setListErrors] = useState<Record<string, string>>({});
+  const [actionErrors, setListErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState("");
   const [deleting, setDeleting] = useState<Limit | null>(null);
   const [teamForm, setTeamForm] = useState<LimitForm>(emptyForm("team", team));
@@ -26,26 +22,34 @@ export function TeamLimits({ me }: { me: Me }) {
   const [userErrors, setUserErrors] = useState<Record<string, string>>({});
   const [editingUser, setEditingUser] = useState<string | null>(null);
 
-  const load = useLoad(
-    async () => {
-      const [l, e, u] = await Promise.all([
-        call<{ limits: Limit[] }>("GET", "/api/limits"),
-        call<Effective>("GET", `/api/limits/effective?user=${encodeURIComponent(me.username)}`),
-        call<{ users: Array<{ username: string; tenant: string | null }> }>("GET", "/api/users"),
-      ]);
-      setLimits(l.limits);
-      setEffective(e);
-      setMembers(u.users.filter((x) => x.tenant === team).map((x) => x.username));
-      const current = l.limits.find((x) => x.scope === "team" && x.payer === team);
-      setTeamForm(current ? formOf(current) : emptyForm("team", team));
-      // each user with a limit of their own: what they use of it now
-      const perUser = l.limits.filter((x) => x.scope === "user" && x.user);
-      const usage = await Promise.all(perUser.map((x) => call<Effective>("GET", `/api/limits/effective?user=${encodeURIComponent(x.user!)}`).then((r) => [x.user!, r.user] as const, () => null)));
-      setUserUsage(Object.fromEntries(usage.filter((x) => x !== null)));
-    },
-    [me.username, team],
-    setListErrors,
-  );
+  const loaded = useApiLoad(["limits", "team", me.username], async () => {
+    const [l, e, u] = await Promise.all([
+      call<{ limits: Limit[] }>("GET", "/api/limits"),
+      call<Effective>("GET", `/api/limits/effective?user=${encodeURIComponent(me.username)}`),
+      call<{ users: Array<{ username: string; tenant: string | null }> }>("GET", "/api/users"),
+    ]);
+    // each user with a limit of their own: what they use of it now
+    const perUser = l.limits.filter((x) => x.scope === "user" && x.user);
+    const usage = await Promise.all(perUser.map((x) => call<Effective>("GET", `/api/limits/effective?user=${encodeURIComponent(x.user!)}`).then((r) => [x.user!, r.user] as const, () => null)));
+    return {
+      limits: l.limits,
+      effective: e,
+      members: u.users.filter((x) => x.tenant === team).map((x) => x.username),
+      userUsage: Object.fromEntries(usage.filter((x) => x !== null)) as Record<string, Governing>,
+    };
+  });
+  const limits = loaded.data?.limits ?? [];
+  const effective = loaded.data?.effective ?? null;
+  const members = loaded.data?.members ?? [];
+  const userUsage = loaded.data?.userUsage ?? {};
+  const load = loaded.reload;
+  // the team default's form shows the saved default after each load
+  useEffect(() => {
+    if (!loaded.data) return;
+    const current = loaded.data.limits.find((x) => x.scope === "team" && x.payer === team);
+    setTeamForm(current ? formOf(current) : emptyForm("team", team));
+  }, [loaded.data, team]);
+  const listErrors = loaded.error ? { ...actionErrors, _: `Could not load the limits: ${loaded.error}` } : actionErrors;
 
   const admin = effective?.tenant.limit ?? null;
   const types = allowedMachineTypes(admin, allTypes);

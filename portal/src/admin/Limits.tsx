@@ -4,7 +4,7 @@
 // confirmation; and the billing code of a payer, which billing-range limits
 // match. A cluster's mL is on the Clusters tab of Zones / Clusters / Machines / Apps.
 import { useState } from "react";
-import { useLoad } from "../useLoad";
+import { useApi } from "../kit";
 import { call, errorsOf } from "../api";
 import { LimitFields, LimitTable, isLimitField, useMachineTypes } from "../LimitFields";
 import { SCOPE_LABELS, checkLimitForm, emptyForm, formOf, isAdminScope, limitBody, targetText, type Limit, type LimitForm, type Scope } from "../limits";
@@ -14,21 +14,18 @@ const TARGET_FIELDS = ["scope", "payer", "user", "billingFrom", "billingTo"];
 
 export function Limits() {
   const types = useMachineTypes();
-  const [limits, setLimits] = useState<Limit[]>([]);
-  const [listErrors, setListErrors] = useState<Record<string, string>>({});
+  const list = useApi<{ limits: Limit[] }>(["limits"], "/api/limits");
+  const limits = list.data?.limits ?? [];
+  const [actionErrors, setListErrors] = useState<Record<string, string>>({});
+  // a failed load is said as such, beside a failed delete
+  const listErrors = list.error ? { ...actionErrors, _: `Could not load the limits: ${list.error}` } : actionErrors;
   const [form, setForm] = useState<LimitForm>(emptyForm("payer"));
   const [editing, setEditing] = useState<Limit | null>(null);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [deleting, setDeleting] = useState<Limit | null>(null);
   const [message, setMessage] = useState("");
 
-  const load = useLoad(
-    async () => {
-      setLimits((await call<{ limits: Limit[] }>("GET", "/api/limits")).limits);
-    },
-    [],
-    setListErrors,
-  );
+  const load = list.reload;
 
   async function save() {
     const seen = checkLimitForm(form);
@@ -150,19 +147,14 @@ interface Payer {
 
 /** A payer's billing code (empty: none): the integer billing-range limits match. */
 function BillingCodes() {
-  const [payers, setPayers] = useState<Payer[]>([]);
+  const users = useApi<{ users: Payer[] }>(["users"], "/api/users");
+  const payers = (users.data?.users ?? []).filter((u) => u.role === "payer");
   const [payer, setPayer] = useState("");
   const [code, setCode] = useState("");
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState("");
 
-  const load = useLoad(
-    async () => {
-      setPayers((await call<{ users: Payer[] }>("GET", "/api/users")).users.filter((u) => u.role === "payer"));
-    },
-    [],
-    setErrors,
-  );
+  const load = users.reload;
 
   async function save() {
     setErrors({});
@@ -200,7 +192,7 @@ function BillingCodes() {
         <TextField label="Payer of the billing code" name="billing-payer" value={payer} onChange={setPayer} error={errFor(errors, "payer", "username")} />
         <TextField label="Billing code" name="billing-code" type="number" value={code} onChange={setCode} error={errFor(errors, "billingCode")} hint="an integer; empty: no billing code" />
       </div>
-      <FormError errors={errors} known={["payer", "username", "billingCode"]} />
+      <FormError errors={users.error ? { ...errors, _: `Could not load the payers: ${users.error}` } : errors} known={["payer", "username", "billingCode"]} />
       <button type="submit" className="primary">
         Set billing code
       </button>

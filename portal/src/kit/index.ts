@@ -9,5 +9,5 @@ export { copyText, type CopyWay } from "./copy";
 export { DetailsPanel } from "./DetailsPanel";
 export { NotAllowed } from "./NotAllowed";
 export { FormStatus } from "./FormStatus";
-export { useApi, useApiMutation, queryClient, type Loaded } from "./query";
+export { useApi, useApiLoad, useApiMutation, queryClient, type Loaded } from "./query";
 export { useGo, link, type Go } from "./nav";

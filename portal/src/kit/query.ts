@@ -40,6 +40,14 @@ export function useApi<T>(key: QueryKey, url: string | null, opts: { pollMs?: nu
   return { data: q.data, loading: q.isPending && url !== null && !e, error, reload: () => void q.refetch() };
 }
 
+/** Like useApi, for a screen whose data takes several calls: `load` returns it all, cached under `key`. */
+export function useApiLoad<T>(key: QueryKey, load: () => Promise<T>): Loaded<T> {
+  const q = useQuery<T, Error>({ queryKey: key, queryFn: load });
+  const e = q.error ?? q.failureReason;
+  const error = e ? (e instanceof ApiError && e.status === 0 ? `${e.message}; retrying` : e.message) : undefined;
+  return { data: q.data, loading: q.isPending && !e, error, reload: () => void q.refetch() };
+}
+
 /** A change through the API that, once done, reloads every query under the given key prefixes. */
 export function useApiMutation<V, R = unknown>(run: (v: V) => Promise<R>, invalidates: QueryKey[]) {
   const client = useQueryClient();
