@@ -375,6 +375,20 @@ describe("scheduling loop: head-of-line protection", () => {
     expect(s.binder.calls).toEqual([{ pod: k("short"), node: "n1" }]);
   });
 
+  it("a job kept off the head's nodes is tried again at once when the head is deleted, without waiting for capacity or its park to end", async () => {
+    const s = loopWith({ multiTenant: false, nodes, pods: [holder(), head, later("l1", 3), later("l2", 4)] });
+    await s.run();
+    expect(s.binder.calls).toEqual([{ pod: k("l1"), node: "n2" }]);
+    // the waiting head is deleted (a user terminated it): no capacity changes, but n1 is no longer kept
+    s.loop.onPodDelete(k("head"));
+    s.clock.advance(11_000); // past any backoff, well short of the park's end
+    await s.run();
+    expect(s.binder.calls).toEqual([
+      { pod: k("l1"), node: "n2" },
+      { pod: k("l2"), node: "n1" },
+    ]);
+  });
+
   it("a head that would never fit is not protected", async () => {
     const never = aKubePod("never").ofJob(2, 1).tenant("a").cores(64).createdAt(10).build();
     const s = loopWith({ multiTenant: false, nodes, pods: [holder(), never, later("l1", 3), later("l2", 4)] });

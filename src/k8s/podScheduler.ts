@@ -180,6 +180,7 @@ export class SchedulingLoop {
       this.queue.remove(job);
       this.lastReason.delete(job);
       if (!g) this.gangs.delete(job);
+      if (this.head?.head === job) this.headGone(now);
       return;
     }
     this.queue.add(job, order(g), now);
@@ -220,7 +221,10 @@ export class SchedulingLoop {
     this.queue.flush(now);
     if (this.gen !== this.headGen) {
       this.headGen = this.gen;
+      const before = this.head?.head;
       this.head = this.findHead(now);
+      // jobs parked while kept off the old head's nodes may fit now that another job (or none) is protected
+      if (before !== undefined && before !== this.head?.head) this.queue.onCapacity(now);
     }
     let more = false;
     for (let job = this.queue.pop(); job !== undefined; job = this.queue.pop()) {
@@ -302,9 +306,20 @@ export class SchedulingLoop {
     this.queue.done(job);
     this.lastReason.delete(job);
     this.gen++;
-    if (head?.head === job) this.head = undefined;
+    if (head?.head === job) this.headGone(now);
     if (!this.gangs.has(job)) this.gangs.set(job, now);
     for (const b of decision.bindings) this.send(b.pod, b.node, job, 0);
+  }
+
+  /**
+   * The protected head was placed or has no pods left to place (deleted): the nodes kept for it are free
+   * for every job again, so the jobs parked while kept off them are tried again now, not when capacity
+   * next changes or their park ends (in the churn soak, a waiting head deleted left a fitting job unbound
+   * for the whole 20 s settle).
+   */
+  private headGone(now: number): void {
+    this.head = undefined;
+    this.queue.onCapacity(now);
   }
 
   private afterHead(job: string, head: Protection): boolean {
