@@ -31,8 +31,6 @@ export interface PodRow {
   ip: string | null;
 }
 
-
-
 /** readJobs' statement, compiled once (reusedQuery). */
 const readJobsQuery = reusedQuery<{ numbers: number[] }>()((db, slot) =>
   db
@@ -92,7 +90,6 @@ export async function readJobs(db: Db, numbers: readonly number[]) {
   return numbers.map((n) => byNumber.get(n));
 }
 
-/** Save transitions, each only if its job still has the status it was decided from; whether each was saved. */
 /** saveTransitions' statement, compiled once (reusedQuery): eight arrays, one element per transition. */
 const saveTransitionsQuery = reusedQuery<{ number: number[]; from: string[]; status: string[]; startTime: Array<number | null>; endTime: Array<number | null>; exitcode: Array<number | null>; substatusText: Array<string | null>; output: Array<string | null> }>()((db, slot) => {
   const update = sql<{ number: number }>`
@@ -113,6 +110,7 @@ const saveTransitionsQuery = reusedQuery<{ number: number[]; from: string[]; sta
   return { compile: () => update.compile(db) };
 });
 
+/** Save transitions, each only if its job still has the status it was decided from; whether each was saved. */
 export async function saveTransitions(db: Db, ts: readonly Transition[]): Promise<boolean[]> {
   const col = <T>(f: (t: Transition) => T | undefined) => ts.map((t) => f(t) ?? null);
   const { rows } = await saveTransitionsQuery.execute(db, {
