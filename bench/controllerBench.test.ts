@@ -165,6 +165,24 @@ describe("the goals", () => {
     expect(goals(undefined, at([]))[0]!.met).toBeUndefined();
   });
 
+  it("names the CPU steal beside a paced figure, and a miss under steal stays a miss that says so", () => {
+    const at = (triples: Array<[number, number, number | undefined]>) => ({
+      ...result({ controller: "new" }, 250, [5, 5.5], 0, 20),
+      probes: triples.map(([rate, p99, steal]) => ({ rate, jobs: 1000, latency: latencyStats([p99]), failed: 0, activeBefore: 10_000, stealPercent: steal })),
+    });
+    const quiet = goals(undefined, at([[25, 10, 0.2], [100, 40, undefined]]))[0]!;
+    expect(quiet.met).toBe(true);
+    expect(quiet.detail).toContain("p99 10.0 ms at 25/s, 40.0 ms at 100/s, with");
+    const stolen = goals(undefined, at([[25, 10, 3], [50, 90, 2], [100, 120, 24.6]]))[0]!;
+    expect(stolen.met).toBe(false);
+    expect(stolen.detail).toContain("p99 10.0 ms at 25/s (CPU steal 3%), 90.0 ms at 50/s (CPU steal 2%), 120.0 ms at 100/s (CPU steal 25%)");
+    // only the miss at 100/s had steal of 5% or more
+    expect(stolen.detail).toContain("took 5% or more of the CPU during the miss at 100/s: measure again");
+    expect(goals(undefined, at([[25, 90, 1]]))[0]!.detail).not.toContain("measure again");
+    const table = summaryTable(undefined, at([[100, 120, 24.6]]));
+    expect(table).toContain("| submit p99 (ms), paced at 100/s at the peak | 120.0 (CPU steal 25%) |");
+  });
+
   it("the table has a column per controller and new/baseline, and the runs at a tenth of the jobs", () => {
     const table = summaryTable(result({ controller: "baseline" }, 20, [3, 40], 900, 300), result({ controller: "new" }, 250, [5, 5.5], 0, 20), { baseline: tenthOf("baseline", 4), new: tenthOf("new", 5) });
     const row = (start: string) => table.split("\n").find((l) => l.startsWith(start));

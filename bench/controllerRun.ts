@@ -21,6 +21,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
+import { readCpuTimes, stealPercent } from "./cpuSteal";
 import { parseSettings } from "../src/config/settings";
 import { createScratchDatabase } from "../test/scratchDatabase";
 import { ensureFirstAdmin } from "../src/accounts/bootstrap";
@@ -318,6 +319,7 @@ export async function runController(o: RunOptions): Promise<RunResult> {
       // how long the process's event loop (API, controller and simulated cluster) was busy
       const loopDelay = monitorEventLoopDelay({ resolution: 10 });
       loopDelay.enable();
+      const cpu0 = readCpuTimes();
       const p = await submitLoadOnThread({
         baseUrl: address,
         clients: o.clients,
@@ -329,11 +331,13 @@ export async function runController(o: RunOptions): Promise<RunResult> {
       });
       clearTimeout(timer);
       loopDelay.disable();
-      const probe = { rate, jobs: p.ok, latency: latencyStats(p.latencies), failed: p.failed, activeBefore: before.active };
+      const steal = stealPercent(cpu0, readCpuTimes());
+      const probe = { rate, jobs: p.ok, latency: latencyStats(p.latencies), failed: p.failed, activeBefore: before.active, stealPercent: steal };
       probes.push(probe);
       say(
         `paced: ${p.ok} submissions at ${rate}/s with ${before.active} active jobs in ${((performance.now() - tp0) / 1000).toFixed(1)} s: p50 ${probe.latency.p50.toFixed(1)} ms, p99 ${probe.latency.p99.toFixed(1)} ms; ` +
           `event loop delay p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms` +
+          `${steal !== undefined ? `; CPU steal ${steal.toFixed(1)}%` : ""}` +
           `${p.failed ? `; ${p.failed} failed (${p.firstFailure})` : ""}${probeStop ? `; stopped at its budget of ${o.probeBudgetMs / 1000} s` : ""}`,
       );
       // the next rate starts with this one's jobs started
