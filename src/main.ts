@@ -17,7 +17,7 @@ import type { ClusterBackend } from "./cluster/cluster";
 import { SimulatedCluster } from "./cluster/simulated";
 import { releaseHeld } from "./jobs/admission";
 import { countJobsIn } from "./jobs/jobMetrics";
-import { listenForJobs, notifyJob } from "./jobs/wake";
+import { listenForJobs } from "./jobs/wake";
 import { KubeCluster } from "./k8s/kubeCluster";
 import { connectKubeCluster } from "./k8s/clusterConnect";
 import { ClusterRegistry } from "./jobs/clusterRegistry";
@@ -180,16 +180,11 @@ async function main(): Promise<void> {
         stops.unshift(() => listener.close());
       }
     }
-    // In-process controller: wake it directly; in a split deployment on PostgreSQL: NOTIFY it
-    // (a lost notification is caught up by its resync); otherwise nothing (PGlite is one process).
+    // In-process controller: wake it directly. In a split deployment on PostgreSQL the database wakes
+    // it: a trigger NOTIFYs when a job is inserted, asked to stop or released (migration 0009), so the
+    // API sends nothing of its own (a lost notification is caught up by the controller's resync).
     const inProcess = controller;
-    const kick = inProcess
-      ? (n?: number) => inProcess.kick(n)
-      : settings.databaseUrl
-        ? (n?: number) => {
-            if (n !== undefined) void notifyJob(db, n).catch(() => {});
-          }
-        : undefined;
+    const kick = inProcess ? (n?: number) => inProcess.kick(n) : undefined;
 
     if (roles.has("api")) {
       const admin = await ensureFirstAdmin(ctx);

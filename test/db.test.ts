@@ -34,6 +34,6 @@ describe(`database (${testDbKind()})`, () => {
 
   it("keeps migrations idempotent: the migration table lists each once", async () => {
     const { rows } = await sql<{ name: string }>`select name from paddock_migrations order by name`.execute(opened.db);
-    expect(rows.map((r) => r.name)).toEqual(["0001_foundation", "0002_jobs", "0003_job_env", "0004_identity", "0005_ipaddr_owners", "0006_limits", "0007_multi_cluster", "0008_portal_product"]);
+    expect(rows.map((r) => r.name)).toEqual(["0001_foundation", "0002_jobs", "0003_job_env", "0004_identity", "0005_ipaddr_owners", "0006_limits", "0007_multi_cluster", "0008_portal_product", "0009_job_wake"]);
   });
 });

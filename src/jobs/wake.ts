@@ -1,20 +1,14 @@
 // Split deployments (the API and the job controller in different processes,
-// one PostgreSQL server): the API wakes the controller with NOTIFY on
-// `paddock_jobs`, the payload a job number, instead of leaving the job to the
-// controller's slow resync. The controller LISTENs on a connection of its own;
+// one PostgreSQL server): the database wakes the controller with NOTIFY on
+// `paddock_jobs`, the payload a job number, when a job is inserted, asked to
+// stop or released from its hold (triggers, migration 0009_job_wake), instead
+// of leaving the job to the controller's slow resync. The controller LISTENs on a connection of its own;
 // a lost connection is reopened with backoff, and since notifications sent
 // meanwhile are lost, the controller is then asked for a full resync.
-import { sql } from "kysely";
 import pg from "pg";
 import { backoffDelay, type Backoff } from "../lib/coalescedRunner";
-import type { Db } from "../store/db";
 
 export const JOBS_CHANNEL = "paddock_jobs";
-
-/** API side: job `jobNumber` was submitted or asked to stop. Delivered when (if) the surrounding transaction commits. */
-export async function notifyJob(db: Db, jobNumber: number): Promise<void> {
-  await sql`SELECT pg_notify(${JOBS_CHANNEL}, ${String(jobNumber)})`.execute(db);
-}
 
 export interface JobListener {
   /** resolves once the first LISTEN is in place (or close() was called) */

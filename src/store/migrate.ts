@@ -9,6 +9,7 @@ import * as m0005 from "./migrations/0005_ipaddr_owners";
 import * as m0006 from "./migrations/0006_limits";
 import * as m0007 from "./migrations/0007_multi_cluster";
 import * as m0008 from "./migrations/0008_portal_product";
+import * as m0009 from "./migrations/0009_job_wake";
 
 const MIGRATIONS: Record<string, Migration> = {
   "0001_foundation": m0001,
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0006_limits": m0006,
   "0007_multi_cluster": m0007,
   "0008_portal_product": m0008,
+  "0009_job_wake": m0009,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
