@@ -14,7 +14,7 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { startPostgres, type PostgresServer } from "../scripts/postgres";
 import { goalLines, goals, summaryTable, type RunResult, type SmallRuns } from "./controllerReport";
-import { runController, type ControllerKind, type DbKind } from "./controllerRun";
+import { runController, type ApiPlacement, type ControllerKind, type DbKind } from "./controllerRun";
 
 const USAGE = `npm run bench -- controller [options]
   --jobs N          jobs submitted in the ramp (default 10000); each is \`sleep N\` on one n4 pod, N longer than the run,
@@ -22,6 +22,10 @@ const USAGE = `npm run bench -- controller [options]
   --clients N       concurrent clients, one user each (default 200), in tenants of 10 users
   --db pglite|postgres   the database (default pglite, in a temporary data directory as npm start uses one);
                     postgres: the server in DATABASE_URL, else a throwaway server (scripts/postgres.ts)
+  --api process|inline   where the API runs: in a process of its own, the controller woken by NOTIFY, as the
+                    Helm chart deploys it on PostgreSQL (default with --db postgres); or in the controller's
+                    process, as npm start and the chart with the embedded database run it (default, and the
+                    only choice, with --db pglite)
   --only baseline|new    run one controller only (default both: baseline first, then new)
   --budget S        each ramp stops after S seconds even if not every job started (default 300): the baseline
                     can be very slow at 10,000 jobs; its throughput is then what it reached, and the table says so
@@ -43,6 +47,7 @@ interface Args {
   jobs: number;
   clients: number;
   db: DbKind;
+  api: ApiPlacement;
   only: ControllerKind[];
   budgetS: number;
   idleS: number;
@@ -64,6 +69,7 @@ function parse(argv: string[]): Args {
           jobs: { type: "string", default: "10000" },
           clients: { type: "string", default: "200" },
           db: { type: "string", default: "pglite" },
+          api: { type: "string" },
           only: { type: "string" },
           budget: { type: "string", default: "300" },
           idle: { type: "string", default: "10" },
@@ -92,11 +98,14 @@ function parse(argv: string[]): Args {
     return n;
   };
   if (values.db !== "pglite" && values.db !== "postgres") usageError(`--db: pglite or postgres, got ${JSON.stringify(values.db)}`);
+  if (values.api !== undefined && values.api !== "process" && values.api !== "inline") usageError(`--api: process or inline, got ${JSON.stringify(values.api)}`);
+  if (values.api === "process" && values.db !== "postgres") usageError("--api process needs --db postgres: PGlite is the database of one process");
   if (values.only !== undefined && values.only !== "baseline" && values.only !== "new") usageError(`--only: baseline or new, got ${JSON.stringify(values.only)}`);
   return {
     jobs: int("jobs", values.jobs),
     clients: int("clients", values.clients),
     db: values.db,
+    api: values.api ?? (values.db === "postgres" ? "process" : "inline"),
     only: values.only ? [values.only] : ["baseline", "new"],
     budgetS: int("budget", values.budget),
     idleS: int("idle", values.idle, 0),
@@ -129,7 +138,11 @@ async function main(): Promise<void> {
   if (a.tenth) say(`  before each controller's full run, one on a tenth of the jobs (${Math.max(1, Math.round(a.jobs / 10))}) for its statements per job at two scales`);
   say(`  then ${a.idleS} s idle (statements counted, no clients), then ${a.probe} paced submissions at each of ${a.probeRates.join(", ")}/s (budget ${a.probeBudgetS} s each) with the ramp's jobs active`);
   if (a.backlog > 0) say(`  then ${a.backlog} jobs submitted with the controller stopped, and a fresh controller started: its own jobs/s with every earlier job active`);
-  say("  Paddock in this process as npm start runs it (API on a port, request log at info into a file, the simulated cluster, one job controller); the clients too");
+  say(
+    a.api === "process"
+      ? "  Paddock as the Helm chart deploys it on PostgreSQL: the API in a process of its own (request log at info into a file), the job controller in this process (with the simulated cluster) woken by the database's NOTIFY; the clients on a thread of this process"
+      : "  Paddock in this process as npm start runs it (API on a port, request log at info into a file, the simulated cluster, one job controller); the clients on a thread of this process",
+  );
 
   let server: PostgresServer | undefined;
   let serverUrl = process.env.DATABASE_URL;
@@ -156,6 +169,7 @@ async function main(): Promise<void> {
         runController({
           controller: kind,
           db: a.db,
+          api: a.api,
           serverUrl,
           jobs,
           clients: a.clients,

@@ -14,6 +14,7 @@ import { countsBetween, isRead, StatementCounter, zeroCounts, type Counts } from
 import { goals, latencyStats, percentile, summaryTable, tenths, throughput, type RunResult, type Sample } from "./controllerReport";
 import { submitLoad } from "./submitLoad";
 import { runController } from "./controllerRun";
+import { startPostgres, type PostgresServer } from "../scripts/postgres";
 
 describe("percentile", () => {
   it("is the nearest rank: the smallest value with at least p% of the values at or below it", () => {
@@ -302,4 +303,53 @@ describe("a whole run at a small scale", () => {
     expect(baseline.idle.counts.controllerWrites).toBeGreaterThan(0);
     expect(lines.some((l) => l.includes("[baseline] ramp: 12 submitted"))).toBe(true);
   }, 90_000);
+});
+
+describe("a run with the API in a process of its own (as the chart deploys it on PostgreSQL)", () => {
+  let server: PostgresServer | undefined;
+  let url: string;
+  beforeAll(async () => {
+    if (process.env.DATABASE_URL) url = process.env.DATABASE_URL;
+    else {
+      server = await startPostgres({ log: () => {} });
+      url = server.url;
+    }
+  }, 60_000);
+  afterAll(() => server?.stop());
+
+  it("every job starts, the controller woken by NOTIFY alone; the API's statements are counted in its process", async () => {
+    const lines: string[] = [];
+    const r = await runController({
+      controller: "new",
+      db: "postgres",
+      api: "process",
+      serverUrl: url,
+      jobs: 12,
+      clients: 4,
+      budgetMs: 30_000,
+      idleMs: 300,
+      probeJobs: 4,
+      probeRates: [50],
+      probeBudgetMs: 10_000,
+      backlog: 5,
+      sleepSeconds: 3600,
+      startDelayMs: 20,
+      tickMs: 20,
+      sampleMs: 50,
+      progressMs: 0,
+      // no resync after the first: only the API's NOTIFY can wake the controller for a new job
+      resyncMs: 3_600_000,
+      say: (l) => lines.push(l),
+    });
+    expect(r.ramp).toMatchObject({ submitted: 12, failed: 0, budgetHit: false });
+    expect(r.ramp.throughput).toMatchObject({ started: 12, complete: true });
+    expect(r.probes).toMatchObject([{ rate: 50, jobs: 4, failed: 0, activeBefore: 12 }]);
+    expect(r.backlog).toMatchObject({ jobs: 5, started: 5, complete: true });
+    // counted in the API's process: three statements per submission, as inline (the NOTIFY is the database's)
+    expect(r.statements.ramp.api).toBe(12 * 3);
+    expect(r.statements.ramp.controller).toBeGreaterThan(0);
+    expect(r.statements.ramp.other).toBe(0);
+    expect(r.idle.counts.api + r.idle.counts.controller).toBe(0);
+    expect(lines.some((l) => l.includes("API in a process of its own"))).toBe(true);
+  }, 120_000);
 });

@@ -29,6 +29,7 @@ import { seedDemoCatalog } from "../src/catalog/demo";
 import { SimulatedCluster } from "../src/cluster/simulated";
 import { buildServer } from "../src/http/server";
 import { JobController } from "../src/jobs/controller";
+import { listenForJobs } from "../src/jobs/wake";
 import { migrateToLatest } from "../src/store/migrate";
 import { pgliteAsPool } from "../src/store/pglitePool";
 import { prepareOn } from "../src/store/preparedStatements";
@@ -38,6 +39,7 @@ import { BaselineJobController } from "./controllerBaseline";
 import { countsBetween, StatementCounter, totalOf } from "./statementCounter";
 import type { LoadResult } from "./submitLoad";
 import { submitLoadOnThread } from "./clientThread";
+import { startApiProcess, type ApiProcess } from "./apiProcess";
 import { idleOf, latencyStats, percentile, statementsOf, throughput, type RunResult, type Sample } from "./controllerReport";
 
 export type ControllerKind = "baseline" | "new";
@@ -79,13 +81,23 @@ export interface RunOptions {
   say: (line: string) => void;
   /** where the API's request log and the controller's lines go (default: a file in the temp dir, named in the output) */
   logFile?: string | undefined;
+  /**
+   * Where the API runs: "inline" in this process with the controller (as npm start runs it, and as the
+   * Helm chart does with the embedded database), or "process": a process of its own that wakes the
+   * controller through the database's NOTIFY, as the chart deploys it on PostgreSQL (bench/apiProcess.ts). Default: inline.
+   */
+  api?: ApiPlacement | undefined;
 }
+
+export type ApiPlacement = "inline" | "process";
 
 export interface BenchDatabase {
   db: Db;
   /** the controller's (as src/store/db.ts opens `background`): on PostgreSQL a pool of its own, 4 connections; on PGlite `db` */
   controllerDb: Db;
   describe: string;
+  /** PostgreSQL: the database's URL (for another process, and for LISTEN) */
+  url?: string | undefined;
   close(): Promise<void>;
 }
 
@@ -131,6 +143,7 @@ export async function openBenchDatabase(kind: DbKind, counter: StatementCounter,
     db,
     controllerDb,
     describe: `PostgreSQL ${url.host}/${scratch.name} (API pool 10, controller pool 4 connections)`,
+    url: url.toString(),
     close: async () => {
       closing = true; // dropping the database ends connections pg.Pool may still be closing
       await db.destroy();
@@ -233,21 +246,40 @@ export async function runController(o: RunOptions): Promise<RunResult> {
     counter.run("controller", () => controller.start());
     stops.unshift(() => controller.stop());
 
-    // The API as main.ts runs it (request log at info, here into the log file). Listening inside the
-    // "api" source makes every connection, and so every request, count its statements as the API's;
-    // a submission's wake-up of the controller counts as the controller's.
-    const app = await buildServer(ctx, {
-      logger: { level: "info", stream: logStream },
-      cluster,
-      kick: (...args: unknown[]) => counter.run("controller", () => (controller.kick as ((...a: unknown[]) => void) | undefined)?.apply(controller, args)),
-    });
-    const address = await counter.run("api", () => app.listen({ port: 0, host: "127.0.0.1" }));
-    stops.unshift(() => app.close());
+    const kickController = (...args: unknown[]) => counter.run("controller", () => (controller.kick as ((...a: unknown[]) => void) | undefined)?.apply(controller, args));
+    let address: string;
+    let apiProcess: ApiProcess | undefined;
+    let apiWhere: string;
+    if ((o.api ?? "inline") === "process") {
+      // As the chart deploys it on PostgreSQL: the API in a process of its own, waking this process's
+      // controller through the database's NOTIFY (src/main.ts's split); its statements are counted there.
+      if (!opened.url) throw new Error("--api process needs --db postgres (PGlite is one process's database)");
+      const listener = listenForJobs(opened.url, { onJob: (n) => kickController(n), onMissed: () => kickController() });
+      stops.unshift(() => listener.close());
+      await listener.listening;
+      const proc = (apiProcess = await startApiProcess({ databaseUrl: opened.url, logFile: `${logFile}.api` }));
+      stops.unshift(() => proc.close());
+      address = proc.address;
+      apiWhere = `API in a process of its own (pid ${proc.pid}, the controller woken by the database's NOTIFY; its log ${logFile}.api)`;
+    } else {
+      // The API as main.ts runs it (request log at info, here into the log file). Listening inside the
+      // "api" source makes every connection, and so every request, count its statements as the API's;
+      // a submission's wake-up of the controller counts as the controller's.
+      const app = await buildServer(ctx, { logger: { level: "info", stream: logStream }, cluster, kick: kickController });
+      address = await counter.run("api", () => app.listen({ port: 0, host: "127.0.0.1" }));
+      stops.unshift(() => app.close());
+      apiWhere = "API in this process with the controller";
+    }
+    /** The statement totals, the API process's fetched first. */
+    const snapshot = async () => {
+      if (apiProcess) counter.setExternal(await apiProcess.counts());
+      return counter.snapshot();
+    };
     const users = await createUsers(address, admin, o.clients);
-    say(`${opened.describe}; simulated cluster of ${nodes} nodes; API on ${address}; ${users.clients.length} users in ${Math.ceil(o.clients / 10)} tenants; log ${logFile}`);
+    say(`${opened.describe}; simulated cluster of ${nodes} nodes; ${apiWhere} on ${address}; ${users.clients.length} users in ${Math.ceil(o.clients / 10)} tenants; log ${logFile}`);
 
     // 1. The ramp.
-    const base = counter.snapshot();
+    const base = await snapshot();
     const t0 = performance.now();
     const elapsed = () => performance.now() - t0;
     let budgetHit = false;
@@ -270,7 +302,7 @@ export async function runController(o: RunOptions): Promise<RunResult> {
     for (;;) {
       await sleep(o.sampleMs);
       const jc = (seen = await jobCounts(db, counter));
-      const s: Sample = { t: elapsed(), submitted: submittedOk, started: jc.started, active: jc.active, counts: countsBetween(base, counter.snapshot()) };
+      const s: Sample = { t: elapsed(), submitted: submittedOk, started: jc.started, active: jc.active, counts: countsBetween(base, await snapshot()) };
       samples.push(s);
       const complete = loadDone && s.started >= submittedOk;
       if (o.progressMs > 0 && (s.t - lastProgress >= o.progressMs || complete)) {
@@ -300,10 +332,10 @@ export async function runController(o: RunOptions): Promise<RunResult> {
     let idle = idleOf(0, countsBetween(base, base), seen.active, seen.waiting);
     if (o.idleMs > 0) {
       await sleep(Math.min(2000, o.idleMs));
-      const i0 = counter.snapshot();
+      const i0 = await snapshot();
       const ti = performance.now();
       await sleep(o.idleMs);
-      const counts = countsBetween(i0, counter.snapshot());
+      const counts = countsBetween(i0, await snapshot());
       const jc = await jobCounts(db, counter);
       idle = idleOf((performance.now() - ti) / 1000, counts, jc.active, jc.waiting);
       say(`idle for ${idle.seconds.toFixed(1)} s with ${jc.active} active jobs (${jc.waiting} not started): ${totalOf(counts)} statements (${idle.statementsPerS.toFixed(1)}/s), of them ${counts.controllerWrites + counts.apiWrites + counts.otherWrites} not reads`);
@@ -336,7 +368,7 @@ export async function runController(o: RunOptions): Promise<RunResult> {
       probes.push(probe);
       say(
         `paced: ${p.ok} submissions at ${rate}/s with ${before.active} active jobs in ${((performance.now() - tp0) / 1000).toFixed(1)} s: p50 ${probe.latency.p50.toFixed(1)} ms, p99 ${probe.latency.p99.toFixed(1)} ms; ` +
-          `event loop delay p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms` +
+          `${apiProcess ? "the controller process's " : ""}event loop delay p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms` +
           `${steal !== undefined ? `; CPU steal ${steal.toFixed(1)}%` : ""}` +
           `${p.failed ? `; ${p.failed} failed (${p.firstFailure})` : ""}${probeStop ? `; stopped at its budget of ${o.probeBudgetMs / 1000} s` : ""}`,
       );
@@ -358,7 +390,7 @@ export async function runController(o: RunOptions): Promise<RunResult> {
       const b = await submitLoadOnThread({ baseUrl: address, clients: o.clients, jobs: o.backlog, users: users.clients, sleepSeconds: o.sleepSeconds, stop: () => backlogStop });
       clearTimeout(timer);
       const target = before.started + b.ok;
-      const c0 = counter.snapshot();
+      const c0 = await snapshot();
       const tb = performance.now();
       controller = newController();
       counter.run("controller", () => controller.start());
@@ -368,7 +400,7 @@ export async function runController(o: RunOptions): Promise<RunResult> {
         jc = await jobCounts(db, counter);
       }
       const seconds = (performance.now() - tb) / 1000;
-      const counts = countsBetween(c0, counter.snapshot());
+      const counts = countsBetween(c0, await snapshot());
       const started = jc.started - before.started;
       backlog = { jobs: b.ok, activeBefore: before.active, started, seconds, jobsPerS: started / seconds, complete: jc.started >= target, controllerStatements: counts.controller };
       say(

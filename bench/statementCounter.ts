@@ -50,6 +50,8 @@ export function isRead(sql: string): boolean {
 export class StatementCounter {
   private readonly als = new AsyncLocalStorage<Source>();
   private counts = zeroCounts();
+  /** the totals of another process (the API process of bench/apiProcess.ts), as last reported */
+  private external = zeroCounts();
 
   /** Run `fn` (and everything it starts: timers, promises, callbacks registered in it) as `source`. */
   run<T>(source: Source, fn: () => T): T {
@@ -69,9 +71,16 @@ export class StatementCounter {
     if (!isRead(sql)) this.counts[`${source}Writes`]++;
   }
 
-  /** The totals so far (a copy). */
+  /** The totals so far (a copy), with the other process's as last set. */
   snapshot(): Counts {
-    return { ...this.counts };
+    const c = { ...this.counts };
+    for (const k of Object.keys(c) as Array<keyof Counts>) c[k] += this.external[k];
+    return c;
+  }
+
+  /** Another process's totals so far (they replace the last ones it reported). */
+  setExternal(totals: Counts): void {
+    this.external = { ...totals };
   }
 
   /** A pool that hands out the connections of `pool`, each statement counted. */
