@@ -173,7 +173,8 @@ describe("the goals", () => {
     });
     const quiet = goals(undefined, at([[25, 10, 0.2], [100, 40, undefined]]))[0]!;
     expect(quiet.met).toBe(true);
-    expect(quiet.detail).toContain("p99 10.0 ms at 25/s, 40.0 ms at 100/s, with");
+    expect(quiet.detail).toContain("p99 10.0 ms at 25/s, 40.0 ms at 100/s, with 10000 active jobs, the API in the controller's process");
+    expect(goals(undefined, { ...at([[25, 10, 0]]), api: "process" })[0]!.detail).toContain("active jobs, the API in a process of its own");
     const stolen = goals(undefined, at([[25, 10, 3], [50, 90, 2], [100, 120, 24.6]]))[0]!;
     expect(stolen.met).toBe(false);
     expect(stolen.detail).toContain("p99 10.0 ms at 25/s (CPU steal 3%), 90.0 ms at 50/s (CPU steal 2%), 120.0 ms at 100/s (CPU steal 25%)");

@@ -98,6 +98,8 @@ export const BOUNDED_FACTOR = 1.5;
 export interface RunResult {
   controller: "baseline" | "new";
   db: "pglite" | "postgres";
+  /** where the API ran: with the controller, or in a process of its own (bench/apiProcess.ts); undefined: inline */
+  api?: "inline" | "process" | undefined;
   jobs: number;
   clients: number;
   /** the ramp: `jobs` submissions by `clients` clients, each sending its next as soon as its last was answered */
@@ -270,7 +272,7 @@ export function goals(baseline: RunResult | undefined, next: RunResult | undefin
           ? `measured on ${next.db} (p99 ${each}); the goal is for --db postgres`
           : next.clients < 200
             ? `${next.clients} clients; the goal is at 200`
-            : `p99 ${each}, with ${probes[0]!.activeBefore} active jobs${probes.every((p) => p.latency.p99 < 50) ? "" : holdsTo !== undefined ? `; holds up to ${holdsTo}/s` : "; holds at none of these rates"}${stolen.length ? `; the hypervisor took ${STEAL_HIGH}% or more of the CPU during the miss at ${stolen.join(", ")}: measure again on a quiet host` : ""} (ramp, clients never waiting: p99 ${fmt(next.ramp.latency.p99, 1)} ms)`,
+            : `p99 ${each}, with ${probes[0]!.activeBefore} active jobs, ${next.api === "process" ? "the API in a process of its own" : "the API in the controller's process"}${probes.every((p) => p.latency.p99 < 50) ? "" : holdsTo !== undefined ? `; holds up to ${holdsTo}/s` : "; holds at none of these rates"}${stolen.length ? `; the hypervisor took ${STEAL_HIGH}% or more of the CPU during the miss at ${stolen.join(", ")}: measure again on a quiet host` : ""} (ramp, clients never waiting: p99 ${fmt(next.ramp.latency.p99, 1)} ms)`,
   });
   // The controller's own throughput: the backlog's (the ramp's is bounded by how fast the clients submit).
   const bb = baseline?.backlog;

@@ -412,6 +412,7 @@ export async function runController(o: RunOptions): Promise<RunResult> {
     const result: RunResult = {
       controller: o.controller,
       db: o.db,
+      api: apiProcess ? "process" : "inline",
       jobs: o.jobs,
       clients: o.clients,
       ramp: {
