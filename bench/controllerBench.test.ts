@@ -256,6 +256,23 @@ describe("the clients", () => {
   });
 });
 
+/** A dozen jobs by four clients, every phase at a tiny scale. */
+const SMALL_RUN = {
+  jobs: 12,
+  clients: 4,
+  budgetMs: 30_000,
+  idleMs: 300,
+  probeJobs: 4,
+  probeRates: [50],
+  probeBudgetMs: 10_000,
+  backlog: 5,
+  sleepSeconds: 3600,
+  startDelayMs: 20,
+  tickMs: 20,
+  sampleMs: 50,
+  progressMs: 0,
+};
+
 describe("a whole run at a small scale", () => {
   it("each controller starts every job; the API's statements per submission are the same for both; the baseline writes while idle", async () => {
     const lines: string[] = [];
@@ -265,19 +282,7 @@ describe("a whole run at a small scale", () => {
         await runController({
           controller,
           db: "pglite",
-          jobs: 12,
-          clients: 4,
-          budgetMs: 30_000,
-          idleMs: 300,
-          probeJobs: 4,
-          probeRates: [50],
-          probeBudgetMs: 10_000,
-          backlog: 5,
-          sleepSeconds: 3600,
-          startDelayMs: 20,
-          tickMs: 20,
-          sampleMs: 50,
-          progressMs: 0,
+          ...SMALL_RUN,
           resyncMs: 50,
           say: (l) => lines.push(l),
         }),
@@ -325,19 +330,7 @@ describe("a run with the API in a process of its own (as the chart deploys it on
       db: "postgres",
       api: "process",
       serverUrl: url,
-      jobs: 12,
-      clients: 4,
-      budgetMs: 30_000,
-      idleMs: 300,
-      probeJobs: 4,
-      probeRates: [50],
-      probeBudgetMs: 10_000,
-      backlog: 5,
-      sleepSeconds: 3600,
-      startDelayMs: 20,
-      tickMs: 20,
-      sampleMs: 50,
-      progressMs: 0,
+      ...SMALL_RUN,
       // no resync after the first: only the API's NOTIFY can wake the controller for a new job
       resyncMs: 3_600_000,
       say: (l) => lines.push(l),
