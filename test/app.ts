@@ -10,7 +10,7 @@ import { parseSettings, type Settings } from "../src/config/settings";
 import { ensureFirstAdmin } from "../src/accounts/bootstrap";
 import { seedDemoCatalog } from "../src/catalog/demo";
 import { SimulatedCluster } from "../src/cluster/simulated";
-import { buildServer } from "../src/http/server";
+import { buildServer, type ServerOptions } from "../src/http/server";
 import type { JarviceDeps } from "../src/http/routes/jarvice";
 import type { ClusterStatus } from "../src/http/routes/catalog";
 import { JobController } from "../src/jobs/controller";
@@ -70,6 +70,8 @@ export interface TestAppOptions {
    * the API's answers must not depend on whether someone ran `npm start` here.
    */
   portalDir?: string;
+  /** the API's logger (default none), as buildServer takes it */
+  logger?: ServerOptions["logger"];
 }
 
 export async function startTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
@@ -98,7 +100,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
     controller = newController();
   }
   const deps = cluster ? { cluster, kick: (n?: number) => controller?.kick(n) } : (options.backend ?? {});
-  const app = await buildServer(ctx, { ...deps, portalDir: options.portalDir ?? NO_PORTAL });
+  const app = await buildServer(ctx, { ...deps, portalDir: options.portalDir ?? NO_PORTAL, ...(options.logger !== undefined ? { logger: options.logger } : {}) });
   const admin: Creds = { username: first!.username, apikey: first!.apikey, password: first!.password };
 
   const call: TestApp["call"] = (method, url, opts = {}) => {

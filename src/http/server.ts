@@ -74,8 +74,18 @@ export async function buildServer(ctx: Ctx, opts: ServerOptions = {}): Promise<F
   const logger = opts.logger === true ? { level: "info" } : (opts.logger ?? false);
   const app = Fastify({
     logger: logger && typeof logger === "object" ? { ...logger, serializers: { req: (r: { method: string; url: string; ip?: string }) => ({ method: r.method, url: redactUrl(r.url), remoteAddress: r.ip }) } } : logger,
+    // One line per request, when it is answered (below), instead of Fastify's two ("incoming request"
+    // with the request, "request completed" with only the status): half the log volume of a busy API,
+    // and the line an operator searches for has the method, URL, status and time together.
+    disableRequestLogging: true,
     bodyLimit: 1 << 20,
   });
+  if (logger) {
+    app.addHook("onResponse", (req, reply, done) => {
+      req.log.info({ req, res: reply, responseTime: reply.elapsedTime }, "request completed");
+      done();
+    });
+  }
   app.setErrorHandler(errorHandler);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
