@@ -6,7 +6,7 @@
 // index.html so the portal's own paths survive a reload).
 import fs from "node:fs";
 import { fileURLToPath } from "node:url";
-import fastifyHelmet from "@fastify/helmet";
+import helmet from "helmet";
 import fastifyStatic from "@fastify/static";
 import fastifySwagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
@@ -90,7 +90,10 @@ export async function buildServer(ctx: Ctx, opts: ServerOptions = {}): Promise<F
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest("caller", null);
-  await app.register(fastifyHelmet, HELMET);
+  // helmet's middleware built once: @fastify/helmet built it again on every request (its options parsed
+  // each time, ~0.1 ms of the API's ~4.7 ms per submission in a profile at a paced 100/s)
+  const securityHeaders = helmet(HELMET);
+  app.addHook("onRequest", (req, reply, done) => securityHeaders(req.raw, reply.raw, (err?: unknown) => done(err as Error | undefined)));
   guardInput(app);
   lenientBodies(app);
   exactMediaTypes(app);
