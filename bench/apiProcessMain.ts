@@ -5,23 +5,17 @@
 // NOTIFY (triggers, migration 0009). Every statement is counted as the API's; the parent asks for the
 // totals over IPC.
 import fs from "node:fs";
-import { Kysely, PostgresDialect } from "kysely";
-import pg from "pg";
 import { parseSettings } from "../src/config/settings";
 import { buildServer } from "../src/http/server";
-import { prepareOn } from "../src/store/preparedStatements";
-import type { Database } from "../src/store/schema";
 import type { ApiProcessData, FromParent, ToParent } from "./apiProcess";
+import { countedPostgres } from "./countedPostgres";
 import { StatementCounter } from "./statementCounter";
 
 async function main(): Promise<void> {
   const data = JSON.parse(process.argv[2] ?? "{}") as ApiProcessData;
   const send = (m: ToParent) => process.send?.(m);
   const counter = new StatementCounter();
-  const pool = new pg.Pool({ connectionString: data.databaseUrl, max: 10, connectionTimeoutMillis: 10_000 });
-  pool.on("error", (e) => console.error(`bench API process: idle database connection failed: ${e.message}`));
-  prepareOn(pool);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: counter.pool(pool) }) });
+  const db = countedPostgres(data.databaseUrl, 10, counter, "the API process's pool");
   const { settings } = parseSettings({});
   const logStream = fs.createWriteStream(data.logFile);
   const app = await buildServer(

@@ -16,7 +16,6 @@
 // prints progress. The same pieces run at a tiny scale in controllerBench.test.ts.
 import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect } from "kysely";
-import pg from "pg";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -32,11 +31,11 @@ import { JobController } from "../src/jobs/controller";
 import { listenForJobs } from "../src/jobs/wake";
 import { migrateToLatest } from "../src/store/migrate";
 import { pgliteAsPool } from "../src/store/pglitePool";
-import { prepareOn } from "../src/store/preparedStatements";
 import type { Db } from "../src/store/db";
 import type { Database } from "../src/store/schema";
 import { BaselineJobController } from "./controllerBaseline";
 import { countsBetween, StatementCounter, totalOf } from "./statementCounter";
+import { countedPostgres } from "./countedPostgres";
 import type { LoadResult } from "./submitLoad";
 import { submitLoadOnThread } from "./clientThread";
 import { startApiProcess, type ApiProcess } from "./apiProcess";
@@ -125,19 +124,9 @@ export async function openBenchDatabase(kind: DbKind, counter: StatementCounter,
   if (!serverUrl) throw new Error("--db postgres needs a server");
   const scratch = await createScratchDatabase(serverUrl, "paddock_bench");
   const url = new URL(scratch.url);
-  const pool = new pg.Pool({ connectionString: url.toString(), max: 10, connectionTimeoutMillis: 10_000 });
   let closing = false;
-  pool.on("error", (e) => {
-    if (!closing) console.error(`bench: idle database connection failed: ${e.message}`);
-  });
-  prepareOn(pool); // as src/store/db.ts opens Paddock's pools
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: counter.pool(pool) }) });
-  const controllerPool = new pg.Pool({ connectionString: url.toString(), max: 4, connectionTimeoutMillis: 10_000 });
-  controllerPool.on("error", (e) => {
-    if (!closing) console.error(`bench: idle database connection (controller's pool) failed: ${e.message}`);
-  });
-  prepareOn(controllerPool);
-  const controllerDb = new Kysely<Database>({ dialect: new PostgresDialect({ pool: counter.pool(controllerPool) }) });
+  const db = countedPostgres(url.toString(), 10, counter, "the API's pool", () => closing);
+  const controllerDb = countedPostgres(url.toString(), 4, counter, "the controller's pool", () => closing);
   await counter.run("uncounted", () => migrateToLatest(db as Kysely<unknown>));
   return {
     db,
