@@ -5,7 +5,7 @@
 //   const remove = useApiMutation((id: number) => call("DELETE", `/api/x/${id}`), [["x"]]);
 //   await remove.mutateAsync(3)  (invalidates every query whose key starts with ["x"])
 // Keys: the first element names the resource ("jobs", "metadata", "zones"); invalidate by that prefix.
-import { QueryClient, useMutation, useQuery, useQueryClient, type QueryKey } from "@tanstack/react-query";
+import { QueryClient, useMutation, useQuery, useQueryClient, type QueryKey, type UseQueryResult } from "@tanstack/react-query";
 import { ApiError, call } from "../api";
 
 /** Network failures retry with backoff until Paddock answers; server errors once; refusals (4xx) never. */
@@ -34,18 +34,20 @@ export interface Loaded<T> {
 /** GET `url` as `key` (null url: wait); `pollMs` refetches while the view is shown. */
 export function useApi<T>(key: QueryKey, url: string | null, opts: { pollMs?: number } = {}): Loaded<T> {
   const q = useQuery<T, Error>({ queryKey: key, queryFn: () => call<T>("GET", url!), enabled: url !== null, refetchInterval: opts.pollMs ?? false });
-  // while retrying, react-query keeps `error` empty and says why in `failureReason`
-  const e = q.error ?? q.failureReason;
-  const error = e ? (e instanceof ApiError && e.status === 0 ? `${e.message}; retrying` : e.message) : undefined;
-  return { data: q.data, loading: q.isPending && url !== null && !e, error, reload: () => void q.refetch() };
+  return loadedOf(q, url !== null);
 }
 
 /** Like useApi, for a screen whose data takes several calls: `load` returns it all, cached under `key`. */
 export function useApiLoad<T>(key: QueryKey, load: () => Promise<T>): Loaded<T> {
-  const q = useQuery<T, Error>({ queryKey: key, queryFn: load });
+  return loadedOf(useQuery<T, Error>({ queryKey: key, queryFn: load }), true);
+}
+
+/** A query as a screen reads it; `enabled`: the query runs (useApi's url is known). */
+function loadedOf<T>(q: UseQueryResult<T, Error>, enabled: boolean): Loaded<T> {
+  // while retrying, react-query keeps `error` empty and says why in `failureReason`
   const e = q.error ?? q.failureReason;
   const error = e ? (e instanceof ApiError && e.status === 0 ? `${e.message}; retrying` : e.message) : undefined;
-  return { data: q.data, loading: q.isPending && !e, error, reload: () => void q.refetch() };
+  return { data: q.data, loading: q.isPending && enabled && !e, error, reload: () => void q.refetch() };
 }
 
 /** A change through the API that, once done, reloads every query under the given key prefixes. */
