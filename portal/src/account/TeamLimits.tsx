@@ -13,7 +13,7 @@ import { Confirm, FormError, SelectField, errFor } from "../ui";
 export function TeamLimits({ me }: { me: Me }) {
   const team = me.tenant;
   const allTypes = useMachineTypes();
-  const [actionErrors, setListErrors] = useState<Record<string, string>>({});
+  const [actionErrors, setActionErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState("");
   const [deleting, setDeleting] = useState<Limit | null>(null);
   const [teamForm, setTeamForm] = useState<LimitForm>(emptyForm("team", team));
@@ -73,7 +73,7 @@ export function TeamLimits({ me }: { me: Me }) {
 
   async function remove(l: Limit) {
     setDeleting(null);
-    setListErrors({});
+    setActionErrors({});
     try {
       await call("DELETE", `/api/limits/${l.id}`);
       setMessage(l.scope === "team" ? "Deleted the team default: users without a limit of their own are bound by the administrator limit only." : `Deleted the limit on ${targetText(l)}: the team default applies to ${l.user ?? "them"} again.`);
@@ -83,7 +83,7 @@ export function TeamLimits({ me }: { me: Me }) {
       }
       void load();
     } catch (e) {
-      setListErrors(errorsOf(e));
+      setActionErrors(errorsOf(e));
     }
   }
 

@@ -16,7 +16,7 @@ export function Limits() {
   const types = useMachineTypes();
   const list = useApi<{ limits: Limit[] }>(["limits"], "/api/limits");
   const limits = list.data?.limits ?? [];
-  const [actionErrors, setListErrors] = useState<Record<string, string>>({});
+  const [actionErrors, setActionErrors] = useState<Record<string, string>>({});
   // a failed load is said as such, beside a failed delete
   const listErrors = list.error ? { ...actionErrors, _: `Could not load the limits: ${list.error}` } : actionErrors;
   const [form, setForm] = useState<LimitForm>(emptyForm("payer"));
@@ -44,7 +44,7 @@ export function Limits() {
 
   async function remove(l: Limit) {
     setDeleting(null);
-    setListErrors({});
+    setActionErrors({});
     try {
       await call("DELETE", `/api/limits/${l.id}`);
       setMessage(`Deleted the limit on ${targetText(l)}.`);
@@ -54,7 +54,7 @@ export function Limits() {
       }
       void load();
     } catch (e) {
-      setListErrors(errorsOf(e));
+      setActionErrors(errorsOf(e));
     }
   }
 
