@@ -2,9 +2,10 @@
 // one PostgreSQL server): the database wakes the controller with NOTIFY on
 // `paddock_jobs`, the payload a job number, when a job is inserted, asked to
 // stop or released from its hold (triggers, migration 0009_job_wake), instead
-// of leaving the job to the controller's slow resync. The controller LISTENs on a connection of its own;
-// a lost connection is reopened with backoff, and since notifications sent
-// meanwhile are lost, the controller is then asked for a full resync.
+// of leaving the job to the controller's slow resync. The controller LISTENs
+// on a connection of its own; a lost connection is reopened with backoff, and
+// since notifications sent meanwhile are lost, the controller is then asked
+// for a full resync.
 import pg from "pg";
 import { backoffDelay, type Backoff } from "../lib/coalescedRunner";
 
