@@ -15,7 +15,7 @@
  * `preflight` (cheap check run before anything starts, e.g. "is the binary installed") and a `setup`
  * (starts the services it needs and returns extra env, a display title and a teardown).
  *
- * Only Node built-ins plus `pg` (via ./postgres.ts).
+ * Only Node built-ins plus `pg` (via ./postgres.ts) and ./vitestReport.ts.
  */
 import { spawn, spawnSync } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
@@ -24,6 +24,8 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { findPgBinaries, startPostgres } from "./postgres.js";
+import { readVitestJson } from "./vitestReport.js";
+import type { Counts } from "./vitestReport.js";
 
 // ---------------------------------------------------------------------------------------------
 // Suite definitions
@@ -41,13 +43,6 @@ interface SuiteSetup {
   teardown?: () => void;
 }
 
-interface Counts {
-  passed: number;
-  failed: number;
-  skipped: number;
-  /** test files that failed outside any test (import error, failing beforeAll, ...) */
-  fileErrors: number;
-}
 
 interface Suite {
   /** short id used by `--suite` */
@@ -83,31 +78,6 @@ const SCRUBBED_ENV: EnvOverrides = {
   PGOPTIONS: undefined,
   PGSSLMODE: undefined,
 };
-
-interface VitestJsonReport {
-  numTotalTests: number;
-  numPassedTests: number;
-  numFailedTests: number;
-  numPendingTests: number;
-  numTodoTests: number;
-  testResults?: { status: string; assertionResults?: { status: string }[] }[];
-}
-
-function readVitestJson(file: string): Counts {
-  const r = JSON.parse(fs.readFileSync(file, "utf8")) as VitestJsonReport;
-  if (typeof r.numTotalTests !== "number" || typeof r.numPassedTests !== "number") {
-    throw new Error(`${file} does not look like a vitest json report`);
-  }
-  const fileErrors = (r.testResults ?? []).filter(
-    (f) => f.status === "failed" && !(f.assertionResults ?? []).some((a) => a.status === "failed"),
-  ).length;
-  return {
-    passed: r.numPassedTests,
-    failed: r.numFailedTests,
-    skipped: (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0),
-    fileErrors,
-  };
-}
 
 const vitest = {
   command: ["npx", "vitest", "run"],
@@ -411,7 +381,7 @@ function run(cmd: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | nu
 }
 
 function notRunResult(id: string, title: string, reason: string): SuiteResult {
-  return { id, title, ok: false, ran: false, reasons: [reason], seconds: 0, passed: 0, failed: 0, skipped: 0, fileErrors: 0 };
+  return { id, title, ok: false, ran: false, reasons: [reason], seconds: 0, passed: 0, failed: 0, skipped: 0, fileErrors: 0, failures: [] };
 }
 
 function notRun(suite: Suite, reason: string): SuiteResult {
@@ -422,7 +392,7 @@ async function runSuite(suite: Suite, extra: string[], reportDir: string): Promi
   const t0 = Date.now();
   let title = suite.title;
   let env: EnvOverrides = { ...suite.env };
-  const result: SuiteResult = { id: suite.id, title, ok: true, ran: false, reasons: [], seconds: 0, passed: 0, failed: 0, skipped: 0, fileErrors: 0 };
+  const result: SuiteResult = { id: suite.id, title, ok: true, ran: false, reasons: [], seconds: 0, passed: 0, failed: 0, skipped: 0, fileErrors: 0, failures: [] };
 
   let teardown: (() => void) | undefined;
   try {
@@ -483,6 +453,9 @@ function failureCount(r: SuiteResult): number {
   return !r.ok && n === 0 ? 1 : n;
 }
 
+/** how many failing tests the summary names; more are counted, not listed */
+const FAILURES_LISTED = 20;
+
 function printSummary(results: SuiteResult[]): void {
   const rows = results.map((r) => [
     r.title,
@@ -503,6 +476,16 @@ function printSummary(results: SuiteResult[]): void {
   for (const row of rows) console.log(fmt(row));
   for (const r of results) {
     for (const reason of r.reasons) console.log(`  ${r.ok ? "" : "!! "}${r.id}: ${reason}`);
+  }
+  // Name every failing test here, at the end: CI keeps only the tail of the output.
+  const failures = results.flatMap((r) => r.failures.map((f) => ({ suite: r.id, ...f })));
+  if (failures.length > 0) {
+    console.log("\n== failing tests ==");
+    for (const f of failures.slice(0, FAILURES_LISTED)) {
+      console.log(`  ${f.suite}: ${f.file} > ${f.test}`);
+      if (f.message) console.log(`      ${f.message}`);
+    }
+    if (failures.length > FAILURES_LISTED) console.log(`  ... and ${failures.length - FAILURES_LISTED} more (see each suite's output above)`);
   }
 
   const passed = results.reduce((n, r) => n + r.passed, 0);
