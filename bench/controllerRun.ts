@@ -29,6 +29,7 @@ import { SimulatedCluster } from "../src/cluster/simulated";
 import { buildServer } from "../src/http/server";
 import { JobController } from "../src/jobs/controller";
 import { listenForJobs } from "../src/jobs/wake";
+import { jobMetrics } from "../src/jobs/jobMetrics";
 import { migrateToLatest } from "../src/store/migrate";
 import { pgliteAsPool } from "../src/store/pglitePool";
 import type { Db } from "../src/store/db";
@@ -341,6 +342,7 @@ export async function runController(o: RunOptions): Promise<RunResult> {
       const loopDelay = monitorEventLoopDelay({ resolution: 10 });
       loopDelay.enable();
       const cpu0 = readCpuTimes();
+      const resync0 = await resyncTotals();
       const p = await submitLoadOnThread({
         baseUrl: address,
         clients: o.clients,
@@ -353,12 +355,15 @@ export async function runController(o: RunOptions): Promise<RunResult> {
       clearTimeout(timer);
       loopDelay.disable();
       const steal = stealPercent(cpu0, readCpuTimes());
+      const resync1 = await resyncTotals();
+      const resyncs = resync1.count - resync0.count;
       const probe = { rate, jobs: p.ok, latency: latencyStats(p.latencies), failed: p.failed, activeBefore: before.active, stealPercent: steal };
       probes.push(probe);
       say(
         `paced: ${p.ok} submissions at ${rate}/s with ${before.active} active jobs in ${((performance.now() - tp0) / 1000).toFixed(1)} s: p50 ${probe.latency.p50.toFixed(1)} ms, p99 ${probe.latency.p99.toFixed(1)} ms; ` +
           `${apiProcess ? "the controller process's " : ""}event loop delay p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms` +
           `${steal !== undefined ? `; CPU steal ${steal.toFixed(1)}%` : ""}` +
+          `; controller resyncs during the load ${resyncs}${resyncs > 0 ? ` (${((resync1.seconds - resync0.seconds) * 1000).toFixed(0)} ms in all)` : ""}` +
           `${p.failed ? `; ${p.failed} failed (${p.firstFailure})` : ""}${probeStop ? `; stopped at its budget of ${o.probeBudgetMs / 1000} s` : ""}`,
       );
       // the next rate starts with this one's jobs started
@@ -433,3 +438,10 @@ export async function runController(o: RunOptions): Promise<RunResult> {
   }
 }
 
+
+/** The job controller's resyncs so far in this process (its jarvice_k8s_scheduler_resync_duration_seconds): how many, how long in all. */
+async function resyncTotals(): Promise<{ count: number; seconds: number }> {
+  const values = (await jobMetrics.resyncSeconds.get()).values;
+  const of = (name: string) => values.find((v) => v.metricName === name)?.value ?? 0;
+  return { count: of("jarvice_k8s_scheduler_resync_duration_seconds_count"), seconds: of("jarvice_k8s_scheduler_resync_duration_seconds_sum") };
+}

@@ -1,6 +1,6 @@
 // The job controller's and the submission's metrics on GET /metrics (issue 12
 // item 5): active jobs by status (read from the database when scraped), jobs
-// ended by final status, reconcile duration and errors, the work queue's depth,
+// ended by final status, reconcile and resync duration, reconcile errors, the work queue's depth,
 // and submit latency; labels are enums only.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApp, type Creds, type TestApp } from "./app";
@@ -34,12 +34,14 @@ describe("job metrics on /metrics", () => {
       jarvice_jobs_ended_total: "counter",
       jarvice_k8s_scheduler_reconcile_duration_seconds: "histogram",
       jarvice_k8s_scheduler_reconcile_errors_total: "counter",
+      jarvice_k8s_scheduler_resync_duration_seconds: "histogram",
       jarvice_k8s_scheduler_work_queue_depth: "gauge",
       jarvice_submit_duration_seconds: "histogram",
     })) {
       expect(before.get(name)?.type, name).toBe(type);
     }
     const submits = value(before, "jarvice_submit_duration_seconds", "jarvice_submit_duration_seconds_count");
+    const resyncs = value(before, "jarvice_k8s_scheduler_resync_duration_seconds", "jarvice_k8s_scheduler_resync_duration_seconds_count");
 
     // One job runs, one too big for the 1-node cluster waits, one completes.
     const running = (await j.submit(ada, demoJob({ machine: "n8", seconds: 3600 }))).number;
@@ -56,6 +58,8 @@ describe("job metrics on /metrics", () => {
     expect(value(after, "jarvice_jobs_ended_total", "jarvice_jobs_ended_total", { status: "COMPLETED" })).toBeGreaterThanOrEqual(1);
     expect(value(after, "jarvice_submit_duration_seconds", "jarvice_submit_duration_seconds_count")).toBe(submits + 4);
     expect(value(after, "jarvice_k8s_scheduler_reconcile_duration_seconds", "jarvice_k8s_scheduler_reconcile_duration_seconds_count")).toBeGreaterThanOrEqual(3);
+    // the resync runs every 50 ms here (the test app's resyncMs)
+    expect(value(after, "jarvice_k8s_scheduler_resync_duration_seconds", "jarvice_k8s_scheduler_resync_duration_seconds_count")).toBeGreaterThan(resyncs);
 
     for (const n of [running, waiting]) expect((await j.get("terminate", ada, { number: n })).statusCode).toBe(200);
     await j.waitForState(ada, running, "TERMINATED");

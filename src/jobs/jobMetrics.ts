@@ -73,6 +73,13 @@ export const jobMetrics = {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
     registers,
   }),
+  /** one resync: the read of every active job and of the cluster's pods, and the queueing of the jobs due */
+  resyncSeconds: new Histogram({
+    name: "jarvice_k8s_scheduler_resync_duration_seconds",
+    help: "Duration of one resync of the job controller (every active job and the cluster's pods read, the jobs that need work queued).",
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers,
+  }),
   /** failed reconciles: retried (with backoff) or refused (the cluster refused the job's pods for good: the job ended) */
   reconcileErrors: new Counter({ name: "jarvice_k8s_scheduler_reconcile_errors_total", help: "Failed job reconciles by outcome (retried, refused).", labelNames: ["outcome"] as const, registers }),
   /** jobs waiting in the controller's work queue */
