@@ -271,6 +271,37 @@ describe("the resync", () => {
     for (const n of numbers) await waitForNoPods(n);
     await c.stop();
   });
+
+  it("reads each job's pods from the cluster's index, never the whole pod list, and sweeps the pods of a job the database does not know", async () => {
+    const stopped = current;
+    current = undefined;
+    await stopped?.stop();
+    let listed = 0;
+    const indexed: ClusterBackend = {
+      ...failingFor("none", () => undefined),
+      listPods: async () => {
+        listed++;
+        throw new Error("the resync listed every pod");
+      },
+      jobsWithPods: () => cluster.jobsWithPods(),
+    };
+    const numbers: number[] = [];
+    for (let i = 0; i < 5; i++) numbers.push((await j.submit(ada, demoJob({ seconds: 3600 }))).number);
+    let c = startController({ cluster: indexed, resyncPage: 2 });
+    for (const n of numbers) await waitForStatus(n, "PROCESSING STARTING");
+    await c.stop();
+    // a job gone from the database while its pods run: only a resync can find them
+    const [gone, ...kept] = numbers as [number, ...number[]];
+    await t.opened.db.deleteFrom("jobs").where("number", "=", gone).execute();
+    expect(await podsOf(gone)).toHaveLength(1);
+    c = startController({ cluster: indexed, resyncPage: 2 });
+    await waitForNoPods(gone);
+    await c.idle();
+    expect(listed).toBe(0);
+    for (const n of kept) expect((await row(n)).status).toBe("PROCESSING STARTING");
+    for (const n of kept) expectOk(await j.get("terminate", ada, { number: n }));
+    for (const n of kept) await waitForNoPods(n);
+  });
 });
 
 describe("held jobs and admission", () => {

@@ -44,6 +44,11 @@ export interface ClusterBackend {
    */
   jobPods?(jobNumber: number): Promise<ObservedPod[]>;
   /**
+   * The numbers of the jobs that have pods, as last observed (the keys of the same index). Optional,
+   * with jobPods: with both, the job controller's resync reads pods job by job instead of listing every pod at once.
+   */
+  jobsWithPods?(): Promise<number[]>;
+  /**
    * Call `onChange` whenever pods change, with the job number of the pod that changed when the
    * backend knows it (undefined: something changed, which job is not known); returns the unsubscribe function.
    */

@@ -110,6 +110,10 @@ export class SimulatedCluster implements ClusterBackend {
     return [...(this.byJob.get(jobNumber) ?? [])].map((name) => observed(this.pods.get(name)!));
   }
 
+  async jobsWithPods(): Promise<number[]> {
+    return [...this.byJob.keys()];
+  }
+
   watch(onChange: (jobNumber?: number) => void): () => void {
     this.emitter.on("change", onChange);
     return () => this.emitter.off("change", onChange);

@@ -13,6 +13,7 @@
 // ended and its pods go on the next look; a job whose pods exist gets none twice
 // (deterministic names). It writes only what changed: no statement at all for a
 // job whose status and pod rows are already right.
+import { performance } from "node:perf_hooks";
 import { ClusterRefusal, type ClusterBackend } from "../cluster/cluster";
 import { sql } from "kysely";
 import { reusedQuery } from "../store/reusedQuery";
@@ -86,6 +87,9 @@ const podRowsOfJobs = reusedQuery<{ numbers: number[] }>()((db, slot) =>
 /** The substatus text of a job whose reconcile keeps failing starts with this; cleared once it succeeds. */
 export const RETRY_PREFIX = "Retrying after an error: ";
 const TEXT_MAX = 1000;
+
+/** The longest pause of a resync between two pages (it pauses as long as the page took). */
+const RESYNC_PAUSE_MAX_MS = 100;
 
 /** Pods created but not in the watch cache yet: no second create for them before this long. */
 const EXPECT_MS = 30_000;
@@ -321,27 +325,33 @@ export class JobController {
   }
 
   private async resync(): Promise<void> {
+    const end = jobMetrics.resyncSeconds.startTimer();
     this.releaseRunner.request();
     for (const n of await this.due()) this.queue.add(n);
     jobMetrics.queueDepth.set(this.queue.depth);
+    end();
   }
 
   /**
-   * The jobs a reconcile would change something for, from the active jobs, their pod rows and the
-   * cluster's pod list: active jobs whose next step is not "nothing", whose pod rows are stale or whose
-   * retry text is left over; and finished or unknown jobs that still have live pods. The jobs are read
-   * a page at a time (by job number), each page's pod rows with it, with a turn of the event loop between
-   * pages: read in one go at 10,000 active jobs, the 20,000 rows and the pass over them held the event
-   * loop long enough to put a ~100 ms tail on every request answered meanwhile (submit p99 with the
-   * resync 103 ms, without it 27 ms, in `npm run bench -- controller`).
+   * The jobs a reconcile would change something for, from the active jobs, their pod rows and their
+   * pods as the cluster was last observed: active jobs whose next step is not "nothing", whose pod rows
+   * are stale or whose retry text is left over; and finished or unknown jobs that still have live pods.
+   *
+   * It runs beside the API and the workers, so it takes its time rather than the CPU: the jobs are read
+   * a page at a time (by job number), each page's pod rows with it and each job's pods from the watch
+   * cache's index, and after each page it pauses as long as the page took. Read in one go at 10,000
+   * active jobs, the 20,000 rows and the pass over them held the event loop long enough to put a
+   * ~100 ms tail on every request answered meanwhile (submit p99 with the resync 103 ms, without it
+   * 27 ms, in `npm run bench -- controller`); paged but back to back, the burst of CPU still stalled
+   * an API in its own process on a 2-core machine.
    */
   private async due(): Promise<number[]> {
-    const pods = await this.cluster.listPods();
-    const podsByJob = groupBy(pods, (p) => p.jobNumber);
+    const pods = await this.podIndex();
     const due: number[] = [];
     const active = new Set<number>();
     const page = this.opts.resyncPage ?? DEFAULT_RESYNC_PAGE;
     for (let after = 0; ; ) {
+      const t0 = performance.now();
       const jobs = (await activeJobsPage.execute(this.db, { after, statuses: [...ACTIVE_STATUSES], limit: page })).rows;
       if (jobs.length === 0) break;
       const rows = (await podRowsOfJobs.execute(this.db, { numbers: jobs.map((j) => j.number) })).rows;
@@ -353,17 +363,25 @@ export class JobController {
           if (!j.held) due.push(j.number); // shows the wait (and retries until the cluster answers)
           continue;
         }
-        const observed = (podsByJob.get(j.number) ?? []).filter((p) => p.index >= 0);
+        const observed = (await pods.of(j.number)).filter((p) => p.index >= 0);
         const step = nextStep({ status: j.status as JobStatus, nodes: j.nodes, stopRequested: j.stop_requested, held: j.held }, observed);
         if (step.createPods || step.deletePods || step.status || leftover(j.substatus_text) || podRowChanges(rowsByJob.get(j.number) ?? [], observed).length > 0) due.push(j.number);
       }
       if (jobs.length < page) break;
       after = jobs[jobs.length - 1]!.number;
-      await new Promise<void>((r) => setImmediate(r));
+      await pause(Math.min(RESYNC_PAUSE_MAX_MS, performance.now() - t0));
     }
     // The sweep: pods of finished or unknown jobs.
-    for (const [n, ps] of podsByJob) if (!active.has(n) && ps.some((p) => !p.deleting)) due.push(n);
+    for (const n of await pods.jobs()) if (!active.has(n) && (await pods.of(n)).some((p) => !p.deleting)) due.push(n);
     return due;
+  }
+
+  /** The cluster's pods by job: its watch cache's index when it has one, else one listing grouped here. */
+  private async podIndex(): Promise<{ of: (jobNumber: number) => Promise<ObservedPod[]>; jobs: () => Promise<number[]> }> {
+    const { jobPods, jobsWithPods } = this.cluster;
+    if (jobPods && jobsWithPods) return { of: (n) => jobPods.call(this.cluster, n), jobs: () => jobsWithPods.call(this.cluster) };
+    const byJob = groupBy(await this.cluster.listPods(), (p) => p.jobNumber);
+    return { of: async (n) => byJob.get(n) ?? [], jobs: async () => [...byJob.keys()] };
   }
 
   /** Is a job of this catalog cluster this controller's? */
@@ -425,6 +443,8 @@ function groupBy<T>(items: readonly T[], key: (item: T) => number): Map<number, 
 
 /** A substatus this controller wrote about a failure or a wait, to clear once the job's reconcile succeeds. */
 const leftover = (text: string): boolean => text.startsWith(RETRY_PREFIX) || text.startsWith(WAITING_PREFIX);
+
+const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(1, ms)));
 
 const firstLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
 

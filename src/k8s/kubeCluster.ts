@@ -242,6 +242,11 @@ export class KubeCluster implements ClusterBackend {
     return [...(this.byJob.get(jobNumber)?.values() ?? [])].flatMap((p) => observedPod(p) ?? []);
   }
 
+  async jobsWithPods(): Promise<number[]> {
+    await this.start();
+    return [...this.byJob].filter(([, pods]) => pods.size > 0).map(([n]) => n);
+  }
+
   watch(onChange: (jobNumber?: number) => void): () => void {
     this.listeners.add(onChange);
     void this.start().catch((e) => this.log(`kubernetes: cannot watch pods: ${(e as Error).message}`));
