@@ -341,6 +341,31 @@ describe("held jobs and admission", () => {
     await waitForNoPods(held);
   });
 
+  it("offers held jobs to admission on its own timer, long before the next resync", async () => {
+    let asked = 0;
+    let releasable: number | undefined;
+    const admission = {
+      releaseHeld: async () => {
+        asked++;
+        const n = releasable;
+        releasable = undefined;
+        if (n === undefined) return [];
+        await t.opened.db.updateTable("jobs").set({ held: false, substatus_text: "" }).where("number", "=", n).execute();
+        return [n];
+      },
+    };
+    const held = (await j.submit(ada, demoJob({ seconds: 3600 }))).number;
+    await t.opened.db.updateTable("jobs").set({ held: true, substatus_text: "Waiting for limits: test" }).where("number", "=", held).execute();
+    startController({ admission, resyncMs: 3_600_000, releaseMs: 100 });
+    await waitFor(() => asked >= 3, 5000, () => `releaseHeld asked ${asked} time(s)`);
+    expect((await row(held)).status).toBe("SUBMITTED");
+    // room made without a job ending: the next tick releases it, and it starts
+    releasable = held;
+    await waitForStatus(held, "PROCESSING STARTING", 5000);
+    expectOk(await j.get("terminate", ada, { number: held }));
+    await waitForNoPods(held);
+  });
+
   it("a held job that is terminated is CANCELED", async () => {
     const held = (await j.submit(ada, demoJob({ seconds: 3600 }))).number;
     await t.opened.db.updateTable("jobs").set({ held: true }).where("number", "=", held).execute();

@@ -37,10 +37,17 @@ export interface Admission {
 export interface ControllerOptions {
   namespace: string;
   /**
-   * The safety net (default 30 s): one read of every active job and of the cluster's pods; jobs that
-   * need work and pods of finished or unknown jobs are queued. Events, not this, drive the controller.
+   * The safety net (default 5 min): one read of every active job and of the cluster's pods; jobs that
+   * need work and pods of finished or unknown jobs are queued. Events, not this, drive the controller:
+   * pod events from the watch, the API's submissions and stop requests (a call, or the database's
+   * NOTIFY), and a resync at once after a missed watch or NOTIFY. controller-runtime's default is 10 h.
    */
   resyncMs?: number;
+  /**
+   * How often held jobs are offered to admission besides the resync and the end of a job (default 30 s):
+   * a safety net for room made some other way (a machine type edited, a job removed by an operator).
+   */
+  releaseMs?: number;
   /** active jobs a resync reads at a time (default 500) */
   resyncPage?: number;
   log?: (msg: string) => void;
@@ -63,7 +70,10 @@ export interface ControllerOptions {
 /** The job's cluster does not answer: its reconcile waits (retried with backoff), its substatus says so. */
 class ClusterUnreachable extends Error {}
 
-export const DEFAULT_RESYNC_MS = 30_000;
+export const DEFAULT_RESYNC_MS = 5 * 60_000;
+
+/** How often held jobs are offered to admission besides the resync and job ends. */
+export const DEFAULT_RELEASE_MS = 30_000;
 
 /** Active jobs a resync reads at a time. */
 const DEFAULT_RESYNC_PAGE = 500;
@@ -103,6 +113,7 @@ export class JobController {
   private readonly releaseRunner: CoalescedRunner;
   private unwatch: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private releaseTimer: NodeJS.Timeout | undefined;
   private readonly log: (msg: string) => void;
   private readonly store: ControllerStore;
   /**
@@ -143,6 +154,10 @@ export class JobController {
     this.unwatch = this.cluster.watch((n) => (n === undefined ? this.resyncRunner.request() : this.queue.add(n)));
     this.timer = setInterval(() => this.resyncRunner.request(), this.opts.resyncMs ?? DEFAULT_RESYNC_MS);
     this.timer.unref();
+    if (this.opts.admission) {
+      this.releaseTimer = setInterval(() => this.releaseRunner.request(), this.opts.releaseMs ?? DEFAULT_RELEASE_MS);
+      this.releaseTimer.unref();
+    }
     this.resyncRunner.request();
   }
 
@@ -151,6 +166,8 @@ export class JobController {
     this.unwatch?.();
     this.unwatch = undefined;
     if (this.timer) clearInterval(this.timer);
+    if (this.releaseTimer) clearInterval(this.releaseTimer);
+    this.releaseTimer = undefined;
     this.resyncRunner.cancel();
     this.releaseRunner.cancel();
     await this.queue.stop();
