@@ -6,8 +6,12 @@ import { startTestApp, type TestApp } from "./app";
 
 let t: TestApp;
 const lines: Array<Record<string, unknown>> = [];
+/** process warnings while the server was built (Fastify warns once per process on a deprecated option) */
+const warnings: string[] = [];
 
 beforeAll(async () => {
+  const onWarning = (w: Error & { code?: string }) => warnings.push(`${w.code ?? w.name}: ${w.message}`);
+  process.on("warning", onWarning);
   const stream = new Writable({
     write(chunk: Buffer, _enc, done) {
       for (const l of chunk.toString().split("\n").filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>);
@@ -15,10 +19,16 @@ beforeAll(async () => {
     },
   });
   t = await startTestApp({}, { logger: { level: "info", stream } });
+  await new Promise((r) => setImmediate(r)); // process warnings are emitted on the next tick
+  process.off("warning", onWarning);
 });
 afterAll(() => t?.close());
 
 describe("the request log", () => {
+  it("is configured without a deprecated option: building the server warns of nothing", () => {
+    expect(warnings).toEqual([]);
+  });
+
   it("has one line per request, when answered, with the method, the redacted URL, the status and the time", async () => {
     lines.length = 0;
     const ok = await t.call("GET", `/jarvice/jobs?username=${t.admin.username}&apikey=${encodeURIComponent(t.admin.apikey)}`);
