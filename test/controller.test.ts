@@ -10,6 +10,8 @@
 //    on a resync or a reconcile of unchanged jobs, pod rows batched;
 //  - held jobs get no pods; the admission's releaseHeld is asked on resync and
 //    after a job ends, and the jobs it releases start.
+import { SelectQueryNode, type KyselyPlugin } from "kysely";
+import { performance } from "node:perf_hooks";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { seedDemoCatalog } from "../src/catalog/demo";
 import { ClusterRefusal, type ClusterBackend } from "../src/cluster/cluster";
@@ -270,6 +272,45 @@ describe("the resync", () => {
     for (const n of numbers) expectOk(await j.get("terminate", ada, { number: n }));
     for (const n of numbers) await waitForNoPods(n);
     await c.stop();
+  });
+
+  it("the periodic resync pauses after each page at least as long as the page took; it still finds the jobs due", async () => {
+    const stopped = current;
+    current = undefined;
+    await stopped?.stop();
+    // every read of a page of active jobs (the only controller select with a LIMIT) takes 40 ms here
+    const pages: Array<{ start: number; end?: number }> = [];
+    const slowPages: KyselyPlugin = {
+      transformQuery: (args) => {
+        if (SelectQueryNode.is(args.node) && args.node.limit !== undefined) pagesOf.set(args.queryId, pages[pages.push({ start: performance.now() }) - 1]!);
+        return args.node;
+      },
+      transformResult: async (args) => {
+        const page = pagesOf.get(args.queryId);
+        if (page) {
+          await sleep(40);
+          page.end = performance.now();
+        }
+        return args.result;
+      },
+    };
+    const pagesOf = new WeakMap<object, { start: number; end?: number }>();
+    const numbers: number[] = [];
+    for (let i = 0; i < 3; i++) numbers.push((await j.submit(ada, demoJob({ seconds: 3600 }))).number);
+    const c = startController({ db: t.opened.db.withPlugin(slowPages), resyncPage: 1, resyncMs: 1000 }); // a resync here takes ~0.4 s: never two back to back
+    for (const n of numbers) await waitForStatus(n, "PROCESSING STARTING");
+    await c.idle();
+    // a job that needs work now and no event to say so: only the next periodic resync can find it
+    const [late] = numbers as [number];
+    await t.opened.db.updateTable("jobs").set({ substatus_text: `${RETRY_PREFIX}left over` }).where("number", "=", late).execute();
+    pages.length = 0;
+    await waitFor(async () => (await row(late)).substatus_text === "", 5000, () => "the periodic resync did not find the job");
+    // pages of one active job each (3 of them at least, then the empty page): after each full one a pause
+    const resync = pages.slice(0, 4);
+    expect(resync).toHaveLength(4);
+    for (let i = 1; i < resync.length; i++) expect(resync[i]!.start - resync[i - 1]!.end!).toBeGreaterThanOrEqual(39);
+    for (const n of numbers) expectOk(await j.get("terminate", ada, { number: n }));
+    for (const n of numbers) await waitForNoPods(n);
   });
 
   it("reads each job's pods from the cluster's index, never the whole pod list, and sweeps the pods of a job the database does not know", async () => {

@@ -114,6 +114,8 @@ export class JobController {
   private unwatch: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private releaseTimer: NodeJS.Timeout | undefined;
+  /** the next resync catches up at full speed (see requestResync) */
+  private catchUp = false;
   private readonly log: (msg: string) => void;
   private readonly store: ControllerStore;
   /**
@@ -151,14 +153,14 @@ export class JobController {
     this.running = true;
     countJobsIn(this.db);
     this.queue.start();
-    this.unwatch = this.cluster.watch((n) => (n === undefined ? this.resyncRunner.request() : this.queue.add(n)));
-    this.timer = setInterval(() => this.resyncRunner.request(), this.opts.resyncMs ?? DEFAULT_RESYNC_MS);
+    this.unwatch = this.cluster.watch((n) => (n === undefined ? this.requestResync("catch up") : this.queue.add(n)));
+    this.timer = setInterval(() => this.requestResync("paced"), this.opts.resyncMs ?? DEFAULT_RESYNC_MS);
     this.timer.unref();
     if (this.opts.admission) {
       this.releaseTimer = setInterval(() => this.releaseRunner.request(), this.opts.releaseMs ?? DEFAULT_RELEASE_MS);
       this.releaseTimer.unref();
     }
-    this.resyncRunner.request();
+    this.requestResync("catch up");
   }
 
   async stop(): Promise<void> {
@@ -182,7 +184,7 @@ export class JobController {
 
   /** Look at job `jobNumber` soon (the API submitted it or asked it to stop); without a number, at every job (a resync). */
   kick(jobNumber?: number): void {
-    if (jobNumber === undefined) this.resyncRunner.request();
+    if (jobNumber === undefined) this.requestResync("catch up");
     else this.queue.add(jobNumber);
   }
 
@@ -194,7 +196,7 @@ export class JobController {
 
   /** One pass over every job that needs work, in this call (no queue); throws the first error. */
   async reconcileOnce(): Promise<void> {
-    for (const n of await this.due()) await this.reconcile(n);
+    for (const n of await this.due(false)) await this.reconcile(n);
   }
 
   /** Make one job's pods and row match: read its row and its pods, decide (nextStep), save, then act. */
@@ -341,10 +343,29 @@ export class JobController {
       .catch(() => {});
   }
 
+  /**
+   * Ask for a resync. The periodic one is "paced" (it yields the CPU between pages: nothing is known
+   * to be missing); one at start, after a missed watch or NOTIFY, or asked by kick() "catches up" at
+   * full speed, as jobs may be waiting for it. A catch-up asked while a paced one waits wins.
+   */
+  private requestResync(how: "paced" | "catch up"): void {
+    if (how === "catch up") this.catchUp = true;
+    this.resyncRunner.request();
+  }
+
   private async resync(): Promise<void> {
     const end = jobMetrics.resyncSeconds.startTimer();
+    const paced = !this.catchUp;
+    this.catchUp = false;
     this.releaseRunner.request();
-    for (const n of await this.due()) this.queue.add(n);
+    let due;
+    try {
+      due = await this.due(paced);
+    } catch (e) {
+      if (!paced) this.catchUp = true; // its retry still catches up
+      throw e;
+    }
+    for (const n of due) this.queue.add(n);
     jobMetrics.queueDepth.set(this.queue.depth);
     end();
   }
@@ -356,13 +377,14 @@ export class JobController {
    *
    * It runs beside the API and the workers, so it takes its time rather than the CPU: the jobs are read
    * a page at a time (by job number), each page's pod rows with it and each job's pods from the watch
-   * cache's index, and after each page it pauses as long as the page took. Read in one go at 10,000
+   * cache's index, and after each page a paced resync pauses as long as the page took (a catch-up
+   * only lets the event loop turn). Read in one go at 10,000
    * active jobs, the 20,000 rows and the pass over them held the event loop long enough to put a
    * ~100 ms tail on every request answered meanwhile (submit p99 with the resync 103 ms, without it
    * 27 ms, in `npm run bench -- controller`); paged but back to back, the burst of CPU still stalled
    * an API in its own process on a 2-core machine.
    */
-  private async due(): Promise<number[]> {
+  private async due(paced: boolean): Promise<number[]> {
     const pods = await this.podIndex();
     const due: number[] = [];
     const active = new Set<number>();
@@ -386,7 +408,8 @@ export class JobController {
       }
       if (jobs.length < page) break;
       after = jobs[jobs.length - 1]!.number;
-      await pause(Math.min(RESYNC_PAUSE_MAX_MS, performance.now() - t0));
+      if (paced) await pause(Math.min(RESYNC_PAUSE_MAX_MS, performance.now() - t0));
+      else await new Promise<void>((r) => setImmediate(r)); // a turn of the event loop for the requests answered meanwhile
     }
     // The sweep: pods of finished or unknown jobs.
     for (const n of await pods.jobs()) if (!active.has(n) && (await pods.of(n)).some((p) => !p.deleting)) due.push(n);
