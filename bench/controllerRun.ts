@@ -385,6 +385,7 @@ export async function runController(o: RunOptions): Promise<RunResult> {
       clearTimeout(timer);
       const target = before.started + b.ok;
       const c0 = await snapshot();
+      const r0 = await resyncTotals();
       const tb = performance.now();
       controller = newController();
       counter.run("controller", () => controller.start());
@@ -395,11 +396,13 @@ export async function runController(o: RunOptions): Promise<RunResult> {
       }
       const seconds = (performance.now() - tb) / 1000;
       const counts = countsBetween(c0, await snapshot());
+      const r1 = await resyncTotals();
       const started = jc.started - before.started;
       backlog = { jobs: b.ok, activeBefore: before.active, started, seconds, jobsPerS: started / seconds, complete: jc.started >= target, controllerStatements: counts.controller };
       say(
         `backlog: ${b.ok} jobs submitted with the controller stopped and ${before.active} jobs active${b.failed ? ` (${b.failed} failed: ${b.firstFailure})` : ""}; a fresh controller started ${started} of them in ${seconds.toFixed(2)} s: ` +
-          `${backlog.jobsPerS.toFixed(1)} jobs/s${backlog.complete ? "" : " (at the time budget)"}; ${counts.controller} controller statements (${(counts.controller / Math.max(1, started)).toFixed(2)} per job)`,
+          `${backlog.jobsPerS.toFixed(1)} jobs/s${backlog.complete ? "" : " (at the time budget)"}; ${counts.controller} controller statements (${(counts.controller / Math.max(1, started)).toFixed(2)} per job)` +
+          `${r1.count > r0.count ? `; its resync at start (every active job read) ${((r1.seconds - r0.seconds) * 1000).toFixed(0)} ms` : ""}`,
       );
     }
 

@@ -267,7 +267,7 @@ describe("the resync", () => {
     const spy = new StatementSpy();
     const c = startController({ db: t.opened.db.withPlugin(spy), resyncPage: 2, resyncMs: 60_000 });
     for (const n of numbers) await waitForStatus(n, "PROCESSING STARTING");
-    // pages of 2, 2 and 1 jobs, each with its pod rows: six reads before the first reconcile's
+    // pages of 2, 2 and 1 jobs (newest first), each with its pod rows, and the first reconciles' reads: reads only before any transition
     expect(spy.statements.slice(0, 6)).toEqual(Array.from({ length: 6 }, () => ({ kind: "select" })));
     for (const n of numbers) expectOk(await j.get("terminate", ada, { number: n }));
     for (const n of numbers) await waitForNoPods(n);
@@ -305,6 +305,7 @@ describe("the resync", () => {
     await t.opened.db.updateTable("jobs").set({ substatus_text: `${RETRY_PREFIX}left over` }).where("number", "=", late).execute();
     pages.length = 0;
     await waitFor(async () => (await row(late)).substatus_text === "", 5000, () => "the periodic resync did not find the job");
+    await c.idle(); // the resync hands each page's jobs over as it goes: let it finish
     // pages of one active job each (3 of them at least, then the empty page): after each full one a pause
     const resync = pages.slice(0, 4);
     expect(resync).toHaveLength(4);

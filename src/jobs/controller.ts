@@ -78,17 +78,23 @@ export const DEFAULT_RELEASE_MS = 30_000;
 /** Active jobs a resync reads at a time. */
 const DEFAULT_RESYNC_PAGE = 500;
 
-/** A resync's page of active jobs: those numbered after `after`, in number order (reusedQuery: prepared once). */
-const activeJobsPage = reusedQuery<{ after: number; statuses: string[]; limit: number }>()((db, slot) =>
+/**
+ * A resync's page of active jobs: those numbered below `before`, newest first (a job just submitted is the
+ * likeliest to need work: a fresh controller finds a waiting backlog on its first pages). reusedQuery: prepared once.
+ */
+const activeJobsPage = reusedQuery<{ before: number; statuses: string[]; limit: number }>()((db, slot) =>
   db
     .selectFrom("jobs as j")
     .innerJoin("machines as m", "m.id", "j.machine_id")
     .select(["j.number", "j.status", "j.nodes", "j.stop_requested", "j.held", "j.substatus_text", "m.cluster_id"])
     .where("j.status", "=", sql<string>`any(${slot("statuses")}::text[])`)
-    .where("j.number", ">", slot("after"))
-    .orderBy("j.number")
+    .where("j.number", "<", slot("before"))
+    .orderBy("j.number", "desc")
     .limit(slot("limit")),
 );
+
+/** Above every job number (an integer column). */
+const NO_JOB_ABOVE = 2 ** 31 - 1;
 
 /** The stored pod rows of some jobs. */
 const podRowsOfJobs = reusedQuery<{ numbers: number[] }>()((db, slot) =>
@@ -196,7 +202,9 @@ export class JobController {
 
   /** One pass over every job that needs work, in this call (no queue); throws the first error. */
   async reconcileOnce(): Promise<void> {
-    for (const n of await this.due(false)) await this.reconcile(n);
+    const due: number[] = [];
+    await this.due(false, (n) => due.push(n));
+    for (const n of due) await this.reconcile(n);
   }
 
   /** Make one job's pods and row match: read its row and its pods, decide (nextStep), save, then act. */
@@ -358,40 +366,38 @@ export class JobController {
     const paced = !this.catchUp;
     this.catchUp = false;
     this.releaseRunner.request();
-    let due;
     try {
-      due = await this.due(paced);
+      await this.due(paced, (n) => this.queue.add(n));
     } catch (e) {
       if (!paced) this.catchUp = true; // its retry still catches up
       throw e;
     }
-    for (const n of due) this.queue.add(n);
     jobMetrics.queueDepth.set(this.queue.depth);
     end();
   }
 
   /**
-   * The jobs a reconcile would change something for, from the active jobs, their pod rows and their
-   * pods as the cluster was last observed: active jobs whose next step is not "nothing", whose pod rows
-   * are stale or whose retry text is left over; and finished or unknown jobs that still have live pods.
+   * Calls `onDue` with each job a reconcile would change something for, from the active jobs, their pod
+   * rows and their pods as the cluster was last observed: active jobs whose next step is not "nothing",
+   * whose pod rows are stale or whose retry text is left over; and finished or unknown jobs that still
+   * have live pods.
    *
    * It runs beside the API and the workers, so it takes its time rather than the CPU: the jobs are read
-   * a page at a time (by job number), each page's pod rows with it and each job's pods from the watch
-   * cache's index, and after each page a paced resync pauses as long as the page took (a catch-up
-   * only lets the event loop turn). Read in one go at 10,000
-   * active jobs, the 20,000 rows and the pass over them held the event loop long enough to put a
-   * ~100 ms tail on every request answered meanwhile (submit p99 with the resync 103 ms, without it
-   * 27 ms, in `npm run bench -- controller`); paged but back to back, the burst of CPU still stalled
-   * an API in its own process on a 2-core machine.
+   * a page at a time (newest first), each page's pod rows with it and each job's pods from the watch
+   * cache's index; the jobs due on a page are handed over before the next page is read, and after each
+   * page a paced resync pauses as long as the page took (a catch-up only lets the event loop turn).
+   * Read in one go at 10,000 active jobs, the 20,000 rows and the pass over them held the event loop
+   * long enough to put a ~100 ms tail on every request answered meanwhile (submit p99 with the resync
+   * 103 ms, without it 27 ms, in `npm run bench -- controller`); paged but back to back, the burst of
+   * CPU still stalled an API in its own process on a 2-core machine.
    */
-  private async due(paced: boolean): Promise<number[]> {
+  private async due(paced: boolean, onDue: (jobNumber: number) => void): Promise<void> {
     const pods = await this.podIndex();
-    const due: number[] = [];
     const active = new Set<number>();
     const page = this.opts.resyncPage ?? DEFAULT_RESYNC_PAGE;
-    for (let after = 0; ; ) {
+    for (let before = NO_JOB_ABOVE; ; ) {
       const t0 = performance.now();
-      const jobs = (await activeJobsPage.execute(this.db, { after, statuses: [...ACTIVE_STATUSES], limit: page })).rows;
+      const jobs = (await activeJobsPage.execute(this.db, { before, statuses: [...ACTIVE_STATUSES], limit: page })).rows;
       if (jobs.length === 0) break;
       const rows = (await podRowsOfJobs.execute(this.db, { numbers: jobs.map((j) => j.number) })).rows;
       const rowsByJob = groupBy<StoredPodRow & { job_number: number }>(rows, (r) => r.job_number);
@@ -399,21 +405,20 @@ export class JobController {
         active.add(j.number);
         if (!this.mine(j.cluster_id)) continue;
         if (this.opts.waiting?.(j.cluster_id) !== undefined) {
-          if (!j.held) due.push(j.number); // shows the wait (and retries until the cluster answers)
+          if (!j.held) onDue(j.number); // shows the wait (and retries until the cluster answers)
           continue;
         }
         const observed = (await pods.of(j.number)).filter((p) => p.index >= 0);
         const step = nextStep({ status: j.status as JobStatus, nodes: j.nodes, stopRequested: j.stop_requested, held: j.held }, observed);
-        if (step.createPods || step.deletePods || step.status || leftover(j.substatus_text) || podRowChanges(rowsByJob.get(j.number) ?? [], observed).length > 0) due.push(j.number);
+        if (step.createPods || step.deletePods || step.status || leftover(j.substatus_text) || podRowChanges(rowsByJob.get(j.number) ?? [], observed).length > 0) onDue(j.number);
       }
       if (jobs.length < page) break;
-      after = jobs[jobs.length - 1]!.number;
+      before = jobs[jobs.length - 1]!.number;
       if (paced) await pause(Math.min(RESYNC_PAUSE_MAX_MS, performance.now() - t0));
       else await new Promise<void>((r) => setImmediate(r)); // a turn of the event loop for the requests answered meanwhile
     }
     // The sweep: pods of finished or unknown jobs.
-    for (const n of await pods.jobs()) if (!active.has(n) && (await pods.of(n)).some((p) => !p.deleting)) due.push(n);
-    return due;
+    for (const n of await pods.jobs()) if (!active.has(n) && (await pods.of(n)).some((p) => !p.deleting)) onDue(n);
   }
 
   /** The cluster's pods by job: its watch cache's index when it has one, else one listing grouped here. */
