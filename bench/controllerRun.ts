@@ -441,7 +441,6 @@ export async function runController(o: RunOptions): Promise<RunResult> {
   }
 }
 
-
 /** The job controller's resyncs so far in this process (its jarvice_k8s_scheduler_resync_duration_seconds): how many, how long in all. */
 async function resyncTotals(): Promise<{ count: number; seconds: number }> {
   const values = (await jobMetrics.resyncSeconds.get()).values;

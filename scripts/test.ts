@@ -43,7 +43,6 @@ interface SuiteSetup {
   teardown?: () => void;
 }
 
-
 interface Suite {
   /** short id used by `--suite` */
   id: string;

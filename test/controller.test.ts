@@ -280,6 +280,7 @@ describe("the resync", () => {
     await stopped?.stop();
     // every read of a page of active jobs (the only controller select with a LIMIT) takes 40 ms here
     const pages: Array<{ start: number; end?: number }> = [];
+    const pagesOf = new WeakMap<object, { start: number; end?: number }>();
     const slowPages: KyselyPlugin = {
       transformQuery: (args) => {
         if (SelectQueryNode.is(args.node) && args.node.limit !== undefined) pagesOf.set(args.queryId, pages[pages.push({ start: performance.now() }) - 1]!);
@@ -294,7 +295,6 @@ describe("the resync", () => {
         return args.result;
       },
     };
-    const pagesOf = new WeakMap<object, { start: number; end?: number }>();
     const numbers: number[] = [];
     for (let i = 0; i < 3; i++) numbers.push((await j.submit(ada, demoJob({ seconds: 3600 }))).number);
     const c = startController({ db: t.opened.db.withPlugin(slowPages), resyncPage: 1, resyncMs: 1000 }); // a resync here takes ~0.4 s: never two back to back

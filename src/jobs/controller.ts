@@ -424,7 +424,7 @@ export class JobController {
   /** The cluster's pods by job: its watch cache's index when it has one, else one listing grouped here. */
   private async podIndex(): Promise<{ of: (jobNumber: number) => Promise<ObservedPod[]>; jobs: () => Promise<number[]> }> {
     const { jobPods, jobsWithPods } = this.cluster;
-    if (jobPods && jobsWithPods) return { of: (n) => jobPods.call(this.cluster, n), jobs: () => jobsWithPods.call(this.cluster) };
+    if (jobPods && jobsWithPods) return { of: (n) => this.podsOf(n), jobs: () => jobsWithPods.call(this.cluster) };
     const byJob = groupBy(await this.cluster.listPods(), (p) => p.jobNumber);
     return { of: async (n) => byJob.get(n) ?? [], jobs: async () => [...byJob.keys()] };
   }

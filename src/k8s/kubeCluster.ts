@@ -244,7 +244,7 @@ export class KubeCluster implements ClusterBackend {
 
   async jobsWithPods(): Promise<number[]> {
     await this.start();
-    return [...this.byJob].filter(([, pods]) => pods.size > 0).map(([n]) => n);
+    return [...this.byJob.keys()]; // unindex() drops a job whose last pod went
   }
 
   watch(onChange: (jobNumber?: number) => void): () => void {
